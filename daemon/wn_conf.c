@@ -1,0 +1,861 @@
+/*
+ * wn_conf.c: reads the INI file through inih and checks every key against
+ * the tables below.  inih (Debian's build) cuts lines at INI_MAX_LINE bytes,
+ * so this file feeds it one line at a time through ini_parse_stream(),
+ * counting lines for error messages and passing over-long values through a
+ * side table instead of letting them be truncated.
+ */
+#include "wn_conf.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include <winnow/host.h>
+
+#include "wn_err.h"
+#include "wn_log.h"
+#include "wn_net.h"
+#include "wn_url.h"
+
+#ifndef WN_DEFAULT_PLUGIN_DIR
+#define WN_DEFAULT_PLUGIN_DIR "/usr/lib/winnow/plugins"
+#endif
+
+#define WN_CONF_LONG_MARK '\x01' /* value replaced by a side-table index */
+
+enum wn_conf_type {
+    WN_CONF_STRING,
+    WN_CONF_PATH,     /* relative to the file's folder */
+    WN_CONF_BOOL,     /* int */
+    WN_CONF_INT,      /* long, [min, max] */
+    WN_CONF_SIZE,     /* long bytes, [min, max] */
+    WN_CONF_DURATION, /* long milliseconds, [min, max] */
+    WN_CONF_LEVEL,    /* int log level */
+    WN_CONF_NETLIST   /* string checked by wn_net_allow_parse() */
+};
+
+struct wn_conf_key {
+    const char *section;
+    const char *name;
+    int type;
+    const char *def;
+    size_t offset;
+    long min, max;
+};
+
+#define WN_OFF(f) offsetof(struct wn_conf, f)
+#define WN_MS(x) ((long) (x) * 1000L)
+
+/* Every key of the fixed sections.  conf/winnow.conf documents each. */
+static const struct wn_conf_key wn_conf_keys[] = {
+    { "daemon", "log_level", WN_CONF_LEVEL, "notice", WN_OFF(log_level), 0, 0 },
+    { "daemon", "threads", WN_CONF_INT, "4", WN_OFF(threads), 1, 128 },
+    { "daemon", "stop_timeout", WN_CONF_DURATION, "10s", WN_OFF(stop_timeout), 0,
+      WN_MS(3600) },
+    { "store", "path", WN_CONF_PATH, "/var/lib/winnow/winnow.db",
+      WN_OFF(store_path), 0, 0 },
+    { "store", "batch", WN_CONF_INT, "1000", WN_OFF(store_batch), 1, 1000000 },
+    { "plugins", "dir", WN_CONF_PATH, WN_DEFAULT_PLUGIN_DIR, WN_OFF(plugin_dir),
+      0, 0 },
+    { "plugins", "timeout", WN_CONF_DURATION, "2s", WN_OFF(plugin_timeout), 1,
+      WN_MS(600) },
+    { "fetch", "user_agent", WN_CONF_STRING,
+      "winnow/0.1 (+https://github.com/winnow-feeds/winnow)", WN_OFF(user_agent),
+      0, 0 },
+    { "fetch", "connect_timeout", WN_CONF_DURATION, "10s",
+      WN_OFF(connect_timeout), 1, WN_MS(600) },
+    { "fetch", "timeout", WN_CONF_DURATION, "60s", WN_OFF(timeout), 1,
+      WN_MS(3600) },
+    { "fetch", "low_speed_time", WN_CONF_DURATION, "30s", WN_OFF(low_speed_time),
+      WN_MS(1), WN_MS(3600) },
+    { "fetch", "low_speed_limit", WN_CONF_SIZE, "64", WN_OFF(low_speed_limit), 0,
+      1L << 30 },
+    { "fetch", "max_body", WN_CONF_SIZE, "16M", WN_OFF(max_body), 1024,
+      1L << 30 },
+    { "fetch", "max_redirects", WN_CONF_INT, "5", WN_OFF(max_redirects), 0, 50 },
+    { "fetch", "max_transfers", WN_CONF_INT, "64", WN_OFF(max_transfers), 1,
+      100000 },
+    { "fetch", "max_host_transfers", WN_CONF_INT, "6",
+      WN_OFF(max_host_transfers), 1, 1000 },
+    { "fetch", "max_articles", WN_CONF_INT, "64", WN_OFF(max_articles), 1,
+      100000 },
+    { "fetch", "allow_private", WN_CONF_NETLIST, "no", WN_OFF(allow_private), 0,
+      0 },
+    { "fetch", "file_root", WN_CONF_PATH, NULL, WN_OFF(file_root), 0, 0 },
+    { "schedule", "interval", WN_CONF_DURATION, "30m", WN_OFF(interval),
+      WN_MS(1), WN_MS(86400L * 30) },
+    { "schedule", "max_items", WN_CONF_INT, "1000", WN_OFF(max_items), 1,
+      100000 },
+};
+
+#define WN_CONF_NKEYS (sizeof(wn_conf_keys) / sizeof(wn_conf_keys[0]))
+
+/* ---- value parsers ---- */
+
+int
+wn_conf_parse_bool(const char *s, int *out)
+{
+    static const char *const yes[] = { "yes", "true", "on", "1" };
+    static const char *const no[] = { "no", "false", "off", "0" };
+
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            *out = 1;
+            return 0;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            *out = 0;
+            return 0;
+        }
+    }
+    return WN_EPARSE;
+}
+
+int
+wn_conf_parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE || v < min || v > max) {
+        return WN_EPARSE;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A number with a unit suffix: value * unit, checked for overflow. */
+static int
+wn_conf_parse_unit(const char *s, const char *const *units, const long *mult,
+                   size_t nunits, long def_mult, long *out)
+{
+    char *end;
+    long v, m = def_mult;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (end == s || errno == ERANGE || v < 0) {
+        return WN_EPARSE;
+    }
+    while (*end == ' ') {
+        end++;
+    }
+    if (*end != '\0') {
+        size_t i;
+        for (i = 0; i < nunits; i++) {
+            if (strcasecmp(end, units[i]) == 0) {
+                m = mult[i];
+                break;
+            }
+        }
+        if (i == nunits) {
+            return WN_EPARSE;
+        }
+    }
+    if (v > LONG_MAX / m) {
+        return WN_EPARSE;
+    }
+    *out = v * m;
+    return 0;
+}
+
+int
+wn_conf_parse_size(const char *s, long *out)
+{
+    static const char *const units[] = { "b", "k", "kb", "m", "mb", "g", "gb" };
+    static const long mult[] = { 1, 1L << 10, 1L << 10, 1L << 20,
+                                 1L << 20, 1L << 30, 1L << 30 };
+    return wn_conf_parse_unit(s, units, mult, 7, 1, out);
+}
+
+int
+wn_conf_parse_duration(const char *s, long *ms)
+{
+    static const char *const units[] = { "ms", "s", "m", "min", "h", "d" };
+    static const long mult[] = { 1, 1000, 60000, 60000, 3600000, 86400000 };
+    return wn_conf_parse_unit(s, units, mult, 6, 1000, ms);
+}
+
+char *
+wn_conf_path(const struct wn_conf *conf, const char *value)
+{
+    size_t n;
+    char *p;
+
+    if (value[0] == '/' || conf->dir == NULL) {
+        return strdup(value);
+    }
+    n = strlen(conf->dir) + strlen(value) + 2;
+    p = malloc(n);
+    if (p != NULL) {
+        snprintf(p, n, "%s/%s", conf->dir, value);
+    }
+    return p;
+}
+
+/* ---- loading ---- */
+
+struct wn_conf_seen {
+    char *section;
+    char *name;
+    unsigned line;
+};
+
+struct wn_conf_loader {
+    struct wn_conf *conf;
+    struct wn_buf *errors;
+    int failed;
+
+    /* the reader over the file's bytes */
+    const char *data;
+    size_t len, pos;
+    unsigned line;
+    char **longs; /* over-long values, referred to by index */
+    size_t nlongs;
+
+    /* keys set so far, for duplicate detection */
+    struct wn_conf_seen *seen;
+    size_t nseen, seen_cap;
+
+    /* the section being read */
+    char section[256];
+    int section_kind; /* 0 fixed, 1 feed, 2 plugin, -1 unknown */
+    size_t section_index;
+};
+
+static void wn_conf_error(struct wn_conf_loader *l, unsigned line,
+                          const char *section, const char *key,
+                          const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+wn_conf_error(struct wn_conf_loader *l, unsigned line, const char *section,
+              const char *key, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    wn_buf_printf(l->errors, "%s:%u: ", l->conf->path, line);
+    if (section != NULL && *section != '\0') {
+        wn_buf_printf(l->errors, "[%s] ", section);
+    }
+    if (key != NULL) {
+        wn_buf_printf(l->errors, "%s: ", key);
+    }
+    wn_buf_printf(l->errors, "%s\n", msg);
+    l->failed = 1;
+}
+
+/* inih's reader: one line per call, at most num-1 bytes. */
+static char *
+wn_conf_reader(char *str, int num, void *stream)
+{
+    struct wn_conf_loader *l = stream;
+    const char *start, *end, *nl;
+    size_t n;
+
+    if (l->pos >= l->len || num < 16) {
+        return NULL;
+    }
+    start = l->data + l->pos;
+    nl = memchr(start, '\n', l->len - l->pos);
+    end = nl ? nl : l->data + l->len;
+    l->pos = (size_t) (end - l->data) + (nl ? 1 : 0);
+    l->line++;
+    n = (size_t) (end - start);
+    if (n > 0 && start[n - 1] == '\r') {
+        n--;
+    }
+    if (n + 1 < (size_t) num) {
+        memcpy(str, start, n);
+        str[n] = '\n';
+        str[n + 1] = '\0';
+        return str;
+    }
+    /* Over-long: keep "key =" and move the value aside. */
+    {
+        const char *eq = memchr(start, '=', n);
+        const char *v, *vend = start + n;
+        char **longs;
+        int w;
+
+        if (eq == NULL || (size_t) (eq - start) + 24 >= (size_t) num) {
+            wn_conf_error(l, l->line, l->section, NULL,
+                          "line of %zu bytes has no short \"key =\" before "
+                          "its value", n);
+            str[0] = '\n';
+            str[1] = '\0';
+            return str;
+        }
+        v = eq + 1;
+        /* inih drops inline comments introduced by " ;". */
+        for (const char *p = v; p + 1 < vend; p++) {
+            if ((p[0] == ' ' || p[0] == '\t') && p[1] == ';') {
+                vend = p;
+                break;
+            }
+        }
+        while (v < vend && (*v == ' ' || *v == '\t')) {
+            v++;
+        }
+        while (vend > v && (vend[-1] == ' ' || vend[-1] == '\t')) {
+            vend--;
+        }
+        longs = realloc(l->longs, (l->nlongs + 1) * sizeof(*longs));
+        if (longs == NULL) {
+            return NULL;
+        }
+        l->longs = longs;
+        l->longs[l->nlongs] = strndup(v, (size_t) (vend - v));
+        if (l->longs[l->nlongs] == NULL) {
+            return NULL;
+        }
+        w = snprintf(str, (size_t) num, "%.*s= %c%zu\n", (int) (eq - start),
+                     start, WN_CONF_LONG_MARK, l->nlongs);
+        l->nlongs++;
+        return w > 0 && w < num ? str : NULL;
+    }
+}
+
+static const char *
+wn_conf_value(struct wn_conf_loader *l, const char *value)
+{
+    if (value[0] == WN_CONF_LONG_MARK) {
+        size_t i = strtoul(value + 1, NULL, 10);
+        return i < l->nlongs ? l->longs[i] : "";
+    }
+    return value;
+}
+
+/* Records (section, key) and reports a second setting of it. */
+static int
+wn_conf_seen(struct wn_conf_loader *l, const char *section, const char *key)
+{
+    for (size_t i = 0; i < l->nseen; i++) {
+        if (strcmp(l->seen[i].section, section) == 0
+            && strcmp(l->seen[i].name, key) == 0)
+        {
+            wn_conf_error(l, l->line, section, key,
+                          "set twice (first on line %u; an indented line "
+                          "continues the key above it)",
+                          l->seen[i].line);
+            return 1;
+        }
+    }
+    if (l->nseen == l->seen_cap) {
+        size_t cap = l->seen_cap ? l->seen_cap * 2 : 64;
+        struct wn_conf_seen *p = realloc(l->seen, cap * sizeof(*p));
+        if (p == NULL) {
+            return 1;
+        }
+        l->seen = p;
+        l->seen_cap = cap;
+    }
+    l->seen[l->nseen].section = strdup(section);
+    l->seen[l->nseen].name = strdup(key);
+    l->seen[l->nseen].line = l->line;
+    if (l->seen[l->nseen].section == NULL || l->seen[l->nseen].name == NULL) {
+        free(l->seen[l->nseen].section);
+        free(l->seen[l->nseen].name);
+        return 1;
+    }
+    l->nseen++;
+    return 0;
+}
+
+/* Applies one fixed key; returns 0 or reports the error. */
+static void
+wn_conf_apply(struct wn_conf_loader *l, const struct wn_conf_key *k,
+              const char *value, unsigned line)
+{
+    char *base = (char *) l->conf;
+    long v;
+    int b;
+
+    switch (k->type) {
+    case WN_CONF_STRING:
+    case WN_CONF_NETLIST:
+    case WN_CONF_PATH: {
+        char **slot = (char **) (base + k->offset);
+        char *s;
+
+        if (k->type == WN_CONF_NETLIST) {
+            struct wn_err err;
+            struct wn_net_allow *allow = NULL;
+            if (wn_net_allow_parse(value, &allow, &err) != 0) {
+                wn_conf_error(l, line, k->section, k->name, "%s", err.msg);
+                return;
+            }
+            wn_net_allow_free(allow);
+        }
+        if (k->type == WN_CONF_PATH && *value == '\0') {
+            wn_conf_error(l, line, k->section, k->name, "empty path");
+            return;
+        }
+        s = k->type == WN_CONF_PATH ? wn_conf_path(l->conf, value) : strdup(value);
+        if (s == NULL) {
+            wn_conf_error(l, line, k->section, k->name, "out of memory");
+            return;
+        }
+        free(*slot);
+        *slot = s;
+        return;
+    }
+    case WN_CONF_BOOL:
+        if (wn_conf_parse_bool(value, &b) != 0) {
+            wn_conf_error(l, line, k->section, k->name,
+                          "\"%s\" is not yes or no", value);
+            return;
+        }
+        *(int *) (base + k->offset) = b;
+        return;
+    case WN_CONF_LEVEL:
+        b = wn_log_level_parse(value);
+        if (b < 0) {
+            wn_conf_error(l, line, k->section, k->name,
+                          "\"%s\" is not one of err, warning, notice, info, "
+                          "debug", value);
+            return;
+        }
+        *(int *) (base + k->offset) = b;
+        return;
+    case WN_CONF_INT:
+    case WN_CONF_SIZE:
+    case WN_CONF_DURATION: {
+        int rc;
+        if (k->type == WN_CONF_INT) {
+            rc = wn_conf_parse_long(value, LONG_MIN, LONG_MAX, &v);
+        } else if (k->type == WN_CONF_SIZE) {
+            rc = wn_conf_parse_size(value, &v);
+        } else {
+            rc = wn_conf_parse_duration(value, &v);
+        }
+        if (rc != 0) {
+            wn_conf_error(l, line, k->section, k->name, "\"%s\" is not a %s",
+                          value,
+                          k->type == WN_CONF_INT    ? "number"
+                          : k->type == WN_CONF_SIZE ? "size (like 512k or 16M)"
+                                                    : "duration (like 30s or 5m)");
+            return;
+        }
+        if (v < k->min || v > k->max) {
+            wn_conf_error(l, line, k->section, k->name,
+                          "%s is out of range [%ld, %ld]%s", value, k->min,
+                          k->max, k->type == WN_CONF_DURATION ? " ms" : "");
+            return;
+        }
+        *(long *) (base + k->offset) = v;
+        return;
+    }
+    default:
+        return;
+    }
+}
+
+static int
+wn_conf_feed_key(struct wn_conf_loader *l, struct wn_conf_feed *f,
+                 const char *key, const char *value)
+{
+    if (strcmp(key, "url") == 0) {
+        char *url = NULL;
+        int rc;
+
+        /* "file:relative/path" is relative to the configuration's folder. */
+        if (strncmp(value, "file:", 5) == 0 && strncmp(value, "file://", 7) != 0) {
+            char *path = wn_conf_path(l->conf, value + 5);
+            size_t n = path ? strlen(path) + 8 : 0;
+            if (path == NULL || (url = malloc(n)) == NULL) {
+                free(path);
+                return WN_ENOMEM;
+            }
+            snprintf(url, n, "file://%s", path);
+            free(path);
+        } else {
+            rc = wn_url_resolve(NULL, value, WN_URL_ALLOW_FILE, &url);
+            if (rc != 0) {
+                wn_conf_error(l, l->line, l->section, key,
+                              "\"%s\" is not an absolute http, https or file "
+                              "URL", value);
+                return 0;
+            }
+        }
+        free(f->url);
+        f->url = url;
+    } else if (strcmp(key, "fetch_article") == 0) {
+        if (strcmp(value, "auto") == 0) {
+            f->fetch_article = WN_FETCH_ARTICLE_AUTO;
+        } else if (strcmp(value, "always") == 0) {
+            f->fetch_article = WN_FETCH_ARTICLE_ALWAYS;
+        } else if (strcmp(value, "never") == 0) {
+            f->fetch_article = WN_FETCH_ARTICLE_NEVER;
+        } else {
+            wn_conf_error(l, l->line, l->section, key,
+                          "\"%s\" is not auto, always or never", value);
+        }
+    } else if (strcmp(key, "interval") == 0) {
+        long ms;
+        if (wn_conf_parse_duration(value, &ms) != 0 || ms < 1000) {
+            wn_conf_error(l, l->line, l->section, key,
+                          "\"%s\" is not a duration of at least 1s", value);
+        } else {
+            f->interval = ms / 1000;
+        }
+    } else {
+        wn_conf_error(l, l->line, l->section, key,
+                      "unknown key (feeds take url, fetch_article, interval)");
+    }
+    return 0;
+}
+
+/* Starts a section the first time a key of it is seen. */
+static void
+wn_conf_section(struct wn_conf_loader *l, const char *section)
+{
+    struct wn_conf *c = l->conf;
+
+    if (strcmp(l->section, section) == 0) {
+        return;
+    }
+    snprintf(l->section, sizeof(l->section), "%s", section);
+    l->section_kind = -1;
+    if (strncmp(section, "feed:", 5) == 0) {
+        const char *name = section + 5;
+        struct wn_conf_feed *feeds;
+
+        if (*name == '\0' || strlen(name) > 128) {
+            wn_conf_error(l, l->line, section, NULL,
+                          "a feed's name must be 1 to 128 bytes");
+            return;
+        }
+        for (size_t i = 0; i < c->nfeeds; i++) {
+            if (strcmp(c->feeds[i].name, name) == 0) {
+                wn_conf_error(l, l->line, section, NULL,
+                              "feed defined twice (first on line %u)",
+                              c->feeds[i].line);
+                return;
+            }
+        }
+        if (c->nfeeds >= WN_CONF_MAX_FEEDS) {
+            wn_conf_error(l, l->line, section, NULL, "more than %u feeds",
+                          WN_CONF_MAX_FEEDS);
+            return;
+        }
+        feeds = realloc(c->feeds, (c->nfeeds + 1) * sizeof(*feeds));
+        if (feeds == NULL) {
+            return;
+        }
+        c->feeds = feeds;
+        memset(&feeds[c->nfeeds], 0, sizeof(*feeds));
+        feeds[c->nfeeds].name = strdup(name);
+        feeds[c->nfeeds].line = l->line;
+        l->section_kind = 1;
+        l->section_index = c->nfeeds++;
+    } else if (strncmp(section, "plugin:", 7) == 0) {
+        struct wn_conf_plugin *p;
+
+        p = realloc(c->plugins, (c->nplugins + 1) * sizeof(*p));
+        if (p == NULL) {
+            return;
+        }
+        c->plugins = p;
+        memset(&p[c->nplugins], 0, sizeof(*p));
+        p[c->nplugins].name = strdup(section + 7);
+        p[c->nplugins].line = l->line;
+        l->section_kind = 2;
+        l->section_index = c->nplugins++;
+    } else {
+        for (size_t i = 0; i < WN_CONF_NKEYS; i++) {
+            if (strcmp(wn_conf_keys[i].section, section) == 0) {
+                l->section_kind = 0;
+                return;
+            }
+        }
+        wn_conf_error(l, l->line, section, NULL,
+                      "unknown section (known: daemon, store, plugins, fetch, "
+                      "schedule, feed:NAME, plugin:NAME)");
+    }
+}
+
+static int
+wn_conf_handler(void *user, const char *section, const char *name,
+                const char *raw)
+{
+    struct wn_conf_loader *l = user;
+    const char *value = wn_conf_value(l, raw);
+
+    if (*section == '\0') {
+        wn_conf_error(l, l->line, NULL, name, "key outside of any section");
+        return 1;
+    }
+    wn_conf_section(l, section);
+    if (l->section_kind < 0 || wn_conf_seen(l, section, name)) {
+        return 1;
+    }
+    if (l->section_kind == 1) {
+        wn_conf_feed_key(l, &l->conf->feeds[l->section_index], name, value);
+        return 1;
+    }
+    if (l->section_kind == 2) {
+        struct wn_conf_plugin *p = &l->conf->plugins[l->section_index];
+        struct wn_conf_kv *kv = realloc(p->kvs, (p->nkvs + 1) * sizeof(*kv));
+        if (kv == NULL) {
+            return 0;
+        }
+        p->kvs = kv;
+        kv[p->nkvs].key = strdup(name);
+        kv[p->nkvs].value = strdup(value);
+        kv[p->nkvs].line = l->line;
+        p->nkvs++;
+        return 1;
+    }
+    for (size_t i = 0; i < WN_CONF_NKEYS; i++) {
+        const struct wn_conf_key *k = &wn_conf_keys[i];
+        if (strcmp(k->section, section) == 0 && strcmp(k->name, name) == 0) {
+            wn_conf_apply(l, k, value, l->line);
+            return 1;
+        }
+    }
+    wn_conf_error(l, l->line, section, name, "unknown key");
+    return 1;
+}
+
+/* Reports lines inih would reject, so every one is named, not just the
+ * first: anything that is not blank, a comment, [section] or key=value. */
+static void
+wn_conf_check_syntax(struct wn_conf_loader *l)
+{
+    const char *p = l->data, *end = l->data + l->len;
+    unsigned line = 0;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t) (end - p));
+        const char *e = nl ? nl : end;
+        const char *s = p;
+
+        line++;
+        while (s < e && (*s == ' ' || *s == '\t' || *s == '\r')) {
+            s++;
+        }
+        if (line == 1 && e - s >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+            s += 3;
+        }
+        if (s < e && *s != ';' && *s != '#') {
+            if (*s == '[') {
+                if (memchr(s, ']', (size_t) (e - s)) == NULL) {
+                    wn_conf_error(l, line, NULL, NULL,
+                                  "section header without a closing ]");
+                }
+            } else if (memchr(s, '=', (size_t) (e - s)) == NULL
+                       && memchr(s, ':', (size_t) (e - s)) == NULL
+                       && s == p)
+            {
+                wn_conf_error(l, line, NULL, NULL,
+                              "expected [section], key = value or a comment");
+            }
+        }
+        p = nl ? nl + 1 : end;
+    }
+}
+
+static int
+wn_conf_defaults(struct wn_conf *c, struct wn_buf *errors)
+{
+    struct wn_conf_loader l;
+
+    memset(&l, 0, sizeof(l));
+    l.conf = c;
+    l.errors = errors;
+    for (size_t i = 0; i < WN_CONF_NKEYS; i++) {
+        const struct wn_conf_key *k = &wn_conf_keys[i];
+        if (k->def != NULL) {
+            wn_conf_apply(&l, k, k->def, 0);
+        }
+    }
+    return l.failed ? WN_ECONFIG : 0;
+}
+
+static int
+wn_conf_read_file(const char *path, char **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    size_t n;
+    int rc = 0;
+
+    *data = NULL;
+    if (f == NULL) {
+        return -errno;
+    }
+    if (fstat(fileno(f), &st) != 0) {
+        rc = -errno;
+    } else if (!S_ISREG(st.st_mode)) {
+        rc = -EISDIR;
+    } else if ((unsigned long long) st.st_size > WN_CONF_MAX_BYTES) {
+        rc = WN_ETOOBIG;
+    } else if ((*data = malloc((size_t) st.st_size + 1)) == NULL) {
+        rc = WN_ENOMEM;
+    } else {
+        n = fread(*data, 1, (size_t) st.st_size, f);
+        (*data)[n] = '\0';
+        *len = n;
+        if (ferror(f)) {
+            rc = -EIO;
+        }
+    }
+    fclose(f);
+    if (rc != 0) {
+        free(*data);
+        *data = NULL;
+    }
+    return rc;
+}
+
+int
+wn_conf_load(const char *path, struct wn_conf **out, struct wn_buf *errors)
+{
+    struct wn_conf_loader l;
+    struct wn_conf *c;
+    char *data = NULL, *slash;
+    size_t len = 0;
+    int rc;
+
+    *out = NULL;
+    c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        return WN_ENOMEM;
+    }
+    c->path = strdup(path);
+    c->dir = strdup(path);
+    if (c->path == NULL || c->dir == NULL) {
+        wn_conf_free(c);
+        return WN_ENOMEM;
+    }
+    slash = strrchr(c->dir, '/');
+    if (slash == NULL) {
+        free(c->dir);
+        c->dir = strdup(".");
+    } else if (slash == c->dir) {
+        slash[1] = '\0';
+    } else {
+        *slash = '\0';
+    }
+    rc = wn_conf_read_file(path, &data, &len);
+    if (rc != 0) {
+        wn_buf_printf(errors, "%s: cannot read: %s\n", path,
+                      rc == WN_ETOOBIG ? "larger than 4 MB" : wn_strerror(rc));
+        wn_conf_free(c);
+        return rc;
+    }
+    if (wn_conf_defaults(c, errors) != 0) {
+        free(data);
+        wn_conf_free(c);
+        return WN_ECONFIG;
+    }
+
+    memset(&l, 0, sizeof(l));
+    l.conf = c;
+    l.errors = errors;
+    l.data = data;
+    l.len = len;
+    if (memchr(data, '\0', len) != NULL) {
+        wn_conf_error(&l, 1, NULL, NULL, "file contains NUL bytes");
+    } else {
+        wn_conf_check_syntax(&l);
+        l.line = 0;
+        ini_parse_stream(wn_conf_reader, &l, wn_conf_handler, &l);
+    }
+    for (size_t i = 0; i < c->nfeeds; i++) {
+        if (c->feeds[i].url == NULL) {
+            char section[160];
+            snprintf(section, sizeof(section), "feed:%s", c->feeds[i].name);
+            wn_conf_error(&l, c->feeds[i].line, section, "url", "missing");
+        }
+    }
+    for (size_t i = 0; i < l.nlongs; i++) {
+        free(l.longs[i]);
+    }
+    free(l.longs);
+    for (size_t i = 0; i < l.nseen; i++) {
+        free(l.seen[i].section);
+        free(l.seen[i].name);
+    }
+    free(l.seen);
+    free(data);
+    if (l.failed) {
+        wn_conf_free(c);
+        return WN_ECONFIG;
+    }
+    *out = c;
+    return 0;
+}
+
+int
+wn_conf_default(struct wn_conf **out)
+{
+    struct wn_buf errors;
+    struct wn_conf *c = calloc(1, sizeof(*c));
+    int rc;
+
+    *out = NULL;
+    if (c == NULL) {
+        return WN_ENOMEM;
+    }
+    c->path = strdup("(defaults)");
+    c->dir = strdup(".");
+    wn_buf_init(&errors, 4096);
+    rc = c->path && c->dir ? wn_conf_defaults(c, &errors) : WN_ENOMEM;
+    wn_buf_free(&errors);
+    if (rc != 0) {
+        wn_conf_free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+void
+wn_conf_free(struct wn_conf *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < WN_CONF_NKEYS; i++) {
+        const struct wn_conf_key *k = &wn_conf_keys[i];
+        if (k->type == WN_CONF_STRING || k->type == WN_CONF_PATH
+            || k->type == WN_CONF_NETLIST)
+        {
+            free(*(char **) ((char *) c + k->offset));
+        }
+    }
+    for (size_t i = 0; i < c->nfeeds; i++) {
+        free(c->feeds[i].name);
+        free(c->feeds[i].url);
+    }
+    free(c->feeds);
+    for (size_t i = 0; i < c->nplugins; i++) {
+        for (size_t k = 0; k < c->plugins[i].nkvs; k++) {
+            free(c->plugins[i].kvs[k].key);
+            free(c->plugins[i].kvs[k].value);
+        }
+        free(c->plugins[i].kvs);
+        free(c->plugins[i].name);
+    }
+    free(c->plugins);
+    free(c->path);
+    free(c->dir);
+    free(c);
+}

@@ -1,0 +1,107 @@
+/*
+ * wn_conf.h: the configuration file (INI, parsed by inih) to a struct
+ * wn_conf, with every error reported as "file:line: [section] key: why".
+ * It validates values; it does not act on them.
+ */
+#ifndef WN_CONF_H
+#define WN_CONF_H
+
+#include <stddef.h>
+
+#include "wn_buf.h"
+
+#define WN_CONF_MAX_BYTES (4u << 20) /* configuration file size */
+#define WN_CONF_MAX_FEEDS 1000000u   /* feed sections */
+
+enum wn_fetch_article {
+    WN_FETCH_ARTICLE_AUTO = 0, /* only when the feed lacks the full text */
+    WN_FETCH_ARTICLE_ALWAYS,
+    WN_FETCH_ARTICLE_NEVER
+};
+
+struct wn_conf_feed {
+    char *name;          /* the NAME of [feed:NAME] */
+    char *url;           /* absolute http(s) or file URL */
+    int fetch_article;   /* enum wn_fetch_article */
+    long interval;       /* seconds; 0: [schedule] interval */
+    unsigned line;       /* where the section starts */
+};
+
+/* One key of a [plugin:NAME] section, kept raw until the plugin loads. */
+struct wn_conf_kv {
+    char *key, *value;
+    unsigned line;
+};
+
+struct wn_conf_plugin {
+    char *name;
+    unsigned line;
+    struct wn_conf_kv *kvs;
+    size_t nkvs;
+};
+
+struct wn_conf {
+    char *path; /* the file, as given */
+    char *dir;  /* its folder: base of relative paths */
+
+    /* [daemon] */
+    int log_level;       /* syslog priority */
+    long threads;        /* libuv threadpool size */
+    long stop_timeout;   /* ms allowed for work in flight on SIGTERM */
+
+    /* [store] */
+    char *store_path;    /* SQLite file */
+    long store_batch;    /* operations per transaction at most */
+
+    /* [plugins] */
+    char *plugin_dir;
+    long plugin_timeout; /* ms per plugin call */
+
+    /* [fetch] */
+    char *user_agent;
+    long connect_timeout; /* ms */
+    long timeout;         /* ms, whole transfer */
+    long low_speed_time;  /* s below low_speed_limit before giving up */
+    long low_speed_limit; /* bytes/s */
+    long max_body;        /* bytes per response, after decompression */
+    long max_redirects;
+    long max_transfers;      /* at once, all hosts */
+    long max_host_transfers; /* at once, one host */
+    long max_articles;       /* article pages in the pipeline at once */
+    char *allow_private;     /* "no", "yes" or a list (see wn_net.h) */
+    char *file_root;         /* folder file: URLs may read, or NULL */
+
+    /* [schedule] */
+    long interval;     /* s between fetches of one feed */
+    long max_items;    /* items read per feed document */
+
+    struct wn_conf_feed *feeds;
+    size_t nfeeds;
+    struct wn_conf_plugin *plugins;
+    size_t nplugins;
+};
+
+/*
+ * Loads `path`.  On success returns 0 and *out; otherwise returns
+ * WN_ECONFIG (or -errno when the file cannot be read) and appends one line
+ * per error to `errors` ("file:line: [section] key: reason").  Errors are
+ * collected, not stopped at, so one run shows them all.
+ */
+int wn_conf_load(const char *path, struct wn_conf **out, struct wn_buf *errors);
+
+void wn_conf_free(struct wn_conf *conf);
+
+/* Parsers shared with plugin directives; 0 or WN_EPARSE. */
+int wn_conf_parse_bool(const char *s, int *out);
+int wn_conf_parse_long(const char *s, long min, long max, long *out);
+int wn_conf_parse_size(const char *s, long *out);     /* "16M", "512k" */
+int wn_conf_parse_duration(const char *s, long *ms);  /* "30s", "5m" */
+
+/* Resolves a path from the file against its folder; caller frees. */
+char *wn_conf_path(const struct wn_conf *conf, const char *value);
+
+/* A configuration of built-in defaults only, relative to the current
+ * folder (for commands run without -c). */
+int wn_conf_default(struct wn_conf **out);
+
+#endif /* WN_CONF_H */

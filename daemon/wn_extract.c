@@ -1,0 +1,314 @@
+/*
+ * wn_extract.c: the cleaning pipeline for one page and the normalizer.
+ * Which nodes are boilerplate is decided by the plugins; this file runs
+ * them in order, contains their failures and turns the tree into text.
+ */
+#include "wn_extract.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "wn_err.h"
+#include "wn_html.h"
+#include "wn_log.h"
+#include "wn_time.h"
+#include "wn_url.h"
+
+#define WN_EXTRACT_CHAIN_MAX 8 /* plugins run over one page */
+
+static int
+wn_extract_parse(const struct wn_extract_in *in, struct wn_arena *arena,
+                 struct wn_doc *doc, struct wn_err *err)
+{
+    int explain = (in->flags & WN_EXTRACT_EXPLAIN) != 0;
+    xmlDocPtr xml;
+    int rc;
+
+    if (in->flags & WN_EXTRACT_TEXT) {
+        if (in->len > WN_HTML_MAX_BYTES) {
+            return wn_err_set(err, WN_ETOOBIG, "%s: text of %zu bytes over the limit",
+                              in->url ? in->url : "text", in->len);
+        }
+        return wn_doc_init_text(doc, in->data, in->len, in->url, arena, explain);
+    }
+    rc = wn_html_parse(in->data, in->len, in->url, in->content_type, &xml, err);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = wn_doc_init(doc, xml, in->url,
+                     (in->flags & WN_EXTRACT_FEED_CONTENT) ? WN_DOC_FEED_CONTENT : 0,
+                     arena, explain);
+    if (rc != 0) {
+        xmlFreeDoc(xml);
+    }
+    return rc;
+}
+
+/* Appends "name/version" to the record of plugins that ran. */
+static void
+wn_extract_note_plugin(struct wn_buf *ran, const struct wn_plugin_inst *p)
+{
+    if (ran->len > 0) {
+        wn_buf_putc(ran, ' ');
+    }
+    wn_buf_printf(ran, "%s/%s", p->desc.name, p->desc.version);
+}
+
+/*
+ * Runs the chain.  Returns 0, or the failing plugin's code with *failed set
+ * and err filled.
+ */
+static int
+wn_extract_run(const struct wn_plugins *ps, struct wn_plugin_inst **chain,
+               size_t n, const struct wn_extract_in *in, struct wn_doc *doc,
+               struct wn_arena *arena, struct wn_buf *ran,
+               struct wn_plugin_inst **failed, struct wn_err *err)
+{
+    static const struct wn_item no_item = { .size = sizeof(struct wn_item),
+                                            .published = WN_TIME_NONE };
+    const struct wn_item *item = in->item != NULL ? in->item : &no_item;
+
+    *failed = NULL;
+    for (size_t i = 0; i < n; i++) {
+        struct wn_plugin_inst *p = chain[i];
+        struct wn_call call;
+        uint64_t t0, dt;
+        int rc;
+
+        if (in->stop != NULL && *in->stop) {
+            return wn_err_set(err, WN_ECANCELED, "stopping");
+        }
+        memset(&call, 0, sizeof(call));
+        call.arena = arena;
+        call.doc = doc;
+        call.plugin = p->desc.name;
+        call.stop = in->stop;
+        t0 = uv_hrtime();
+        call.deadline = ps->timeout_ns ? t0 + ps->timeout_ns : 0;
+        doc->plugin = p->desc.name;
+        rc = p->desc.process(p->state, &call, item, doc);
+        dt = uv_hrtime() - t0;
+        doc->plugin = NULL;
+        atomic_fetch_add(&p->calls, 1);
+        atomic_fetch_add(&p->nanoseconds, dt);
+        if (rc == WN_EDECLINED) {
+            atomic_fetch_add(&p->declined, 1);
+            continue;
+        }
+        if (rc == 0 && ps->timeout_ns != 0 && dt > ps->timeout_ns) {
+            rc = wn_err_set(&call.err, WN_ETIMEOUT,
+                            "took %llu ms, over its budget of %llu ms",
+                            (unsigned long long) (dt / 1000000),
+                            (unsigned long long) (ps->timeout_ns / 1000000));
+        }
+        if (rc != 0) {
+            atomic_fetch_add(&p->failures, 1);
+            *failed = p;
+            return wn_err_set(err, rc < 0 ? rc : WN_EPLUGIN, "plugin %s: %s",
+                              p->desc.name,
+                              call.err.msg[0] ? call.err.msg : wn_strerror(rc));
+        }
+        wn_extract_note_plugin(ran, p);
+    }
+    return 0;
+}
+
+/* The normalizer: one paragraph per block, separated by a blank line. */
+static int
+wn_extract_normalize(struct wn_doc *doc, struct wn_arena *arena,
+                     struct wn_buf *text, size_t *paragraphs)
+{
+    struct wn_call call;
+    struct wn_block *blocks;
+    struct wn_buf para;
+    size_t n;
+    int rc;
+
+    memset(&call, 0, sizeof(call));
+    call.arena = arena;
+    call.doc = doc;
+    rc = wn_doc_blocks(&call, doc, &blocks, &n);
+    if (rc != 0) {
+        return rc;
+    }
+    *paragraphs = 0;
+    wn_buf_init(&para, WN_ARTICLE_TEXT_MAX);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        wn_buf_reset(&para);
+        rc = wn_text_normalize(&para, blocks[i].text, blocks[i].len);
+        if (rc < 0 || para.len == 0) {
+            continue;
+        }
+        if (text->len > 0) {
+            rc = wn_buf_append(text, "\n\n", 2);
+        }
+        if (rc >= 0) {
+            rc = wn_buf_append(text, para.data, para.len);
+        }
+        (*paragraphs)++;
+    }
+    wn_buf_free(&para);
+    return rc < 0 ? rc : 0;
+}
+
+/* Copies what the document found into the article, filling gaps from the
+ * feed's item. */
+static int
+wn_extract_finish(struct wn_article *a, struct wn_doc *doc,
+                  const struct wn_extract_in *in)
+{
+    const struct wn_item *item = in->item;
+
+    for (int k = 0; k < WN_META_COUNT; k++) {
+        a->meta[k] = doc->meta[k];
+    }
+    if (item != NULL) {
+        if (a->meta[WN_META_TITLE] == NULL && item->title != NULL) {
+            a->meta[WN_META_TITLE] = wn_arena_strdup(a->arena, item->title);
+        }
+        if (a->meta[WN_META_AUTHOR] == NULL && item->author != NULL) {
+            a->meta[WN_META_AUTHOR] = wn_arena_strdup(a->arena, item->author);
+        }
+        if (a->meta[WN_META_PUBLISHED] == NULL && item->published != WN_TIME_NONE) {
+            char buf[WN_TIME_BUFSZ];
+            wn_time_format(item->published, buf);
+            a->meta[WN_META_PUBLISHED] = wn_arena_strdup(a->arena, buf);
+        }
+    }
+    if (a->meta[WN_META_SITE] == NULL && in->url != NULL && !wn_url_is_file(in->url)) {
+        char *host = NULL;
+        if (wn_url_host(in->url, &host) == 0 && *host != '\0') {
+            a->meta[WN_META_SITE] = wn_arena_strdup(a->arena, host);
+        }
+        free(host);
+    }
+    a->tags = doc->tags;
+    a->ntags = doc->ntags;
+    a->main_why = doc->main_why;
+    if (doc->nremovals > 0) {
+        a->removals = wn_arena_alloc(a->arena, doc->nremovals * sizeof(*a->removals));
+        if (a->removals == NULL) {
+            return WN_ENOMEM;
+        }
+        memcpy(a->removals, doc->removals, doc->nremovals * sizeof(*a->removals));
+        a->nremovals = doc->nremovals;
+    }
+    return 0;
+}
+
+int
+wn_extract(const struct wn_plugins *ps, const struct wn_extract_in *in,
+           struct wn_article **out, struct wn_err *err)
+{
+    struct wn_plugin_inst *chain[WN_EXTRACT_CHAIN_MAX], *failed = NULL;
+    struct wn_article *a;
+    struct wn_buf text, ran;
+    struct wn_doc doc;
+    char *host = NULL;
+    size_t n = 0;
+    int rc;
+
+    *out = NULL;
+    memset(&doc, 0, sizeof(doc));
+    a = calloc(1, sizeof(*a));
+    if (a == NULL) {
+        return wn_err_set(err, WN_ENOMEM, "out of memory");
+    }
+    rc = wn_arena_create(&a->arena, WN_EXTRACT_ARENA_MAX);
+    if (rc != 0) {
+        free(a);
+        return wn_err_set(err, rc, "out of memory");
+    }
+    wn_buf_init(&text, WN_ARTICLE_TEXT_MAX);
+    wn_buf_init(&ran, 4096);
+
+    rc = wn_extract_parse(in, a->arena, &doc, err);
+    if (rc != 0) {
+        goto failed;
+    }
+    if (in->url != NULL && !wn_url_is_file(in->url)) {
+        wn_url_host(in->url, &host);
+    }
+    wn_plugins_chain(ps, host, chain, WN_EXTRACT_CHAIN_MAX, &n);
+    rc = wn_extract_run(ps, chain, n, in, &doc, a->arena, &ran, &failed, err);
+    if (rc == 0) {
+        size_t paragraphs = 0;
+        rc = wn_extract_normalize(&doc, a->arena, &text, &paragraphs);
+        a->paragraphs = paragraphs;
+        /* A site plugin that leaves nothing of a page returned garbage. */
+        if (rc == 0 && text.len == 0 && n > 1) {
+            failed = chain[0];
+            atomic_fetch_add(&failed->failures, 1);
+            rc = wn_err_set(err, WN_EGARBAGE, "plugin %s: left no text",
+                            failed->desc.name);
+        }
+    }
+    if (rc != 0 && failed != NULL && failed != ps->generic && ps->generic != NULL) {
+        struct wn_plugin_inst *generic = ps->generic;
+        size_t paragraphs = 0;
+
+        WN_LOG(WN_LOG_WARNING, "extract", "%s: %s; storing the generic cleaner's result",
+               in->url ? in->url : "page", err->msg);
+        wn_doc_free(&doc);
+        wn_buf_reset(&text);
+        wn_buf_reset(&ran);
+        rc = wn_extract_parse(in, a->arena, &doc, err);
+        if (rc == 0) {
+            rc = wn_extract_run(ps, &generic, 1, in, &doc, a->arena, &ran, &failed, err);
+        }
+        if (rc == 0) {
+            rc = wn_extract_normalize(&doc, a->arena, &text, &paragraphs);
+            a->paragraphs = paragraphs;
+        }
+        a->flags |= WN_ARTICLE_FALLBACK;
+    }
+    if (rc != 0) {
+        if (err->msg[0] == '\0') {
+            wn_err_set(err, rc, "%s: %s", in->url ? in->url : "page", wn_strerror(rc));
+        }
+        goto failed;
+    }
+    rc = wn_extract_finish(a, &doc, in);
+    if (rc != 0) {
+        wn_err_set(err, rc, "out of memory");
+        goto failed;
+    }
+    a->text = wn_arena_strndup(a->arena, text.data ? text.data : "", text.len);
+    a->plugins = wn_arena_strdup(a->arena, ran.data ? ran.data : "");
+    if (a->text == NULL || a->plugins == NULL) {
+        rc = wn_err_set(err, WN_ENOMEM, "out of memory");
+        goto failed;
+    }
+    a->len = text.len;
+    a->words = wn_text_words(a->text, a->len);
+    wn_text_hash(a->text, a->len, a->hash);
+    a->simhash = wn_text_simhash(a->text, a->len);
+    if (in->flags & WN_EXTRACT_FEED_CONTENT) {
+        a->flags |= WN_ARTICLE_FEED_CONTENT;
+    }
+    wn_doc_free(&doc);
+    wn_buf_free(&text);
+    wn_buf_free(&ran);
+    free(host);
+    *out = a;
+    return 0;
+
+failed:
+    wn_doc_free(&doc);
+    wn_buf_free(&text);
+    wn_buf_free(&ran);
+    free(host);
+    wn_article_free(a);
+    return rc;
+}
+
+void
+wn_article_free(struct wn_article *a)
+{
+    if (a != NULL) {
+        wn_arena_destroy(a->arena);
+        free(a);
+    }
+}

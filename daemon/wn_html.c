@@ -1,0 +1,322 @@
+/*
+ * wn_html.c: libxml2's HTML parser with winnow's limits and charset rules,
+ * and the text of a subtree.
+ */
+#include "wn_html.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/xmlerror.h>
+
+#include "wn_err.h"
+#include "wn_text.h"
+
+/* Tags that end a line of text: block-level in HTML's rendering model. */
+static const char *const wn_html_block_tags[] = {
+    "address", "article", "aside",    "blockquote", "body",   "caption",
+    "center",  "dd",      "details",  "dialog",     "dir",    "div",
+    "dl",      "dt",      "fieldset", "figcaption", "figure", "footer",
+    "form",    "frame",   "frameset", "h1",         "h2",     "h3",
+    "h4",      "h5",      "h6",       "header",     "hgroup", "hr",
+    "html",    "legend",  "li",       "main",       "menu",   "nav",
+    "noframes", "ol",     "p",        "pre",        "section", "summary",
+    "table",   "tbody",   "td",       "tfoot",      "th",     "thead",
+    "tr",      "ul",
+};
+
+/* Tags whose content is never text of the page. */
+static const char *const wn_html_skipped_tags[] = {
+    "applet", "audio",  "button",   "canvas", "datalist", "embed",
+    "head",   "iframe", "input",    "map",    "math",     "meter",
+    "noscript", "object", "optgroup", "option", "progress", "script",
+    "select", "style",  "svg",      "template", "textarea", "video",
+};
+
+static void
+wn_html_quiet_generic(void *ctx, const char *msg, ...)
+{
+    (void) ctx;
+    (void) msg;
+}
+
+static void
+wn_html_quiet_structured(void *ctx, xmlErrorPtr error)
+{
+    (void) ctx;
+    (void) error;
+}
+
+void
+wn_html_global_init(void)
+{
+    xmlInitParser();
+    /* The defaults for threads created from now on, and this thread's. */
+    xmlThrDefSetGenericErrorFunc(NULL, wn_html_quiet_generic);
+    xmlThrDefSetStructuredErrorFunc(NULL, wn_html_quiet_structured);
+    xmlSetGenericErrorFunc(NULL, wn_html_quiet_generic);
+    xmlSetStructuredErrorFunc(NULL, wn_html_quiet_structured);
+}
+
+static int
+wn_html_in(const xmlChar *name, const char *const *set, size_t n)
+{
+    size_t lo = 0, hi = n;
+
+    if (name == NULL) {
+        return 0;
+    }
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp((const char *) name, set[mid]);
+        if (c == 0) {
+            return 1;
+        }
+        if (c < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return 0;
+}
+
+int
+wn_html_is_block(const xmlChar *name)
+{
+    return wn_html_in(name, wn_html_block_tags,
+                      sizeof(wn_html_block_tags) / sizeof(wn_html_block_tags[0]));
+}
+
+int
+wn_html_is_skipped(const xmlChar *name)
+{
+    return wn_html_in(
+        name, wn_html_skipped_tags,
+        sizeof(wn_html_skipped_tags) / sizeof(wn_html_skipped_tags[0]));
+}
+
+const char *
+wn_html_attr(xmlNodePtr node, const char *name)
+{
+    if (node == NULL || node->type != XML_ELEMENT_NODE) {
+        return NULL;
+    }
+    for (xmlAttrPtr a = node->properties; a != NULL; a = a->next) {
+        if (a->name != NULL && strcasecmp((const char *) a->name, name) == 0
+            && a->children != NULL && a->children->type == XML_TEXT_NODE)
+        {
+            return (const char *) a->children->content;
+        }
+    }
+    return NULL;
+}
+
+/* Copies the charset parameter of a Content-Type into buf. */
+static int
+wn_html_charset_param(const char *ct, char *buf, size_t cap)
+{
+    const char *p;
+    size_t n = 0;
+
+    if (ct == NULL) {
+        return 0;
+    }
+    for (p = ct; *p; p++) {
+        if (strncasecmp(p, "charset", 7) == 0) {
+            p += 7;
+            while (*p == ' ') {
+                p++;
+            }
+            if (*p != '=') {
+                continue;
+            }
+            p++;
+            while (*p == ' ' || *p == '"' || *p == '\'') {
+                p++;
+            }
+            while (*p && *p != ';' && *p != '"' && *p != '\'' && *p != ' '
+                   && n + 1 < cap)
+            {
+                buf[n++] = *p++;
+            }
+            buf[n] = '\0';
+            return n > 0;
+        }
+    }
+    return 0;
+}
+
+/* The charset a <meta> declares in the first bytes (HTML's prescan). */
+static int
+wn_html_meta_charset(const char *data, size_t len, char *buf, size_t cap)
+{
+    const size_t scan = len < 4096 ? len : 4096;
+
+    for (size_t i = 0; i + 5 < scan; i++) {
+        if (data[i] != '<' || strncasecmp(data + i + 1, "meta", 4) != 0) {
+            continue;
+        }
+        const char *end = memchr(data + i, '>', scan - i);
+        if (end == NULL) {
+            break;
+        }
+        for (const char *p = data + i; p + 8 < end; p++) {
+            if (strncasecmp(p, "charset", 7) == 0) {
+                char tag[512];
+                size_t n = (size_t) (end - p) < sizeof(tag) - 1
+                               ? (size_t) (end - p)
+                               : sizeof(tag) - 1;
+                memcpy(tag, p, n);
+                tag[n] = '\0';
+                return wn_html_charset_param(tag, buf, cap);
+            }
+        }
+        i = (size_t) (end - data);
+    }
+    return 0;
+}
+
+int
+wn_html_parse(const char *data, size_t len, const char *url,
+              const char *content_type, xmlDocPtr *out, struct wn_err *err)
+{
+    const int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR
+                     | HTML_PARSE_NOWARNING | HTML_PARSE_NONET
+                     | HTML_PARSE_COMPACT;
+    char charset[64];
+    const char *enc = NULL;
+    xmlDocPtr doc;
+
+    *out = NULL;
+    if (len > WN_HTML_MAX_BYTES) {
+        return wn_err_set(err, WN_ETOOBIG, "%s: page of %zu bytes over the %u byte limit",
+                          url ? url : "page", len, WN_HTML_MAX_BYTES);
+    }
+    if (len > INT32_MAX) {
+        return wn_err_set(err, WN_ETOOBIG, "page too large");
+    }
+    if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+        enc = "UTF-8";
+    } else if (len >= 2 && (memcmp(data, "\xff\xfe", 2) == 0
+                            || memcmp(data, "\xfe\xff", 2) == 0))
+    {
+        enc = NULL; /* libxml2 reads UTF-16 byte order marks itself */
+    } else if (wn_html_charset_param(content_type, charset, sizeof(charset))
+               || wn_html_meta_charset(data, len, charset, sizeof(charset)))
+    {
+        enc = charset;
+        /* Pages labelled Latin-1 are windows-1252 in practice (WHATWG). */
+        if (strcasecmp(enc, "iso-8859-1") == 0 || strcasecmp(enc, "latin1") == 0
+            || strcasecmp(enc, "us-ascii") == 0)
+        {
+            enc = "windows-1252";
+        }
+        if (xmlFindCharEncodingHandler(enc) == NULL) {
+            enc = NULL;
+        }
+    }
+    if (enc == NULL && !(len >= 2 && (data[0] == '\xff' || data[0] == '\xfe'))) {
+        enc = wn_text_utf8_valid(data, len) ? "UTF-8" : "windows-1252";
+    }
+    doc = htmlReadMemory(data, (int) len, url, enc, opts);
+    if (doc == NULL) {
+        return wn_err_set(err, WN_EPARSE, "%s: not parseable as HTML",
+                          url ? url : "page");
+    }
+    *out = doc;
+    return 0;
+}
+
+/* Iterative walk: appends text of node's subtree with block spacing. */
+int
+wn_html_node_text(xmlNodePtr node, struct wn_buf *out)
+{
+    xmlNodePtr cur = node;
+    unsigned depth = 0;
+    int space = 0, rc;
+
+    if (node == NULL) {
+        return 0;
+    }
+    if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
+        rc = wn_text_fold(out, (const char *) node->content,
+                          strlen((const char *) node->content), &space);
+        return rc < 0 ? rc : 0;
+    }
+    cur = node->children;
+    depth = 1;
+    while (cur != NULL && cur != node) {
+        int descend = 0;
+
+        if (cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE) {
+            if (cur->content != NULL) {
+                rc = wn_text_fold(out, (const char *) cur->content,
+                                  strlen((const char *) cur->content), &space);
+                if (rc < 0) {
+                    return rc;
+                }
+            }
+        } else if (cur->type == XML_ELEMENT_NODE) {
+            if (wn_html_is_skipped(cur->name)) {
+                /* nothing */
+            } else if (strcmp((const char *) cur->name, "br") == 0) {
+                space = 1;
+            } else {
+                if (wn_html_is_block(cur->name)) {
+                    space = 1;
+                }
+                descend = cur->children != NULL && depth < WN_HTML_MAX_DEPTH;
+            }
+        }
+        if (descend) {
+            cur = cur->children;
+            depth++;
+            continue;
+        }
+        while (cur != node && cur->next == NULL) {
+            cur = cur->parent;
+            depth--;
+            if (cur != NULL && cur != node && cur->type == XML_ELEMENT_NODE
+                && wn_html_is_block(cur->name))
+            {
+                space = 1;
+            }
+            if (cur == NULL) {
+                return 0;
+            }
+        }
+        if (cur == node) {
+            break;
+        }
+        cur = cur->next;
+    }
+    /* A fold pending at the end is dropped: no trailing space. */
+    if (out->len > 0 && out->data[out->len - 1] == ' ') {
+        out->data[--out->len] = '\0';
+    }
+    return 0;
+}
+
+int
+wn_html_fragment_text(const char *html, size_t len, struct wn_buf *out)
+{
+    xmlDocPtr doc;
+    xmlNodePtr root;
+    int rc;
+
+    /* Plain text with no markup at all needs no parser. */
+    if (memchr(html, '<', len) == NULL && memchr(html, '&', len) == NULL) {
+        rc = wn_text_fold(out, html, len, NULL);
+        return rc < 0 ? rc : 0;
+    }
+    rc = wn_html_parse(html, len, NULL, "text/html; charset=utf-8", &doc, NULL);
+    if (rc != 0) {
+        return rc;
+    }
+    root = xmlDocGetRootElement(doc);
+    rc = wn_html_node_text(root, out);
+    xmlFreeDoc(doc);
+    return rc;
+}

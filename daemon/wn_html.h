@@ -1,0 +1,53 @@
+/*
+ * wn_html.h: HTML bytes to a libxml2 tree and node text.  It decides the
+ * character set and applies the size limits; it knows nothing about what is
+ * content and what is boilerplate (wn_doc.c and the plugins do).
+ */
+#ifndef WN_HTML_H
+#define WN_HTML_H
+
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+#include <winnow/error.h>
+
+#include "wn_buf.h"
+
+#define WN_HTML_MAX_BYTES (16u << 20) /* input accepted by wn_html_parse */
+#define WN_HTML_MAX_DEPTH 512u        /* deeper subtrees are not walked */
+
+/*
+ * Initializes libxml2 once, on the main thread, before any other thread
+ * parses: xmlInitParser() and no-op error printers for every thread, since
+ * winnow reports parse problems through its own error records.
+ */
+void wn_html_global_init(void);
+
+/*
+ * Parses an HTML page.  `content_type` (HTTP header, may be NULL) wins over
+ * a <meta charset> which wins over a BOM-less guess (UTF-8 when the bytes
+ * are valid UTF-8, else windows-1252).  Scripts are never run, nothing is
+ * fetched.  The caller frees *out with xmlFreeDoc().
+ */
+int wn_html_parse(const char *data, size_t len, const char *url,
+                  const char *content_type, xmlDocPtr *out,
+                  struct wn_err *err);
+
+/* Element classes used by text extraction and the block walk. */
+int wn_html_is_block(const xmlChar *name);
+int wn_html_is_skipped(const xmlChar *name); /* script, style, template ... */
+
+/*
+ * Appends the visible text of `node` to `out`, white space folded, with a
+ * space at block boundaries and <br>.  Returns 0 or < 0 (the buffer cap).
+ */
+int wn_html_node_text(xmlNodePtr node, struct wn_buf *out);
+
+/* Plain text of an HTML fragment (a feed's summary); folded. */
+int wn_html_fragment_text(const char *html, size_t len, struct wn_buf *out);
+
+/* The value of attribute `name` on `node` as a borrowed string, or NULL. */
+const char *wn_html_attr(xmlNodePtr node, const char *name);
+
+#endif /* WN_HTML_H */

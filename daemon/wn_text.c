@@ -1,0 +1,340 @@
+/*
+ * wn_text.c: folding, NFC (utf8proc), word counts and hashes (xxHash) of
+ * stored text; it knows nothing about HTML or paragraphs.
+ */
+#include "wn_text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+#include <xxhash.h>
+
+#include <winnow/error.h>
+
+/* Decodes one code point at s[0..n); returns bytes used, -1 when invalid. */
+static int
+wn_text_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    utf8proc_int32_t c;
+    utf8proc_ssize_t len;
+
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    len = utf8proc_iterate(s, (utf8proc_ssize_t) (n < 4 ? n : 4), &c);
+    if (len <= 0) {
+        return -1;
+    }
+    *cp = (uint32_t) c;
+    return (int) len;
+}
+
+static int
+wn_text_is_space(uint32_t c)
+{
+    switch (c) {
+    case ' ':
+    case '\t':
+    case '\n':
+    case '\r':
+    case '\f':
+    case '\v':
+    case 0x85:   /* next line */
+    case 0xa0:   /* no-break space */
+    case 0x1680: /* ogham space */
+    case 0x2028: /* line separator */
+    case 0x2029: /* paragraph separator */
+    case 0x202f: /* narrow no-break space */
+    case 0x205f: /* medium mathematical space */
+    case 0x3000: /* ideographic space */
+        return 1;
+    default:
+        return c >= 0x2000 && c <= 0x200a;
+    }
+}
+
+/*
+ * Characters dropped from stored text: controls, zero-width space, BOM and
+ * soft hyphen.  Zero-width (non-)joiners stay: scripts and emoji need them.
+ */
+static int
+wn_text_is_dropped(uint32_t c)
+{
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+        return 1;
+    }
+    switch (c) {
+    case 0x200b: /* zero width space */
+    case 0x2060: /* word joiner */
+    case 0xfeff: /* byte order mark */
+    case 0xad:   /* soft hyphen */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int
+wn_text_fold(struct wn_buf *out, const char *s, size_t n, int *pending_space)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    size_t start = out->len, i = 0;
+    int local = 0, *space = pending_space ? pending_space : &local;
+    int rc;
+
+    while (i < n) {
+        uint32_t c;
+        int len = wn_text_decode(p + i, n - i, &c);
+        int invalid = len < 0;
+
+        if (invalid) {
+            c = 0xfffd;
+            len = 1;
+        }
+        if (wn_text_is_space(c)) {
+            if (out->len > start || pending_space != NULL) {
+                *space = 1;
+            }
+            i += (size_t) len;
+            continue;
+        }
+        if (wn_text_is_dropped(c)) {
+            i += (size_t) len;
+            continue;
+        }
+        if (*space && out->len > 0) {
+            rc = wn_buf_putc(out, ' ');
+            if (rc < 0) {
+                return rc;
+            }
+        }
+        *space = 0;
+        if (invalid) {
+            rc = wn_buf_append(out, "\xef\xbf\xbd", 3);
+        } else {
+            rc = wn_buf_append(out, p + i, (size_t) len);
+        }
+        if (rc < 0) {
+            return rc;
+        }
+        i += (size_t) len;
+    }
+    return (int) (out->len - start);
+}
+
+int
+wn_text_nfc(struct wn_buf *b)
+{
+    utf8proc_uint8_t *nfc = NULL;
+    utf8proc_ssize_t n;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < b->len; i++) {
+        if ((unsigned char) b->data[i] >= 0x80) {
+            break;
+        }
+    }
+    if (i == b->len) {
+        return 0;
+    }
+    n = utf8proc_map((const utf8proc_uint8_t *) b->data,
+                     (utf8proc_ssize_t) b->len, &nfc,
+                     UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    if (n < 0) {
+        /* Only invalid UTF-8 gets here, and folding already repaired it. */
+        return n == UTF8PROC_ERROR_NOMEM ? WN_ENOMEM : WN_EINVAL;
+    }
+    wn_buf_reset(b);
+    rc = wn_buf_append(b, nfc, (size_t) n);
+    free(nfc);
+    return rc;
+}
+
+int
+wn_text_normalize(struct wn_buf *out, const char *s, size_t n)
+{
+    struct wn_buf tmp;
+    int rc;
+
+    wn_buf_init(&tmp, out->max);
+    rc = wn_text_fold(&tmp, s, n, NULL);
+    if (rc >= 0) {
+        rc = wn_text_nfc(&tmp);
+    }
+    if (rc >= 0) {
+        rc = wn_buf_append(out, tmp.data ? tmp.data : "", tmp.len);
+    }
+    wn_buf_free(&tmp);
+    return rc;
+}
+
+int
+wn_text_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    size_t i = 0;
+
+    while (i < n) {
+        uint32_t c;
+        int len = wn_text_decode(p + i, n - i, &c);
+
+        if (len < 0) {
+            return 0;
+        }
+        i += (size_t) len;
+    }
+    return 1;
+}
+
+static int
+wn_text_is_word_char(uint32_t c)
+{
+    if (c < 0x80) {
+        return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+    }
+    switch (utf8proc_category((utf8proc_int32_t) c)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * Calls fn(word, len, arg) for each word, lower-casing ASCII letters into a
+ * bounded scratch buffer (longer words are cut, which is harmless for
+ * counting and hashing).
+ */
+#define WN_TEXT_WORD_MAX 64
+
+typedef void (*wn_text_word_fn)(const char *w, size_t len, void *arg);
+
+static size_t
+wn_text_each_word(const char *s, size_t n, wn_text_word_fn fn, void *arg)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    char word[WN_TEXT_WORD_MAX];
+    size_t i = 0, wlen = 0, count = 0;
+    int in_word = 0;
+
+    while (i <= n) {
+        uint32_t c = 0;
+        int len = 1;
+
+        if (i < n) {
+            len = wn_text_decode(p + i, n - i, &c);
+            if (len < 0) {
+                c = 0xfffd;
+                len = 1;
+            }
+        }
+        if (i < n && wn_text_is_word_char(c)) {
+            if (!in_word) {
+                in_word = 1;
+                wlen = 0;
+            }
+            for (int k = 0; k < len && wlen < sizeof(word); k++) {
+                char ch = (char) p[i + (size_t) k];
+                word[wlen++] = (ch >= 'A' && ch <= 'Z') ? (char) (ch | 0x20) : ch;
+            }
+        } else if (in_word) {
+            in_word = 0;
+            count++;
+            if (fn != NULL) {
+                fn(word, wlen, arg);
+            }
+        }
+        i += (size_t) len;
+    }
+    return count;
+}
+
+size_t
+wn_text_words(const char *s, size_t n)
+{
+    return wn_text_each_word(s, n, NULL, NULL);
+}
+
+void
+wn_text_hash(const char *s, size_t n, char hex[WN_TEXT_HASH_HEX + 1])
+{
+    static const char digits[] = "0123456789abcdef";
+    XXH128_hash_t h = XXH3_128bits(s, n);
+    uint64_t parts[2] = { h.high64, h.low64 };
+
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < 16; i++) {
+            hex[k * 16 + i] = digits[(parts[k] >> (60 - 4 * i)) & 0xf];
+        }
+    }
+    hex[WN_TEXT_HASH_HEX] = '\0';
+}
+
+struct wn_text_simhash_state {
+    uint64_t ring[WN_TEXT_SHINGLE]; /* hashes of the last words */
+    size_t seen;
+    int32_t votes[64];
+};
+
+static void
+wn_text_simhash_word(const char *w, size_t len, void *arg)
+{
+    struct wn_text_simhash_state *st = arg;
+    uint64_t h = 0;
+
+    st->ring[st->seen % WN_TEXT_SHINGLE] = XXH3_64bits(w, len);
+    st->seen++;
+    if (st->seen < WN_TEXT_SHINGLE) {
+        return;
+    }
+    /* Combine the shingle's word hashes in order. */
+    for (size_t k = 0; k < WN_TEXT_SHINGLE; k++) {
+        uint64_t wh = st->ring[(st->seen + k) % WN_TEXT_SHINGLE];
+        h = XXH3_64bits_withSeed(&wh, sizeof(wh), h);
+    }
+    for (int b = 0; b < 64; b++) {
+        st->votes[b] += (h >> b) & 1 ? 1 : -1;
+    }
+}
+
+uint64_t
+wn_text_simhash(const char *s, size_t n)
+{
+    struct wn_text_simhash_state st;
+    uint64_t fp = 0;
+
+    memset(&st, 0, sizeof(st));
+    wn_text_each_word(s, n, wn_text_simhash_word, &st);
+    if (st.seen > 0 && st.seen < WN_TEXT_SHINGLE) {
+        /* Too short for one shingle: hash the words as one. */
+        uint64_t h = 0;
+        for (size_t k = 0; k < st.seen; k++) {
+            h = XXH3_64bits_withSeed(&st.ring[k], sizeof(st.ring[k]), h);
+        }
+        return h;
+    }
+    for (int b = 0; b < 64; b++) {
+        if (st.votes[b] > 0) {
+            fp |= (uint64_t) 1 << b;
+        }
+    }
+    return fp;
+}
+
+int
+wn_text_hamming(uint64_t a, uint64_t b)
+{
+    return __builtin_popcountll(a ^ b);
+}

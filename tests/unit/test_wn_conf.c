@@ -1,0 +1,176 @@
+/*
+ * test_wn_conf.c: the configuration file: values, defaults, relative paths
+ * and errors that name the file, the line and the key.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <winnow/error.h>
+
+#include "wn_conf.h"
+
+static char path[64];
+
+static const char *
+write_conf(const char *text)
+{
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/tmp/wn-test-conf-%d.conf", (int) getpid());
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static void
+conf_reads_keys_and_defaults(void **state)
+{
+    struct wn_conf *c = NULL;
+    struct wn_buf errors;
+
+    (void) state;
+    wn_buf_init(&errors, 65536);
+    assert_int_equal(wn_conf_load(write_conf("[store]\n"
+                                             "path = data/w.db ; comment\n"
+                                             "[fetch]\n"
+                                             "max_body = 2M\n"
+                                             "timeout = 90s\n"
+                                             "allow_private = 127.0.0.1:8080\n"
+                                             "[feed:news]\n"
+                                             "url = https://news.example/rss\n"
+                                             "fetch_article = never\n"
+                                             "[feed:local]\n"
+                                             "url = file:feeds/a.xml\n"
+                                             "interval = 5m\n"),
+                                  &c, &errors),
+                     0);
+    assert_string_equal(c->store_path, "/tmp/data/w.db");
+    assert_int_equal(c->max_body, 2L << 20);
+    assert_int_equal(c->timeout, 90000);
+    assert_int_equal(c->connect_timeout, 10000); /* default */
+    assert_string_equal(c->allow_private, "127.0.0.1:8080");
+    assert_int_equal(c->nfeeds, 2);
+    assert_string_equal(c->feeds[0].name, "news");
+    assert_int_equal(c->feeds[0].fetch_article, WN_FETCH_ARTICLE_NEVER);
+    assert_string_equal(c->feeds[1].url, "file:///tmp/feeds/a.xml");
+    assert_int_equal(c->feeds[1].interval, 300);
+    wn_conf_free(c);
+    wn_buf_free(&errors);
+    unlink(path);
+}
+
+static void
+conf_reports_every_error_with_line_and_key(void **state)
+{
+    struct wn_conf *c = NULL;
+    struct wn_buf errors;
+
+    (void) state;
+    wn_buf_init(&errors, 65536);
+    assert_int_equal(wn_conf_load(write_conf("[fetch]\n"
+                                             "max_body = lots\n"
+                                             "colour = blue\n"
+                                             "this line is junk\n"
+                                             "[feed:a]\n"
+                                             "fetch_article = sometimes\n"
+                                             "[nosuch]\n"
+                                             "x = 1\n"
+                                             "[daemon]\n"
+                                             "threads = 0\n"
+                                             "threads = 2\n"),
+                                  &c, &errors),
+                     WN_ECONFIG);
+    assert_null(c);
+    assert_non_null(strstr(errors.data, ":2: [fetch] max_body: \"lots\" is not a size"));
+    assert_non_null(strstr(errors.data, ":3: [fetch] colour: unknown key"));
+    assert_non_null(strstr(errors.data, ":4: expected [section]"));
+    assert_non_null(strstr(errors.data, ":6: [feed:a] fetch_article:"));
+    assert_non_null(strstr(errors.data, "[feed:a] url: missing"));
+    assert_non_null(strstr(errors.data, ":8: [nosuch] unknown section"));
+    assert_non_null(strstr(errors.data, ":10: [daemon] threads: 0 is out of range"));
+    assert_non_null(strstr(errors.data, ":11: [daemon] threads: set twice"));
+    assert_non_null(strstr(errors.data, path));
+    wn_buf_free(&errors);
+    unlink(path);
+}
+
+static void
+conf_keeps_long_values_whole(void **state)
+{
+    struct wn_conf *c = NULL;
+    struct wn_buf errors, text;
+    char url[1200];
+
+    (void) state;
+    memset(url, 'a', sizeof(url));
+    memcpy(url, "https://long.example/", 21);
+    url[sizeof(url) - 1] = '\0';
+    wn_buf_init(&text, 1 << 16);
+    wn_buf_printf(&text, "[feed:long]\nurl = %s ; a comment\nfetch_article = always\n", url);
+    wn_buf_init(&errors, 65536);
+    assert_int_equal(wn_conf_load(write_conf(text.data), &c, &errors), 0);
+    assert_int_equal(strlen(c->feeds[0].url), strlen(url));
+    assert_int_equal(c->feeds[0].fetch_article, WN_FETCH_ARTICLE_ALWAYS);
+    wn_conf_free(c);
+    wn_buf_free(&errors);
+    wn_buf_free(&text);
+    unlink(path);
+}
+
+static void
+conf_names_a_missing_file(void **state)
+{
+    struct wn_conf *c = NULL;
+    struct wn_buf errors;
+
+    (void) state;
+    wn_buf_init(&errors, 65536);
+    assert_true(wn_conf_load("/nonexistent/winnow.conf", &c, &errors) < 0);
+    assert_non_null(strstr(errors.data, "/nonexistent/winnow.conf: cannot read"));
+    wn_buf_free(&errors);
+}
+
+static void
+conf_value_parsers(void **state)
+{
+    long v;
+    int b;
+
+    (void) state;
+    assert_int_equal(wn_conf_parse_size("512k", &v), 0);
+    assert_int_equal(v, 512 * 1024);
+    assert_int_not_equal(wn_conf_parse_size("-1", &v), 0);
+    assert_int_not_equal(wn_conf_parse_size("99999999999999G", &v), 0);
+    assert_int_equal(wn_conf_parse_duration("250ms", &v), 0);
+    assert_int_equal(v, 250);
+    assert_int_equal(wn_conf_parse_duration("2h", &v), 0);
+    assert_int_equal(v, 7200000);
+    assert_int_equal(wn_conf_parse_duration("10", &v), 0);
+    assert_int_equal(v, 10000);
+    assert_int_equal(wn_conf_parse_bool("On", &b), 0);
+    assert_int_equal(b, 1);
+    assert_int_not_equal(wn_conf_parse_bool("2", &b), 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(conf_reads_keys_and_defaults),
+        cmocka_unit_test(conf_reports_every_error_with_line_and_key),
+        cmocka_unit_test(conf_keeps_long_values_whole),
+        cmocka_unit_test(conf_names_a_missing_file),
+        cmocka_unit_test(conf_value_parsers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

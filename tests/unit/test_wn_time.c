@@ -1,0 +1,103 @@
+/*
+ * test_wn_time.c: dates as feeds and pages write them, to UTC.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "wn_time.h"
+
+static const char *
+utc(const char *s)
+{
+    static char buf[WN_TIME_BUFSZ];
+    int64_t t;
+
+    if (wn_time_parse(s, &t) != 0) {
+        return "ERROR";
+    }
+    wn_time_format(t, buf);
+    return buf;
+}
+
+static void
+time_parses_rfc822(void **state)
+{
+    (void) state;
+    assert_string_equal(utc("Wed, 24 Feb 2021 12:27:00 GMT"), "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("Wed, 24 Feb 2021 07:27:00 -0500"), "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("Wed, 24 Feb 2021 07:27:00 EST"), "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("24 Feb 2021 13:27 +0100"), "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("Wed, 24 Feb 21 12:27:00 Z"), "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("Wed, 24 Feb 2021 18:57:00 +05:30"), "2021-02-24T13:27:00Z");
+}
+
+static void
+time_ignores_wrong_day_names_and_accepts_long_forms(void **state)
+{
+    (void) state;
+    assert_string_equal(utc("Mon, 24 Feb 2021 12:27:00 GMT"), "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("Wednesday, 24 February 2021 07:27 AM EST"),
+                        "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("February 24, 2021 12:27:00 PM"), "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("24 Feb 2021"), "2021-02-24T00:00:00Z");
+}
+
+static void
+time_parses_rfc3339_and_iso8601(void **state)
+{
+    (void) state;
+    assert_string_equal(utc("2021-02-24T12:27:00Z"), "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("2021-02-24T12:27:00.123+00:00"), "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("2021-02-24T14:27:00+02:00"), "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("2021-02-24 12:27:00"), "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("2021-02-24"), "2021-02-24T00:00:00Z");
+    assert_string_equal(utc("20210224T122700Z"), "2021-02-24T12:27:00Z");
+}
+
+static void
+time_rejects_junk(void **state)
+{
+    int64_t t;
+
+    (void) state;
+    assert_int_not_equal(wn_time_parse("", &t), 0);
+    assert_int_not_equal(wn_time_parse("yesterday", &t), 0);
+    assert_int_not_equal(wn_time_parse("2021-02-30T00:00:00Z", &t), 0);
+    assert_int_not_equal(wn_time_parse("2021-13-01", &t), 0);
+    assert_int_not_equal(wn_time_parse("Wed, 24 Foo 2021 12:00:00 GMT", &t), 0);
+    assert_int_not_equal(wn_time_parse(NULL, &t), 0);
+}
+
+static void
+time_formats_edges(void **state)
+{
+    char buf[WN_TIME_BUFSZ];
+
+    (void) state;
+    wn_time_format(0, buf);
+    assert_string_equal(buf, "1970-01-01T00:00:00Z");
+    wn_time_format(-1, buf);
+    assert_string_equal(buf, "1969-12-31T23:59:59Z");
+    assert_int_equal(wn_time_format(WN_TIME_NONE, buf), 0);
+    assert_string_equal(buf, "");
+    assert_string_equal(utc("2000-02-29T23:59:59Z"), "2000-02-29T23:59:59Z");
+    assert_string_equal(utc("1999-12-31T23:59:59-00:01"), "2000-01-01T00:00:59Z");
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(time_parses_rfc822),
+        cmocka_unit_test(time_ignores_wrong_day_names_and_accepts_long_forms),
+        cmocka_unit_test(time_parses_rfc3339_and_iso8601),
+        cmocka_unit_test(time_rejects_junk),
+        cmocka_unit_test(time_formats_edges),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
