@@ -314,40 +314,79 @@ def access_stats(path, start, end):
 
 _children = []  # Popen objects of measured children still running
 
+# Peak RSS: Linux carries the high-water mark of the process image a child
+# replaces across execve(), so wait4() on a child forked from this Python
+# process reports at least Python's own RSS.  GNU time is small, so the
+# command it forks starts from a small image and its %M is exact.  Without
+# it, the child's VmHWM is sampled from /proc while it runs (a peak in its
+# last few milliseconds can be missed).
+TIME_BIN = "/usr/bin/time"
+POLL_S = 0.01
 
-def measure(cmd, out_path, err_path, timeout):
-    """Runs cmd, returns (status, wall s, user+sys s, peak RSS MB)."""
+
+def vm_hwm_mb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def measure(cmd, out_path, err_path, timeout, rundir):
+    """Runs cmd; returns (exit status, wall s, user+sys s, peak RSS MB)."""
+    name = os.path.basename(cmd[0])
+    use_time = os.access(TIME_BIN, os.X_OK)
+    rfile = os.path.join(rundir, "rusage.txt")
+    if use_time:
+        cmd = [TIME_BIN, "-f", "%U %S %M", "-o", rfile, "--"] + cmd
     fout = open(out_path, "w")
     ferr = open(err_path, "w")
     t0 = time.monotonic()
+    # A session of its own, so that Ctrl-C reaches the bench only and the
+    # bench can end the child and (with GNU time) its grandchild together.
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=fout,
-                            stderr=ferr)
+                            stderr=ferr, start_new_session=True)
     fout.close()
     ferr.close()
     _children.append(proc)
     deadline = t0 + timeout
+    hwm = None
     while True:
         pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
         if pid == proc.pid:
             break
+        if not use_time:
+            hwm = vm_hwm_mb(proc.pid) or hwm
         if time.monotonic() > deadline:
-            log("%s: still running after %.0f s; killing it"
-                % (os.path.basename(cmd[0]), timeout))
-            proc.kill()
+            log("%s: still running after %.0f s; ending it"
+                % (name, timeout))
+            os.killpg(proc.pid, signal.SIGKILL)
             pid, status, ru = os.wait4(proc.pid, 0)
             break
-        time.sleep(0.01)
+        time.sleep(POLL_S)
     wall = time.monotonic() - t0
     # Reaped here, not by Popen: keep it from waiting for the pid again.
     proc.returncode = os.waitstatus_to_exitcode(status)
     _children.remove(proc)
-    return proc.returncode, wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
+    cpu = ru.ru_utime + ru.ru_stime
+    rss = hwm if hwm is not None else ru.ru_maxrss / 1024.0
+    if use_time:
+        try:
+            with open(rfile) as f:
+                u, s_, m = f.read().strip().splitlines()[-1].split()
+            cpu, rss = float(u) + float(s_), int(m) / 1024.0
+        except (OSError, ValueError, IndexError):
+            pass  # killed: keep what wait4 said
+    return proc.returncode, wall, cpu, rss
 
 
 def kill_children():
     for proc in list(_children):
         try:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             os.waitpid(proc.pid, 0)
         except OSError:
             pass
@@ -399,7 +438,7 @@ def run_floor(a, exe, urls, rundir, n, ngx):
     off0, cpu0 = ngx.log_offset(), ngx.cpu()
     code, wall, cpu, rss = measure(
         [exe, "-t", str(a.max_transfers), "-H", str(a.max_host_transfers), urls],
-        out, err, a.timeout)
+        out, err, a.timeout, rundir)
     time.sleep(0.2)  # nginx logs a request just after its last byte
     res = {"name": "floor", "code": code, "wall": wall, "cpu": cpu, "rss": rss,
            "nginx_cpu": ngx.cpu() - cpu0,
@@ -468,7 +507,7 @@ def run_winnowd(a, man, port, rundir, n, ngx):
     err = os.path.join(rundir, "winnowd-%d.log" % n)
     off0, cpu0 = ngx.log_offset(), ngx.cpu()
     code, wall, cpu, rss = measure([a.winnowd, "once", "-c", conf], out, err,
-                                   a.timeout)
+                                   a.timeout, rundir)
     time.sleep(0.2)
     res = {"name": "winnowd", "code": code, "wall": wall, "cpu": cpu, "rss": rss,
            "nginx_cpu": ngx.cpu() - cpu0, "log": err, "out": out, "db": db,
