@@ -29,6 +29,8 @@ wn_main_usage(FILE *f)
           "  clean FILE [--url U]       an article page to its stored text\n"
           "        [--json] [--text] [--explain]\n"
           "  export -c FILE [--since T] stored articles as JSON Lines\n"
+          "  list -c FILE [--since T]   stored articles: title, site, words, "
+          "first line\n"
           "  check-config -c FILE       validate the configuration and plugins\n"
           "  plugins -c FILE            list plugins and the hosts they clean\n"
           "\n"
@@ -63,7 +65,7 @@ main(int argc, char **argv)
         { "run", wn_cmd_run },         { "once", wn_cmd_once },
         { "parse", wn_cmd_parse },     { "clean", wn_cmd_clean },
         { "export", wn_cmd_export },   { "check-config", wn_cmd_check_config },
-        { "plugins", wn_cmd_plugins },
+        { "plugins", wn_cmd_plugins },   { "list", wn_cmd_list },
     };
     struct wn_opts o;
     int rc = WN_EXIT_USAGE;

@@ -1,0 +1,868 @@
+/*
+ * wn_ingest.c: feeds to stored articles.  Each step that is CPU work
+ * (parsing a feed, cleaning a page) runs on the libuv threadpool; each step
+ * that touches the database goes through the writer; the loop thread only
+ * moves jobs between them.  Article pages are bounded: at most
+ * [fetch] max_articles are fetched, cleaned or stored at once, the rest
+ * wait in a queue of small records, so memory does not grow with the
+ * number of new items.
+ */
+#include "wn_ingest.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "wn_conf.h"
+#include "wn_err.h"
+#include "wn_extract.h"
+#include "wn_feed.h"
+#include "wn_fetch.h"
+#include "wn_html.h"
+#include "wn_log.h"
+#include "wn_store.h"
+#include "wn_strset.h"
+#include "wn_text.h"
+#include "wn_time.h"
+#include "wn_url.h"
+#include "wn_writer.h"
+
+/*
+ * Feed content of at least this many words is taken to be the full text
+ * (fetch_article = auto), unless it ends like a teaser.
+ */
+#define WN_INGEST_FULLTEXT_WORDS 150
+/* A cleaned page with fewer words than this loses to longer feed content. */
+#define WN_INGEST_MIN_WORDS 50
+/* Failed feeds wait interval * 2^errors, at most this long. */
+#define WN_INGEST_BACKOFF_MAX (24 * 3600)
+
+struct wn_ingest {
+    struct wn_ingest_opts o;
+    struct wn_strset inflight; /* canonical URLs of queued or active articles */
+    struct wn_article_job *qhead, *qtail;
+    struct wn_ingest_stats stats;
+    int draining;
+};
+
+struct wn_feed_job {
+    struct wn_ingest *in;
+    struct wn_ingest_feed *feed;
+    char *body;
+    size_t len;
+    char *content_type;
+    char *url; /* after redirects: the base of relative links */
+    long status;
+    char *etag, *last_modified;
+    struct wn_feed_doc *doc;
+    char **canon;            /* per item: canonical article URL or NULL */
+    unsigned char *fulltext; /* per item: content holds the full text */
+    unsigned char *want;     /* per item: article needed (set by the store) */
+    size_t nnew;
+    int rc;
+    struct wn_err err;
+    struct wn_store_fetch rec;
+    uv_work_t work;
+    struct wn_write_op op;
+};
+
+struct wn_article_job {
+    struct wn_ingest *in;
+    struct wn_ingest_feed *feed; /* may be NULL */
+    char *canon;                 /* the store's key */
+    char *link;                  /* what to fetch, or NULL */
+    char *title, *author, *summary, *content_html;
+    int64_t published;
+    int fetch; /* fetch the page (else clean the feed's content) */
+    char *body;
+    size_t len;
+    char *content_type;
+    char *fetched_url;
+    struct wn_article *article;
+    int rc;
+    struct wn_err err;
+    uv_work_t work;
+    struct wn_write_op op;
+    struct wn_article_job *next;
+};
+
+static void wn_ingest_pump(struct wn_ingest *in);
+
+static void wn_ingest_log(int level, const struct wn_ingest_feed *feed,
+                          const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+wn_ingest_log(int level, const struct wn_ingest_feed *feed, const char *fmt, ...)
+{
+    char component[160];
+    va_list ap;
+
+    if (level > wn_log_level) {
+        return;
+    }
+    snprintf(component, sizeof(component), "feed %s",
+             feed != NULL ? feed->conf->name : "(pending)");
+    va_start(ap, fmt);
+    wn_log_vwrite(level, component, fmt, ap);
+    va_end(ap);
+}
+
+static char *
+wn_ingest_dup(const char *s)
+{
+    return s != NULL ? strdup(s) : NULL;
+}
+
+static void
+wn_ingest_maybe_idle(struct wn_ingest *in)
+{
+    if (wn_ingest_idle(in) && in->o.idle_cb != NULL) {
+        in->o.idle_cb(in->o.arg);
+    }
+}
+
+static long
+wn_ingest_interval(const struct wn_ingest *in, const struct wn_ingest_feed *feed)
+{
+    return feed->conf->interval > 0 ? feed->conf->interval : in->o.conf->interval / 1000;
+}
+
+/* ---- feeds ---- */
+
+static void
+wn_feed_job_free(struct wn_feed_job *j)
+{
+    if (j->doc != NULL) {
+        for (size_t i = 0; j->canon != NULL && i < j->doc->nitems; i++) {
+            free(j->canon[i]);
+        }
+        wn_feed_free(j->doc);
+    }
+    free(j->canon);
+    free(j->fulltext);
+    free(j->want);
+    free(j->body);
+    free(j->content_type);
+    free(j->url);
+    free(j->etag);
+    free(j->last_modified);
+    free(j);
+}
+
+static void
+wn_ingest_feed_finish(struct wn_feed_job *j, int ok)
+{
+    struct wn_ingest *in = j->in;
+    struct wn_ingest_feed *feed = j->feed;
+
+    if (ok) {
+        feed->error_count = 0;
+        free(feed->etag);
+        free(feed->last_modified);
+        feed->etag = j->etag;
+        feed->last_modified = j->last_modified;
+        j->etag = j->last_modified = NULL;
+    } else {
+        feed->error_count++;
+    }
+    feed->next_fetch = j->rec.next_fetch;
+    feed->busy = 0;
+    in->stats.feeds_busy--;
+    wn_feed_job_free(j);
+    if (in->o.feed_cb != NULL) {
+        in->o.feed_cb(feed, ok, in->o.arg);
+    }
+    wn_ingest_maybe_idle(in);
+}
+
+static int
+wn_ingest_write_fetch(struct wn_store *s, struct wn_write_op *op,
+                      struct wn_err *err)
+{
+    struct wn_feed_job *j = op->data;
+
+    return wn_store_feed_fetched(s, &j->rec, err);
+}
+
+static void
+wn_ingest_fail_done(struct wn_write_op *op)
+{
+    struct wn_feed_job *j = op->data;
+
+    if (op->rc != 0) {
+        wn_ingest_log(WN_LOG_ERR, j->feed, "cannot record the failure: %s",
+                      op->err.msg);
+    }
+    wn_ingest_feed_finish(j, 0);
+}
+
+/* Logs why the pass failed and records it; the feed's validators stay. */
+static void
+wn_ingest_feed_fail(struct wn_feed_job *j, const char *url, const char *why)
+{
+    struct wn_ingest *in = j->in;
+    int64_t now = wn_time_now();
+    long backoff = wn_ingest_interval(in, j->feed);
+    long errors = j->feed->error_count;
+
+    while (errors-- > 0 && backoff < WN_INGEST_BACKOFF_MAX) {
+        backoff *= 2;
+    }
+    if (backoff > WN_INGEST_BACKOFF_MAX) {
+        backoff = WN_INGEST_BACKOFF_MAX;
+    }
+    in->stats.feeds_failed++;
+    wn_ingest_log(WN_LOG_WARNING, j->feed, "%s: %s", url, why);
+    if (why != j->err.msg) {
+        snprintf(j->err.msg, sizeof(j->err.msg), "%s", why);
+    }
+    memset(&j->rec, 0, sizeof(j->rec));
+    j->rec.feed_id = j->feed->store_id;
+    j->rec.fetched_at = now;
+    j->rec.next_fetch = now + backoff;
+    j->rec.status = j->status;
+    j->rec.ok = 0;
+    j->rec.error = j->err.msg;
+    j->op.fn = wn_ingest_write_fetch;
+    j->op.done = wn_ingest_fail_done;
+    j->op.data = j;
+    wn_writer_submit(in->o.writer, &j->op);
+}
+
+/* Does this feed content look like the whole article? (threadpool) */
+static int
+wn_ingest_is_fulltext(const char *html)
+{
+    static const char *const teaser_ends[] = {
+        "...", "\xe2\x80\xa6", "[\xe2\x80\xa6]", "[...]", "read more",
+        "continue reading", "read the full story", "read full article",
+    };
+    struct wn_buf text;
+    int full = 0;
+
+    wn_buf_init(&text, WN_ARTICLE_TEXT_MAX);
+    if (wn_html_fragment_text(html, strlen(html), &text) == 0 && text.len > 0
+        && wn_text_words(text.data, text.len) >= WN_INGEST_FULLTEXT_WORDS)
+    {
+        full = 1;
+        for (size_t k = 0; k < sizeof(teaser_ends) / sizeof(teaser_ends[0]); k++) {
+            size_t n = strlen(teaser_ends[k]);
+            if (text.len >= n && strncasecmp(text.data + text.len - n, teaser_ends[k], n) == 0) {
+                full = 0;
+            }
+        }
+    }
+    wn_buf_free(&text);
+    return full;
+}
+
+static void
+wn_ingest_parse_work(uv_work_t *req)
+{
+    struct wn_feed_job *j = req->data;
+    struct wn_feed_opts fo;
+    size_t n;
+
+    memset(&fo, 0, sizeof(fo));
+    fo.url = j->url;
+    fo.content_type = j->content_type;
+    fo.max_items = (size_t) j->in->o.conf->max_items;
+    wn_err_clear(&j->err);
+    j->rc = wn_feed_parse(j->body, j->len, &fo, &j->doc, &j->err);
+    free(j->body);
+    j->body = NULL;
+    if (j->rc != 0) {
+        return;
+    }
+    n = j->doc->nitems;
+    j->canon = calloc(n ? n : 1, sizeof(*j->canon));
+    j->fulltext = calloc(n ? n : 1, 1);
+    j->want = calloc(n ? n : 1, 1);
+    if (j->canon == NULL || j->fulltext == NULL || j->want == NULL) {
+        j->rc = wn_err_set(&j->err, WN_ENOMEM, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct wn_feed_item *it = &j->doc->items[i];
+        if (it->link != NULL && wn_url_canonical(it->link, &j->canon[i]) != 0) {
+            j->canon[i] = NULL;
+        }
+        if (it->content_html != NULL) {
+            j->fulltext[i] = (unsigned char) wn_ingest_is_fulltext(it->content_html);
+        }
+    }
+}
+
+static int
+wn_ingest_write_items(struct wn_store *s, struct wn_write_op *op,
+                      struct wn_err *err)
+{
+    struct wn_feed_job *j = op->data;
+    int rc = wn_store_feed_fetched(s, &j->rec, err);
+
+    j->nnew = 0;
+    for (size_t i = 0; rc == 0 && j->doc != NULL && i < j->doc->nitems; i++) {
+        int want = 0;
+        rc = wn_store_item_put(s, j->feed->store_id, &j->doc->items[i],
+                               j->canon[i], j->rec.fetched_at, &want, err);
+        if (rc > 0) {
+            j->nnew++;
+            rc = 0;
+        }
+        j->want[i] = (unsigned char) want;
+    }
+    return rc;
+}
+
+static void wn_ingest_queue_item(struct wn_feed_job *j, size_t i);
+
+static void
+wn_ingest_items_done(struct wn_write_op *op)
+{
+    struct wn_feed_job *j = op->data;
+    struct wn_ingest *in = j->in;
+
+    if (op->rc != 0) {
+        /* Nothing of this pass is stored, validators included, so the next
+         * pass fetches and offers the items again. */
+        in->stats.feeds_failed++;
+        wn_ingest_log(WN_LOG_ERR, j->feed, "store: %s", op->err.msg);
+        wn_ingest_feed_finish(j, 0);
+        return;
+    }
+    if (j->doc == NULL) {
+        in->stats.feeds_not_modified++;
+        wn_ingest_log(WN_LOG_INFO, j->feed, "not modified");
+    } else {
+        in->stats.feeds_ok++;
+        in->stats.items_seen += j->doc->nitems;
+        in->stats.items_new += j->nnew;
+        wn_ingest_log(WN_LOG_INFO, j->feed, "%zu items, %zu new%s",
+                      j->doc->nitems, j->nnew,
+                      (j->doc->flags & WN_FEED_RECOVERED) ? " (damaged feed, recovered)" : "");
+        for (size_t i = 0; i < j->doc->nitems; i++) {
+            if (j->want[i]) {
+                wn_ingest_queue_item(j, i);
+            }
+        }
+        wn_ingest_pump(in);
+    }
+    wn_ingest_feed_finish(j, 1);
+}
+
+/* Records a successful pass: validators, metadata and the items. */
+static void
+wn_ingest_feed_store(struct wn_feed_job *j)
+{
+    struct wn_ingest *in = j->in;
+    int64_t now = wn_time_now();
+
+    memset(&j->rec, 0, sizeof(j->rec));
+    j->rec.feed_id = j->feed->store_id;
+    j->rec.fetched_at = now;
+    j->rec.next_fetch = now + wn_ingest_interval(in, j->feed);
+    j->rec.status = j->status;
+    j->rec.ok = 1;
+    j->rec.etag = j->etag;
+    j->rec.last_modified = j->last_modified;
+    if (j->doc != NULL) {
+        j->rec.title = j->doc->title;
+        j->rec.link = j->doc->link;
+        j->rec.format = wn_feed_format_name(j->doc->format);
+    }
+    j->op.fn = wn_ingest_write_items;
+    j->op.done = wn_ingest_items_done;
+    j->op.data = j;
+    wn_writer_submit(in->o.writer, &j->op);
+}
+
+static void
+wn_ingest_parse_after(uv_work_t *req, int status)
+{
+    struct wn_feed_job *j = req->data;
+
+    (void) status;
+    if (j->rc != 0) {
+        wn_ingest_feed_fail(j, j->url, j->err.msg[0] ? j->err.msg : wn_strerror(j->rc));
+        return;
+    }
+    wn_ingest_feed_store(j);
+}
+
+static void
+wn_ingest_feed_fetched(struct wn_fetch_result *res, void *arg)
+{
+    struct wn_feed_job *j = arg;
+    struct wn_ingest *in = j->in;
+
+    j->status = res->status;
+    if (res->rc == WN_ECANCELED) {
+        /* Stopping: nothing happened to the feed worth recording. */
+        j->rec.next_fetch = j->feed->next_fetch;
+        wn_ingest_feed_finish(j, 0);
+        return;
+    }
+    if (res->rc != 0) {
+        wn_ingest_feed_fail(j, res->url, res->error);
+        return;
+    }
+    if (res->not_modified) {
+        /* 304: keep the validators we sent; no parsing at all. */
+        j->etag = wn_ingest_dup(j->feed->etag);
+        j->last_modified = wn_ingest_dup(j->feed->last_modified);
+        wn_ingest_feed_store(j);
+        return;
+    }
+    j->len = res->body.len;
+    j->body = wn_buf_steal(&res->body);
+    j->content_type = wn_ingest_dup(res->content_type);
+    j->url = wn_ingest_dup(res->effective_url);
+    j->etag = wn_ingest_dup(res->etag);
+    j->last_modified = wn_ingest_dup(res->last_modified);
+    if (j->body == NULL || j->url == NULL) {
+        wn_ingest_feed_fail(j, res->url, "out of memory");
+        return;
+    }
+    j->work.data = j;
+    if (uv_queue_work(in->o.loop, &j->work, wn_ingest_parse_work, wn_ingest_parse_after) != 0) {
+        wn_ingest_feed_fail(j, res->url, "cannot queue the parse");
+    }
+}
+
+int
+wn_ingest_feed(struct wn_ingest *in, struct wn_ingest_feed *feed)
+{
+    struct wn_feed_job *j;
+    int rc;
+
+    if (feed->busy) {
+        return WN_EINVAL;
+    }
+    j = calloc(1, sizeof(*j));
+    if (j == NULL) {
+        return WN_ENOMEM;
+    }
+    j->in = in;
+    j->feed = feed;
+    rc = wn_fetch_start(in->o.fetcher, feed->conf->url, feed->etag,
+                        feed->last_modified, wn_ingest_feed_fetched, j);
+    if (rc != 0) {
+        free(j);
+        wn_ingest_log(WN_LOG_WARNING, feed, "%s: cannot fetch: %s", feed->conf->url,
+                      wn_strerror(rc));
+        return rc;
+    }
+    feed->busy = 1;
+    in->stats.feeds_busy++;
+    return 0;
+}
+
+/* ---- articles ---- */
+
+static void
+wn_article_job_free(struct wn_article_job *a)
+{
+    free(a->canon);
+    free(a->link);
+    free(a->title);
+    free(a->author);
+    free(a->summary);
+    free(a->content_html);
+    free(a->body);
+    free(a->content_type);
+    free(a->fetched_url);
+    wn_article_free(a->article);
+    free(a);
+}
+
+/* Adds a job to the queue unless its URL is already queued or active. */
+static int
+wn_ingest_enqueue(struct wn_ingest *in, struct wn_article_job *a)
+{
+    int rc = wn_strset_add(&in->inflight, a->canon);
+
+    if (rc <= 0) {
+        wn_article_job_free(a);
+        return rc;
+    }
+    if (in->qtail != NULL) {
+        in->qtail->next = a;
+    } else {
+        in->qhead = a;
+    }
+    in->qtail = a;
+    in->stats.articles_queued++;
+    return 0;
+}
+
+static void
+wn_ingest_queue_item(struct wn_feed_job *j, size_t i)
+{
+    const struct wn_feed_item *it = &j->doc->items[i];
+    int policy = j->feed->conf->fetch_article;
+    struct wn_article_job *a;
+    char key[512];
+
+    a = calloc(1, sizeof(*a));
+    if (a == NULL) {
+        wn_ingest_log(WN_LOG_ERR, j->feed, "out of memory queuing %s", it->id);
+        return;
+    }
+    a->in = j->in;
+    a->feed = j->feed;
+    if (j->canon[i] != NULL) {
+        a->canon = strdup(j->canon[i]);
+    } else {
+        /* No link: the item's identity is the article's key. */
+        snprintf(key, sizeof(key), "urn:winnow:%s:%s", j->feed->conf->name, it->id);
+        a->canon = strdup(key);
+    }
+    a->link = wn_ingest_dup(it->link);
+    a->title = wn_ingest_dup(it->title);
+    a->author = wn_ingest_dup(it->author);
+    a->summary = wn_ingest_dup(it->summary);
+    a->content_html = wn_ingest_dup(it->content_html);
+    a->published = it->published;
+    if (policy == WN_FETCH_ARTICLE_NEVER) {
+        a->fetch = 0;
+    } else if (policy == WN_FETCH_ARTICLE_ALWAYS) {
+        a->fetch = a->link != NULL;
+    } else {
+        a->fetch = a->link != NULL && !j->fulltext[i];
+    }
+    if (a->canon == NULL || (!a->fetch && a->content_html == NULL && a->summary == NULL)) {
+        wn_article_job_free(a);
+        return;
+    }
+    wn_ingest_enqueue(j->in, a);
+}
+
+int
+wn_ingest_pending(struct wn_ingest *in, struct wn_ingest_feed *feed,
+                  const char *url, const char *title, const char *author,
+                  const char *summary, int64_t published)
+{
+    struct wn_article_job *a = calloc(1, sizeof(*a));
+    int rc;
+
+    if (a == NULL) {
+        return WN_ENOMEM;
+    }
+    a->in = in;
+    a->feed = feed;
+    a->canon = wn_ingest_dup(url);
+    a->link = wn_ingest_dup(url);
+    a->title = wn_ingest_dup(title);
+    a->author = wn_ingest_dup(author);
+    a->summary = wn_ingest_dup(summary);
+    a->published = published;
+    a->fetch = 1;
+    if (a->canon == NULL || a->link == NULL) {
+        wn_article_job_free(a);
+        return WN_ENOMEM;
+    }
+    rc = wn_ingest_enqueue(in, a);
+    wn_ingest_pump(in);
+    return rc;
+}
+
+static void
+wn_ingest_article_finish(struct wn_article_job *a)
+{
+    struct wn_ingest *in = a->in;
+
+    wn_strset_del(&in->inflight, a->canon);
+    in->stats.articles_active--;
+    wn_article_job_free(a);
+    wn_ingest_pump(in);
+    wn_ingest_maybe_idle(in);
+}
+
+static int
+wn_ingest_write_failed(struct wn_store *s, struct wn_write_op *op,
+                       struct wn_err *err)
+{
+    struct wn_article_job *a = op->data;
+
+    return wn_store_item_failed(s, a->canon, a->err.msg, err);
+}
+
+static void
+wn_ingest_failed_done(struct wn_write_op *op)
+{
+    struct wn_article_job *a = op->data;
+
+    if (op->rc != 0) {
+        wn_ingest_log(WN_LOG_ERR, a->feed, "cannot record the failure: %s", op->err.msg);
+    }
+    wn_ingest_article_finish(a);
+}
+
+static void
+wn_ingest_article_fail(struct wn_article_job *a, const char *why)
+{
+    a->in->stats.articles_failed++;
+    wn_ingest_log(WN_LOG_WARNING, a->feed, "article %s: %s",
+                  a->link != NULL ? a->link : a->canon, why);
+    if (a->err.msg != why) {
+        snprintf(a->err.msg, sizeof(a->err.msg), "%s", why);
+    }
+    a->op.fn = wn_ingest_write_failed;
+    a->op.done = wn_ingest_failed_done;
+    a->op.data = a;
+    wn_writer_submit(a->in->o.writer, &a->op);
+}
+
+/* Cleans data as the item's article (threadpool). */
+static int
+wn_ingest_extract(struct wn_article_job *a, const char *data, size_t len,
+                  unsigned flags, struct wn_article **out, struct wn_err *err)
+{
+    struct wn_extract_in ei;
+    struct wn_item item;
+
+    memset(&item, 0, sizeof(item));
+    item.size = sizeof(item);
+    item.url = a->fetched_url != NULL ? a->fetched_url : a->link;
+    item.feed_url = a->feed != NULL ? a->feed->conf->url : NULL;
+    item.title = a->title;
+    item.author = a->author;
+    item.summary = a->summary;
+    item.content_html = a->content_html;
+    item.published = a->published;
+    memset(&ei, 0, sizeof(ei));
+    ei.data = data;
+    ei.len = len;
+    ei.url = item.url;
+    ei.content_type = (flags & WN_EXTRACT_FEED_CONTENT) ? NULL : a->content_type;
+    ei.item = &item;
+    ei.flags = flags;
+    ei.stop = a->in->o.stop;
+    return wn_extract(a->in->o.plugins, &ei, out, err);
+}
+
+/* The feed's own content as the article: its HTML, or the summary as text. */
+static int
+wn_ingest_extract_feed(struct wn_article_job *a, struct wn_article **out,
+                       struct wn_err *err)
+{
+    if (a->content_html != NULL) {
+        return wn_ingest_extract(a, a->content_html, strlen(a->content_html),
+                                 WN_EXTRACT_FEED_CONTENT, out, err);
+    }
+    if (a->summary != NULL) {
+        return wn_ingest_extract(a, a->summary, strlen(a->summary),
+                                 WN_EXTRACT_FEED_CONTENT | WN_EXTRACT_TEXT, out, err);
+    }
+    return wn_err_set(err, WN_EINVAL, "the feed has no content for this item");
+}
+
+static void
+wn_ingest_clean_work(uv_work_t *req)
+{
+    struct wn_article_job *a = req->data;
+    struct wn_article *page = NULL, *feed = NULL;
+    struct wn_err ferr;
+
+    wn_err_clear(&a->err);
+    if (!a->fetch) {
+        a->rc = wn_ingest_extract_feed(a, &a->article, &a->err);
+        return;
+    }
+    a->rc = wn_ingest_extract(a, a->body, a->len, 0, &page, &a->err);
+    free(a->body);
+    a->body = NULL;
+    /* A page that left implausibly little loses to longer feed content. */
+    if (a->content_html != NULL && (a->rc != 0 || page->words < WN_INGEST_MIN_WORDS)
+        && wn_ingest_extract_feed(a, &feed, &ferr) == 0
+        && (a->rc != 0 || feed->words > page->words))
+    {
+        wn_article_free(page);
+        page = feed;
+        feed = NULL;
+        a->rc = 0;
+    }
+    wn_article_free(feed);
+    a->article = page;
+}
+
+static int
+wn_ingest_write_article(struct wn_store *s, struct wn_write_op *op,
+                        struct wn_err *err)
+{
+    struct wn_article_job *a = op->data;
+
+    return wn_store_article_put(s, a->article, a->canon,
+                                a->fetched_url != NULL ? a->fetched_url : a->link,
+                                wn_time_now(), err);
+}
+
+static void
+wn_ingest_article_done(struct wn_write_op *op)
+{
+    struct wn_article_job *a = op->data;
+    struct wn_ingest *in = a->in;
+
+    if (op->rc != 0) {
+        in->stats.articles_failed++;
+        wn_ingest_log(WN_LOG_ERR, a->feed, "article %s: store: %s", a->canon, op->err.msg);
+    } else {
+        const char *title = a->article->meta[WN_META_TITLE];
+        in->stats.articles_stored++;
+        if (a->article->flags & WN_ARTICLE_FEED_CONTENT) {
+            in->stats.articles_from_feed++;
+        }
+        wn_ingest_log(WN_LOG_INFO, a->feed, "stored \"%.80s\" (%zu words, %s)",
+                      title != NULL ? title : "untitled", a->article->words,
+                      (a->article->flags & WN_ARTICLE_FEED_CONTENT) ? "from the feed"
+                                                                    : a->canon);
+    }
+    wn_ingest_article_finish(a);
+}
+
+static void
+wn_ingest_clean_after(uv_work_t *req, int status)
+{
+    struct wn_article_job *a = req->data;
+
+    (void) status;
+    if (a->rc != 0) {
+        wn_ingest_article_fail(a, a->err.msg[0] ? a->err.msg : wn_strerror(a->rc));
+        return;
+    }
+    if (a->article->len == 0) {
+        wn_ingest_article_fail(a, "no text left after cleaning");
+        return;
+    }
+    a->op.fn = wn_ingest_write_article;
+    a->op.done = wn_ingest_article_done;
+    a->op.data = a;
+    wn_writer_submit(a->in->o.writer, &a->op);
+}
+
+static void
+wn_ingest_clean(struct wn_article_job *a)
+{
+    a->work.data = a;
+    if (uv_queue_work(a->in->o.loop, &a->work, wn_ingest_clean_work,
+                      wn_ingest_clean_after)
+        != 0)
+    {
+        wn_ingest_article_fail(a, "cannot queue the cleaning");
+    }
+}
+
+static void
+wn_ingest_article_fetched(struct wn_fetch_result *res, void *arg)
+{
+    struct wn_article_job *a = arg;
+
+    if (res->rc == WN_ECANCELED) {
+        /* Stopping: the item stays pending without losing an attempt. */
+        wn_ingest_article_finish(a);
+        return;
+    }
+    if (res->rc != 0) {
+        wn_ingest_article_fail(a, res->error);
+        return;
+    }
+    a->len = res->body.len;
+    a->body = wn_buf_steal(&res->body);
+    a->content_type = wn_ingest_dup(res->content_type);
+    a->fetched_url = wn_ingest_dup(res->effective_url);
+    if (a->body == NULL) {
+        wn_ingest_article_fail(a, "out of memory");
+        return;
+    }
+    wn_ingest_clean(a);
+}
+
+/* Starts queued article jobs while there is room. */
+static void
+wn_ingest_pump(struct wn_ingest *in)
+{
+    while (!in->draining && in->qhead != NULL
+           && in->stats.articles_active < (size_t) in->o.conf->max_articles)
+    {
+        struct wn_article_job *a = in->qhead;
+        int rc;
+
+        in->qhead = a->next;
+        if (in->qhead == NULL) {
+            in->qtail = NULL;
+        }
+        a->next = NULL;
+        in->stats.articles_queued--;
+        in->stats.articles_active++;
+        if (!a->fetch) {
+            wn_ingest_clean(a);
+            continue;
+        }
+        rc = wn_fetch_start(in->o.fetcher, a->link, NULL, NULL,
+                            wn_ingest_article_fetched, a);
+        if (rc != 0) {
+            wn_ingest_article_fail(a, rc == WN_EBLOCKED
+                                          ? "refused: not an http or https URL, "
+                                            "or a file outside [fetch] file_root"
+                                          : wn_strerror(rc));
+        }
+    }
+}
+
+/* ---- the handle ---- */
+
+int
+wn_ingest_init(const struct wn_ingest_opts *opts, struct wn_ingest **out)
+{
+    struct wn_ingest *in = calloc(1, sizeof(*in));
+
+    *out = NULL;
+    if (in == NULL) {
+        return WN_ENOMEM;
+    }
+    in->o = *opts;
+    wn_strset_init(&in->inflight);
+    *out = in;
+    return 0;
+}
+
+int
+wn_ingest_idle(const struct wn_ingest *in)
+{
+    return in->stats.feeds_busy == 0 && in->stats.articles_active == 0
+           && (in->qhead == NULL || in->draining);
+}
+
+void
+wn_ingest_drain(struct wn_ingest *in)
+{
+    struct wn_article_job *a;
+
+    in->draining = 1;
+    while ((a = in->qhead) != NULL) {
+        in->qhead = a->next;
+        wn_strset_del(&in->inflight, a->canon);
+        wn_article_job_free(a);
+    }
+    in->qtail = NULL;
+    in->stats.articles_queued = 0;
+}
+
+void
+wn_ingest_stats(const struct wn_ingest *in, struct wn_ingest_stats *out)
+{
+    *out = in->stats;
+}
+
+void
+wn_ingest_free(struct wn_ingest *in)
+{
+    if (in == NULL) {
+        return;
+    }
+    wn_ingest_drain(in);
+    wn_strset_free(&in->inflight);
+    free(in);
+}

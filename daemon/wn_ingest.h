@@ -1,0 +1,95 @@
+/*
+ * wn_ingest.h: the pipeline of DESIGN.md's data flow, for one daemon:
+ * fetch a feed (wn_fetch) -> parse it on the threadpool (wn_feed) -> record
+ * it and learn which items are new (wn_writer) -> fetch the article pages
+ * of new items, politely bounded -> clean them on the threadpool
+ * (wn_extract) -> store them (wn_writer).  It decides nothing about when a
+ * feed is due (wn_sched and the commands do) and owns no handle but its
+ * own queues.
+ *
+ * Loop thread only, except the work callbacks it queues.
+ */
+#ifndef WN_INGEST_H
+#define WN_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "wn_heap.h"
+
+struct wn_conf;
+struct wn_conf_feed;
+struct wn_fetcher;
+struct wn_plugins;
+struct wn_writer;
+struct wn_ingest;
+
+/* A feed as the daemon tracks it. */
+struct wn_ingest_feed {
+    const struct wn_conf_feed *conf; /* borrowed from the configuration */
+    int64_t store_id;
+    char *etag;             /* validators, owned */
+    char *last_modified;
+    int64_t next_fetch;     /* Unix seconds, from the store or the schedule */
+    long error_count;       /* consecutive failures */
+    int busy;               /* a pass over this feed is in flight */
+    struct wn_heap_entry sched; /* the scheduler's entry */
+};
+
+struct wn_ingest_stats {
+    uint64_t feeds_ok, feeds_not_modified, feeds_failed;
+    uint64_t items_seen, items_new;
+    uint64_t articles_stored, articles_failed, articles_from_feed;
+    size_t feeds_busy, articles_active, articles_queued;
+};
+
+/* Called on the loop thread when a feed's pass ends (ok: fetched or 304). */
+typedef void (*wn_ingest_feed_cb)(struct wn_ingest_feed *feed, int ok,
+                                  void *arg);
+
+/* Called on the loop thread each time nothing is in flight any more. */
+typedef void (*wn_ingest_idle_cb)(void *arg);
+
+struct wn_ingest_opts {
+    uv_loop_t *loop;
+    const struct wn_conf *conf;
+    const struct wn_plugins *plugins;
+    struct wn_fetcher *fetcher;
+    struct wn_writer *writer;
+    const volatile int *stop; /* set when stopping; seen by plugins */
+    wn_ingest_feed_cb feed_cb;
+    wn_ingest_idle_cb idle_cb;
+    void *arg;
+};
+
+int wn_ingest_init(const struct wn_ingest_opts *opts, struct wn_ingest **out);
+
+/*
+ * Starts a pass over `feed` (not already busy).  Returns 0 and calls
+ * feed_cb once later, or < 0 without calling it.
+ */
+int wn_ingest_feed(struct wn_ingest *in, struct wn_ingest_feed *feed);
+
+/*
+ * Queues the article of an item an earlier run stored but could not
+ * finish.  `feed` may be NULL (its policy then defaults to auto).
+ */
+int wn_ingest_pending(struct wn_ingest *in, struct wn_ingest_feed *feed,
+                      const char *url, const char *title, const char *author,
+                      const char *summary, int64_t published);
+
+/* True when no feed, article or write is in flight or queued. */
+int wn_ingest_idle(const struct wn_ingest *in);
+
+/* Stops taking new article work: queued articles are dropped (their items
+ * stay pending in the store for the next run). */
+void wn_ingest_drain(struct wn_ingest *in);
+
+void wn_ingest_stats(const struct wn_ingest *in, struct wn_ingest_stats *out);
+
+/* Frees the ingest; only when idle. */
+void wn_ingest_free(struct wn_ingest *in);
+
+#endif /* WN_INGEST_H */

@@ -1,0 +1,197 @@
+/*
+ * wn_writer.c: batches store operations into transactions on the libuv
+ * threadpool.  Only this file touches the store while the loop runs.
+ */
+#include "wn_writer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "wn_err.h"
+#include "wn_log.h"
+#include "wn_store.h"
+
+struct wn_writer {
+    uv_loop_t *loop;
+    struct wn_store *store;
+    size_t batch_max;
+    struct wn_write_op *head, *tail; /* queued */
+    struct wn_write_op *batch;       /* running */
+    uv_work_t work;
+    int running;
+    int closing;
+    struct wn_writer_stats stats;
+    int batch_rc;                    /* the transaction's own outcome */
+    struct wn_err batch_err;
+    void (*close_cb)(void *arg);
+    void *close_arg;
+};
+
+static void wn_writer_kick(struct wn_writer *w);
+
+/* Threadpool: one transaction over the batch. */
+static void
+wn_writer_work(uv_work_t *req)
+{
+    struct wn_writer *w = req->data;
+    struct wn_write_op *op;
+
+    wn_err_clear(&w->batch_err);
+    w->batch_rc = wn_store_begin(w->store, &w->batch_err);
+    for (op = w->batch; op != NULL; op = op->next) {
+        if (w->batch_rc != 0) {
+            op->rc = w->batch_rc;
+            op->err = w->batch_err;
+            continue;
+        }
+        wn_err_clear(&op->err);
+        op->rc = wn_store_savepoint(w->store, &op->err);
+        if (op->rc == 0) {
+            op->rc = op->fn(w->store, op, &op->err);
+            /* A failed op is rolled back to its savepoint only. */
+            int rel = wn_store_release(w->store, op->rc == 0, &w->batch_err);
+            if (rel != 0) {
+                w->batch_rc = rel;
+            }
+        }
+    }
+    if (w->batch_rc == 0) {
+        w->batch_rc = wn_store_commit(w->store, &w->batch_err);
+    }
+    if (w->batch_rc != 0) {
+        wn_store_rollback(w->store);
+        /* Nothing of this batch is stored: every op failed. */
+        for (op = w->batch; op != NULL; op = op->next) {
+            if (op->rc == 0) {
+                op->rc = w->batch_rc;
+                op->err = w->batch_err;
+            }
+        }
+    }
+}
+
+static void
+wn_writer_after(uv_work_t *req, int status)
+{
+    struct wn_writer *w = req->data;
+    struct wn_write_op *op = w->batch, *next;
+
+    (void) status; /* uv_cancel is never used on this request */
+    w->batch = NULL;
+    w->running = 0;
+    w->stats.batches++;
+    if (w->batch_rc != 0) {
+        w->stats.failed_batches++;
+        WN_LOG(WN_LOG_ERR, "store", "transaction failed: %s", w->batch_err.msg);
+    }
+    for (; op != NULL; op = next) {
+        next = op->next;
+        op->next = NULL;
+        w->stats.ops++;
+        if (op->rc != 0) {
+            w->stats.failed_ops++;
+        }
+        op->done(op);
+    }
+    wn_writer_kick(w);
+}
+
+/* Starts the next batch, or finishes closing. */
+static void
+wn_writer_kick(struct wn_writer *w)
+{
+    struct wn_write_op **tail;
+    size_t n = 0;
+
+    if (w->running) {
+        return;
+    }
+    if (w->head == NULL) {
+        if (w->closing) {
+            void (*cb)(void *) = w->close_cb;
+            void *arg = w->close_arg;
+            free(w);
+            if (cb != NULL) {
+                cb(arg);
+            }
+        }
+        return;
+    }
+    w->batch = w->head;
+    tail = &w->batch;
+    while (*tail != NULL && n < w->batch_max) {
+        tail = &(*tail)->next;
+        n++;
+    }
+    w->head = *tail;
+    *tail = NULL;
+    if (w->head == NULL) {
+        w->tail = NULL;
+    }
+    w->stats.queued -= n;
+    w->running = 1;
+    w->work.data = w;
+    if (uv_queue_work(w->loop, &w->work, wn_writer_work, wn_writer_after) != 0) {
+        /* Cannot happen with a valid loop and callbacks; fail the batch so
+         * every op still gets its done callback. */
+        struct wn_write_op *op;
+        for (op = w->batch; op != NULL; op = op->next) {
+            op->rc = wn_err_set(&op->err, WN_ESTORE, "cannot queue the write");
+        }
+        w->batch_rc = WN_ESTORE;
+        wn_writer_after(&w->work, 0);
+    }
+}
+
+int
+wn_writer_init(uv_loop_t *loop, struct wn_store *store, size_t batch_max,
+               struct wn_writer **out)
+{
+    struct wn_writer *w = calloc(1, sizeof(*w));
+
+    *out = NULL;
+    if (w == NULL) {
+        return WN_ENOMEM;
+    }
+    w->loop = loop;
+    w->store = store;
+    w->batch_max = batch_max > 0 ? batch_max : 1;
+    *out = w;
+    return 0;
+}
+
+void
+wn_writer_submit(struct wn_writer *w, struct wn_write_op *op)
+{
+    op->next = NULL;
+    op->rc = 0;
+    if (w->tail != NULL) {
+        w->tail->next = op;
+    } else {
+        w->head = op;
+    }
+    w->tail = op;
+    w->stats.queued++;
+    wn_writer_kick(w);
+}
+
+int
+wn_writer_busy(const struct wn_writer *w)
+{
+    return w->running || w->head != NULL;
+}
+
+void
+wn_writer_stats(const struct wn_writer *w, struct wn_writer_stats *out)
+{
+    *out = w->stats;
+}
+
+void
+wn_writer_close(struct wn_writer *w, void (*cb)(void *arg), void *arg)
+{
+    w->closing = 1;
+    w->close_cb = cb;
+    w->close_arg = arg;
+    wn_writer_kick(w);
+}

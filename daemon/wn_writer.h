@@ -1,0 +1,70 @@
+/*
+ * wn_writer.h: the one writer in front of the store.  Operations are
+ * queued on the loop thread and run in batches, one transaction per batch,
+ * on a libuv threadpool thread (never the loop thread); at most one batch
+ * runs at a time, so operations queued while a batch runs form the next.
+ * Each operation runs inside its own savepoint: one failing operation does
+ * not undo the others.
+ */
+#ifndef WN_WRITER_H
+#define WN_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include <winnow/error.h>
+
+struct wn_store;
+struct wn_writer;
+struct wn_write_op;
+
+/*
+ * Runs on the threadpool inside the batch's transaction: does the op's
+ * store calls and returns 0 or < 0 (filling err).
+ */
+typedef int (*wn_write_fn)(struct wn_store *s, struct wn_write_op *op,
+                           struct wn_err *err);
+
+/* Runs on the loop thread after the batch committed (or failed). */
+typedef void (*wn_write_done_fn)(struct wn_write_op *op);
+
+/*
+ * One operation.  Owned by the caller, who keeps it (and what `data`
+ * points to) alive until `done` runs; `done` runs exactly once per
+ * submitted op.
+ */
+struct wn_write_op {
+    wn_write_fn fn;
+    wn_write_done_fn done;
+    void *data;
+    int rc;            /* set before done: 0 or < 0 */
+    struct wn_err err; /* why, when rc < 0 */
+    struct wn_write_op *next;
+};
+
+struct wn_writer_stats {
+    uint64_t ops, batches, failed_ops, failed_batches;
+    size_t queued;
+};
+
+/* `batch_max` caps operations per transaction. */
+int wn_writer_init(uv_loop_t *loop, struct wn_store *store, size_t batch_max,
+                   struct wn_writer **out);
+
+/* Queues op; its done callback runs later, even when the writer closes. */
+void wn_writer_submit(struct wn_writer *w, struct wn_write_op *op);
+
+/* True while operations are queued or running. */
+int wn_writer_busy(const struct wn_writer *w);
+
+void wn_writer_stats(const struct wn_writer *w, struct wn_writer_stats *out);
+
+/*
+ * Runs what is queued, then frees the writer and calls cb (may be NULL).
+ * The store stays the caller's.
+ */
+void wn_writer_close(struct wn_writer *w, void (*cb)(void *arg), void *arg);
+
+#endif /* WN_WRITER_H */
