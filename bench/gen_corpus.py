@@ -7,7 +7,8 @@ nothing (run_fetch.py does both).
 
 Only K items carry a short summary and link to an article page that exists;
 every other item carries its full text in content:encoded (Atom: <content>),
-long enough that the daemon has no reason to fetch its page, whose link
+at least FULLTEXT_MIN_WORDS long (winnowd's fetch_article = auto takes 150
+words as the full text), so the daemon has no reason to fetch its page, whose link
 deliberately does not exist (a 404 in the daemon's log means it fetched a page
 it should not have).
 
@@ -42,7 +43,7 @@ import sys
 from html import escape
 from xml.sax.saxutils import escape as xml_escape
 
-CORPUS_VERSION = 1  # bump when the output changes for the same parameters
+CORPUS_VERSION = 2  # bump when the output changes for the same parameters
 
 ORIGIN = "@ORIGIN@"
 
@@ -57,6 +58,7 @@ BODY_MIN_PARAS = 8  # paragraphs of prose on an article page
 BODY_MAX_PARAS = 30
 FULLTEXT_MIN_PARAS = 6  # paragraphs of prose in a full-text feed item
 FULLTEXT_MAX_PARAS = 14
+FULLTEXT_MIN_WORDS = 250  # well above any "is this the full text?" threshold
 
 # ---------------------------------------------------------------- vocabulary
 
@@ -697,6 +699,8 @@ def gen_feed(job):
         else:
             paras = [p.paragraph(2, 6) for _ in range(
                 r.randint(FULLTEXT_MIN_PARAS, FULLTEXT_MAX_PARAS))]
+            while sum(len(x.split()) for x in paras) < FULLTEXT_MIN_WORDS:
+                paras.append(p.paragraph(2, 6))
             item["content"] = "".join("<p>%s</p>\n" % escape(x, quote=False)
                                       for x in paras)
             if r.random() < 0.3:

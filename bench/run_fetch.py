@@ -523,6 +523,40 @@ LEVEL_RE = re.compile(r"^(<[0-4]>|.*\b(err|error|warn|warning|crit|fatal)\b)",
                       re.IGNORECASE)
 
 
+SUMMARY_RE = re.compile(r"(\d+) articles stored \((\d+) from feed content\)")
+
+
+def store_check(w, tables, ni, na):
+    """Did winnowd store every item, and fetch exactly the K pages?
+
+    Table names are not assumed: some table must hold a row per item.  The
+    fetched pages are counted from winnowd's summary line when it has one
+    ("N articles stored (M from feed content)"), else from a table of K rows.
+    """
+    counts = [v for v in tables.values() if isinstance(v, int)]
+    items_ok = any(v >= ni for v in counts)
+    print("winnowd: store check: %s table with >= %d rows (one per item)"
+          % ("a" if items_ok else "NO", ni))
+    summary = None
+    for path in (w["out"], w["log"]):
+        m = SUMMARY_RE.findall(tail(path, 5))
+        if m:
+            summary = (int(m[-1][0]), int(m[-1][1]))
+            break
+    if summary is not None:
+        stored, from_feed = summary
+        pages_ok = stored - from_feed == na and from_feed == ni - na
+        print("winnowd: store check: %d articles from pages (expected %d), "
+              "%d from feed content (expected %d): %s"
+              % (stored - from_feed, na, from_feed, ni - na,
+                 "ok" if pages_ok else "MISMATCH"))
+    else:
+        pages_ok = na in counts
+        print("winnowd: store check: %s table with %d rows (the articles; no "
+              "summary line found)" % ("a" if pages_ok else "NO", na))
+    return items_ok and pages_ok
+
+
 def log_problems(paths):
     """(count, samples) of lines that look like errors or warnings."""
     count = 0
@@ -566,6 +600,8 @@ def report(a, man, floors, wins):
                     [r["rss"] for r in floors], [r["nginx_cpu"] for r in floors]))
     if wins:
         label = "winnowd once" + (" (median of %d)" % len(wins) if len(wins) > 1 else "")
+        if any(r["code"] != 0 for r in wins):
+            label += " (FAILED)"
         rows.append(row(label, [r["wall"] for r in wins], [r["cpu"] for r in wins],
                         [r["rss"] for r in wins], [r["nginx_cpu"] for r in wins]))
     head = ("", "feeds/s", "items/s", "articles/s", "wall s", "CPU s",
@@ -616,13 +652,7 @@ def report(a, man, floors, wins):
     else:
         print("winnowd: store: " + (", ".join("%s=%s" % kv for kv in tables.items())
                                     or "no tables"))
-        counts = [v for v in tables.values() if isinstance(v, int)]
-        have_items = ni in counts or any(v >= ni for v in counts)
-        have_arts = na in counts
-        print("winnowd: store check: %s table with %d rows (items), %s table "
-              "with %d rows (articles)"
-              % ("a" if have_items else "NO", ni, "a" if have_arts else "NO", na))
-        if not (have_items and have_arts):
+        if not store_check(w, tables, ni, na):
             ok = False
     nprob, samples = log_problems([w["log"], w["out"]])
     print("winnowd: log %s: %d error/warning line%s"
