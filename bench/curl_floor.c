@@ -134,6 +134,8 @@ floor_add_url(struct floor *f, const char *url, const char *file,
               unsigned long line)
 {
     struct floor_host *h = NULL;
+    size_t *queue;
+    char **urls;
     char *key;
     size_t i;
 
@@ -156,28 +158,39 @@ floor_add_url(struct floor *f, const char *url, const char *file,
         }
     }
     if (h == NULL) {
-        f->hosts = floor_grow(f->hosts, &f->caphosts, f->nhosts + 1,
-                              sizeof(*f->hosts));
-        if (f->hosts == NULL) {
+        struct floor_host *hosts = floor_grow(f->hosts, &f->caphosts,
+                                              f->nhosts + 1, sizeof(*hosts));
+
+        if (hosts == NULL) {
             free(key);
-            return -1;
+            goto nomem;
         }
+        f->hosts = hosts;
         h = &f->hosts[f->nhosts++];
         memset(h, 0, sizeof(*h));
         h->name = key;
     }
-    h->queue = floor_grow(h->queue, &h->cap, h->nqueue + 1, sizeof(size_t));
-    f->urls = floor_grow(f->urls, &f->capurls, f->nurls + 1, sizeof(char *));
-    if (h->queue == NULL || f->urls == NULL) {
-        return -1;
+    queue = floor_grow(h->queue, &h->cap, h->nqueue + 1, sizeof(size_t));
+    if (queue == NULL) {
+        goto nomem;
     }
+    h->queue = queue;
+    urls = floor_grow(f->urls, &f->capurls, f->nurls + 1, sizeof(char *));
+    if (urls == NULL) {
+        goto nomem;
+    }
+    f->urls = urls;
     f->urls[f->nurls] = strdup(url);
     if (f->urls[f->nurls] == NULL) {
-        return -1;
+        goto nomem;
     }
     h->queue[h->nqueue++] = f->nurls++;
     f->queued++;
     return 0;
+
+nomem:
+    fprintf(stderr, "floor: %s:%lu: out of memory\n", file, line);
+    return -1;
 }
 
 static int
