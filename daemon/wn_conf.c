@@ -474,6 +474,7 @@ wn_conf_feed_key(struct wn_conf_loader *l, struct wn_conf_feed *f,
         char *url = NULL;
         int rc;
 
+        f->url_seen = 1;
         /* "file:relative/path" is relative to the configuration's folder. */
         if (strncmp(value, "file:", 5) == 0 && strncmp(value, "file://", 7) != 0) {
             char *path = wn_conf_path(l->conf, value + 5);
@@ -779,7 +780,7 @@ wn_conf_load(const char *path, struct wn_conf **out, struct wn_buf *errors)
         ini_parse_stream(wn_conf_reader, &l, wn_conf_handler, &l);
     }
     for (size_t i = 0; i < c->nfeeds; i++) {
-        if (c->feeds[i].url == NULL) {
+        if (c->feeds[i].url == NULL && !c->feeds[i].url_seen) {
             char section[160];
             snprintf(section, sizeof(section), "feed:%s", c->feeds[i].name);
             wn_conf_error(&l, c->feeds[i].line, section, "url", "missing");

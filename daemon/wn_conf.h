@@ -25,6 +25,7 @@ struct wn_conf_feed {
     int fetch_article;   /* enum wn_fetch_article */
     long interval;       /* seconds; 0: [schedule] interval */
     unsigned line;       /* where the section starts */
+    int url_seen;        /* a url key was given (valid or not) */
 };
 
 /* One key of a [plugin:NAME] section, kept raw until the plugin loads. */

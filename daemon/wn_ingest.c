@@ -339,9 +339,14 @@ wn_ingest_items_done(struct wn_write_op *op)
         in->stats.feeds_ok++;
         in->stats.items_seen += j->doc->nitems;
         in->stats.items_new += j->nnew;
-        wn_ingest_log(WN_LOG_INFO, j->feed, "%zu items, %zu new%s",
-                      j->doc->nitems, j->nnew,
-                      (j->doc->flags & WN_FEED_RECOVERED) ? " (damaged feed, recovered)" : "");
+        if (j->doc->flags & WN_FEED_RECOVERED) {
+            wn_ingest_log(WN_LOG_WARNING, j->feed,
+                          "%s: damaged feed, %zu items recovered, %zu new", j->url,
+                          j->doc->nitems, j->nnew);
+        } else {
+            wn_ingest_log(WN_LOG_INFO, j->feed, "%zu items, %zu new", j->doc->nitems,
+                          j->nnew);
+        }
         for (size_t i = 0; i < j->doc->nitems; i++) {
             if (j->want[i]) {
                 wn_ingest_queue_item(j, i);

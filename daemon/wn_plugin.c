@@ -201,7 +201,8 @@ wn_plugin_check_abi(const char *path, const char *file_name,
 
 static int
 wn_plugin_set_directive(struct wn_plugin_inst *inst, const struct wn_directive *d,
-                        const char *value, unsigned line, struct wn_err *err)
+                        const char *value, const char *file, unsigned line,
+                        struct wn_err *err)
 {
     char *slot = (char *) inst->conf + d->offset;
     const char *name = inst->desc.name;
@@ -211,8 +212,8 @@ wn_plugin_set_directive(struct wn_plugin_inst *inst, const struct wn_directive *
         int b;
         if (wn_conf_parse_bool(value, &b) != 0) {
             return wn_err_set(err, WN_ECONFIG,
-                              "line %u: [plugin:%s] %s: \"%s\" is not yes or no",
-                              line, name, d->name, value);
+                              "%s:%u: [plugin:%s] %s: \"%s\" is not yes or no",
+                              file, line, name, d->name, value);
         }
         memcpy(slot, &b, sizeof(b));
         return 0;
@@ -221,9 +222,9 @@ wn_plugin_set_directive(struct wn_plugin_inst *inst, const struct wn_directive *
         long v;
         if (wn_conf_parse_long(value, d->min, d->max, &v) != 0) {
             return wn_err_set(err, WN_ECONFIG,
-                              "line %u: [plugin:%s] %s: \"%s\" is not a number "
+                              "%s:%u: [plugin:%s] %s: \"%s\" is not a number "
                               "in [%ld, %ld]",
-                              line, name, d->name, value, d->min, d->max);
+                              file, line, name, d->name, value, d->min, d->max);
         }
         memcpy(slot, &v, sizeof(v));
         return 0;
@@ -252,7 +253,7 @@ wn_plugin_set_directive(struct wn_plugin_inst *inst, const struct wn_directive *
 
 /* Fills inst->conf from defaults, then from the configuration section. */
 static int
-wn_plugin_configure(struct wn_plugin_inst *inst,
+wn_plugin_configure(struct wn_plugin_inst *inst, const char *file,
                     const struct wn_conf_plugin *section, struct wn_err *err)
 {
     const struct wn_directive *dirs = inst->desc.directives;
@@ -278,7 +279,8 @@ wn_plugin_configure(struct wn_plugin_inst *inst,
                                   inst->desc.name, ndirs, inst->desc.conf_size);
             }
             if (d->default_value != NULL) {
-                rc = wn_plugin_set_directive(inst, d, d->default_value, 0, err);
+                rc = wn_plugin_set_directive(inst, d, d->default_value,
+                                             "(default)", 0, err);
                 if (rc != 0) {
                     return rc;
                 }
@@ -298,10 +300,10 @@ wn_plugin_configure(struct wn_plugin_inst *inst,
         }
         if (k == ndirs) {
             return wn_err_set(err, WN_ECONFIG,
-                              "line %u: [plugin:%s] %s: unknown key", kv->line,
-                              inst->desc.name, kv->key);
+                              "%s:%u: [plugin:%s] %s: unknown key", file,
+                              kv->line, inst->desc.name, kv->key);
         }
-        rc = wn_plugin_set_directive(inst, &dirs[k], kv->value, kv->line, err);
+        rc = wn_plugin_set_directive(inst, &dirs[k], kv->value, file, kv->line, err);
         if (rc != 0) {
             return rc;
         }
@@ -310,7 +312,8 @@ wn_plugin_configure(struct wn_plugin_inst *inst,
 }
 
 int
-wn_plugin_open(const char *path, const struct wn_conf_plugin *section,
+wn_plugin_open(const char *path, const char *conf_path,
+               const struct wn_conf_plugin *section,
                struct wn_plugin_inst **out, struct wn_err *err)
 {
     struct wn_plugin_inst *inst;
@@ -357,9 +360,9 @@ wn_plugin_open(const char *path, const struct wn_conf_plugin *section,
     if (rc != 0) {
         goto failed;
     }
-    rc = wn_plugin_configure(inst, section, err);
+    rc = wn_plugin_configure(inst, conf_path != NULL ? conf_path : "(config)",
+                             section, err);
     if (rc != 0) {
-        wn_err_prefix(err, "plugin %s", path);
         goto failed;
     }
     if (inst->desc.init != NULL) {
@@ -427,11 +430,12 @@ wn_plugins_load(const struct wn_conf *conf, struct wn_plugins **out,
     dir = opendir(conf->plugin_dir);
     if (dir == NULL) {
         rc = -errno;
-        WN_LOG(WN_LOG_ERR, "plugins", "%s: cannot read: %s", conf->plugin_dir,
-               strerror(errno));
         if (errors != NULL) {
             wn_buf_printf(errors, "%s: [plugins] dir %s: %s\n", conf->path,
                           conf->plugin_dir, strerror(-rc));
+        } else {
+            WN_LOG(WN_LOG_ERR, "plugins", "%s: cannot read: %s", conf->plugin_dir,
+                   strerror(-rc));
         }
         return rc;
     }
@@ -476,10 +480,11 @@ wn_plugins_load(const struct wn_conf *conf, struct wn_plugins **out,
                 section = &conf->plugins[k];
             }
         }
-        if (wn_plugin_open(path, section, &inst, &err) != 0) {
-            WN_LOG(WN_LOG_ERR, "plugins", "refused: %s", err.msg);
+        if (wn_plugin_open(path, conf->path, section, &inst, &err) != 0) {
             if (errors != NULL) {
-                wn_buf_printf(errors, "%s: %s\n", conf->path, err.msg);
+                wn_buf_printf(errors, "%s\n", err.msg);
+            } else {
+                WN_LOG(WN_LOG_ERR, "plugins", "refused: %s", err.msg);
             }
             continue;
         }
@@ -490,14 +495,12 @@ wn_plugins_load(const struct wn_conf *conf, struct wn_plugins **out,
         }
         ps->v[ps->n++] = inst;
     }
-    for (size_t i = 0; i < nnames; i++) {
-        free(names[i]);
-    }
-    free(names);
     for (size_t k = 0; k < conf->nplugins; k++) {
+        char file[160];
         int found = 0;
-        for (size_t i = 0; i < ps->n; i++) {
-            found |= strcmp(ps->v[i]->desc.name, conf->plugins[k].name) == 0;
+        snprintf(file, sizeof(file), "wn_%s.so", conf->plugins[k].name);
+        for (size_t i = 0; i < nnames; i++) {
+            found |= strcmp(names[i], file) == 0;
         }
         if (!found && errors != NULL) {
             wn_buf_printf(errors, "%s:%u: [plugin:%s] no such plugin in %s\n",
@@ -505,6 +508,10 @@ wn_plugins_load(const struct wn_conf *conf, struct wn_plugins **out,
                           conf->plugins[k].name, conf->plugin_dir);
         }
     }
+    for (size_t i = 0; i < nnames; i++) {
+        free(names[i]);
+    }
+    free(names);
     if (ps->generic == NULL) {
         WN_LOG(WN_LOG_WARNING, "plugins",
                "no generic cleaner in %s: pages without a site plugin are "

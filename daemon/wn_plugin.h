@@ -47,10 +47,13 @@ extern const struct wn_host wn_plugin_host;
 
 /*
  * Opens one plugin file, checks it and runs its init().  `section` is the
- * plugin's [plugin:NAME] section or NULL.  On refusal returns WN_EABI,
- * WN_ECONFIG, WN_EPLUGIN or -errno with a message naming the file in err.
+ * plugin's [plugin:NAME] section of the configuration file `conf_path`, or
+ * NULL.  On refusal returns WN_EABI, WN_EPLUGIN or -errno with a message
+ * naming the plugin file, or WN_ECONFIG with one naming the configuration
+ * file, line and key.
  */
-int wn_plugin_open(const char *path, const struct wn_conf_plugin *section,
+int wn_plugin_open(const char *path, const char *conf_path,
+                   const struct wn_conf_plugin *section,
                    struct wn_plugin_inst **out, struct wn_err *err);
 
 /* Runs fini() and closes the library (unless built with WN_NO_DLCLOSE). */

@@ -38,7 +38,7 @@ expect_refused(const char *name, int code, const char *must1, const char *must2)
     int rc;
 
     memset(&err, 0, sizeof(err));
-    rc = wn_plugin_open(tp(name), NULL, &inst, &err);
+    rc = wn_plugin_open(tp(name), NULL, NULL, &inst, &err);
     assert_int_equal(rc, code);
     assert_null(inst);
     assert_non_null(strstr(err.msg, tp(name))); /* names the file */
@@ -57,7 +57,7 @@ plugin_ok_loads_with_directive_defaults(void **state)
     struct wn_err err;
 
     (void) state;
-    assert_int_equal(wn_plugin_open(tp("tp_ok"), NULL, &inst, &err), 0);
+    assert_int_equal(wn_plugin_open(tp("tp_ok"), NULL, NULL, &inst, &err), 0);
     assert_string_equal(inst->desc.name, "tp_ok");
     assert_string_equal(inst->desc.version, "9.9.9");
     assert_non_null(inst->state);
@@ -137,7 +137,7 @@ plugin_refuses_files_that_are_not_shared_objects(void **state)
     fputs("this is not an ELF file\n", f);
     fclose(f);
     chmod(path, 0644);
-    assert_int_equal(wn_plugin_open(path, NULL, &inst, &err), WN_EPLUGIN);
+    assert_int_equal(wn_plugin_open(path, NULL, NULL, &inst, &err), WN_EPLUGIN);
     assert_non_null(strstr(err.msg, path));
     assert_non_null(strstr(err.msg, "cannot load"));
     unlink(path);
@@ -157,14 +157,14 @@ plugin_refuses_files_that_are_not_shared_objects(void **state)
         fclose(out);
     }
     chmod(path, 0666);
-    assert_int_equal(wn_plugin_open(path, NULL, &inst, &err), WN_EPLUGIN);
+    assert_int_equal(wn_plugin_open(path, NULL, NULL, &inst, &err), WN_EPLUGIN);
     assert_non_null(strstr(err.msg, "writable by group or others"));
     chmod(path, 0755);
-    assert_int_equal(wn_plugin_open(path, NULL, &inst, &err), 0);
+    assert_int_equal(wn_plugin_open(path, NULL, NULL, &inst, &err), 0);
     wn_plugin_close(inst);
     unlink(path);
     snprintf(path, sizeof(path), "%s/not_a_plugin_name.so", dir);
-    assert_int_equal(wn_plugin_open(path, NULL, &inst, &err), WN_EPLUGIN);
+    assert_int_equal(wn_plugin_open(path, NULL, NULL, &inst, &err), WN_EPLUGIN);
     assert_non_null(strstr(err.msg, "wn_NAME.so"));
     rmdir(dir);
 }
@@ -185,7 +185,7 @@ plugin_directives_are_parsed_and_checked(void **state)
     struct wn_err err;
 
     (void) state;
-    assert_int_equal(wn_plugin_open(tp("tp_ok"), &section, &inst, &err), 0);
+    assert_int_equal(wn_plugin_open(tp("tp_ok"), "/etc/winnow.conf", &section, &inst, &err), 0);
     {
         const long *level = (const long *) inst->conf;
         assert_int_equal(*level, 7);
@@ -193,12 +193,12 @@ plugin_directives_are_parsed_and_checked(void **state)
     wn_plugin_close(inst);
 
     kvs[0].value = v_11; /* out of [1, 10] */
-    assert_int_equal(wn_plugin_open(tp("tp_ok"), &section, &inst, &err), WN_ECONFIG);
-    assert_non_null(strstr(err.msg, "line 12"));
+    assert_int_equal(wn_plugin_open(tp("tp_ok"), "/etc/winnow.conf", &section, &inst, &err), WN_ECONFIG);
+    assert_non_null(strstr(err.msg, "/etc/winnow.conf:12: [plugin:tp_ok] level:"));
     assert_non_null(strstr(err.msg, "level"));
     kvs[0].value = v_5;
     kvs[1].key = k_colour;
-    assert_int_equal(wn_plugin_open(tp("tp_ok"), &section, &inst, &err), WN_ECONFIG);
+    assert_int_equal(wn_plugin_open(tp("tp_ok"), "/etc/winnow.conf", &section, &inst, &err), WN_ECONFIG);
     assert_non_null(strstr(err.msg, "colour: unknown key"));
 }
 
@@ -229,9 +229,9 @@ chain_open(struct chain *c, const char *name, uint64_t timeout_ns)
     char generic[1024];
 
     memset(c, 0, sizeof(*c));
-    assert_int_equal(wn_plugin_open(tp(name), NULL, &c->v[0], &err), 0);
+    assert_int_equal(wn_plugin_open(tp(name), NULL, NULL, &c->v[0], &err), 0);
     snprintf(generic, sizeof(generic), "%s/wn_generic.so", WN_PLUGIN_BUILD_DIR);
-    assert_int_equal(wn_plugin_open(generic, NULL, &c->v[1], &err), 0);
+    assert_int_equal(wn_plugin_open(generic, NULL, NULL, &c->v[1], &err), 0);
     c->ps.v = c->v;
     c->ps.n = 2;
     c->ps.generic = c->v[1];

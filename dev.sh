@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# dev.sh: the two README commands and what they share.
+#
+#   ./dev.sh demo    set up, build, run `winnowd once` over the bundled demo
+#                    feeds into a SQLite file and list what it stored
+#   ./dev.sh test    set up, build, run every test
+#   ./dev.sh asan    set up, build with ASan+UBSan, run every test under them
+#   ./dev.sh setup [bench|fuzz]   only install what is missing
+#
+# Set-up installs missing Debian 12 packages when run as root; otherwise it
+# prints the exact apt-get line to run and stops.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+JOBS=$(nproc 2>/dev/null || echo 2)
+BUILD=${WN_BUILD_DIR:-build}
+
+PKGS_BUILD="gcc make cmake pkg-config libc6-dev libcurl4-openssl-dev libxml2-dev
+  libuv1-dev libsqlite3-dev libjansson-dev libutf8proc-dev libxxhash-dev
+  libinih-dev libpcre2-dev"
+PKGS_TEST="libcmocka-dev python3"
+PKGS_BENCH="nginx-light time"
+
+missing() {
+    local p out=""
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+            || out="$out $p"
+    done
+    echo "$out"
+}
+
+setup() {
+    local want="$PKGS_BUILD $PKGS_TEST" need
+    case "${1:-}" in
+        bench) want="$want $PKGS_BENCH" ;;
+    esac
+    # shellcheck disable=SC2086
+    need=$(missing $want)
+    [ -z "$need" ] && return 0
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "dev.sh: installing:$need" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        # shellcheck disable=SC2086
+        apt-get install -y -qq --no-install-recommends $need >/dev/null
+    else
+        echo "dev.sh: missing Debian packages; run as root:" >&2
+        echo "  apt-get install -y --no-install-recommends$need" >&2
+        exit 1
+    fi
+}
+
+build() {
+    local dir=$1; shift
+    cmake -S . -B "$dir" -DWN_WERROR=ON "$@" >/dev/null
+    cmake --build "$dir" -j"$JOBS"
+}
+
+case "${1:-}" in
+    setup)
+        setup "${2:-}"
+        ;;
+    demo)
+        setup
+        build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+        "$BUILD"/winnowd once -c "$BUILD"/demo.conf
+        "$BUILD"/winnowd list -c "$BUILD"/demo.conf
+        ;;
+    test)
+        setup
+        build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+        ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" -LE slow
+        ;;
+    asan)
+        setup
+        build "$BUILD-asan" -DCMAKE_BUILD_TYPE=Debug -DWN_SANITIZE=ON
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            ctest --test-dir "$BUILD-asan" --output-on-failure -j"$JOBS" -LE slow
+        ;;
+    *)
+        sed -n '2,12p' "$0" >&2
+        exit 2
+        ;;
+esac
