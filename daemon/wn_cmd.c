@@ -115,6 +115,7 @@ wn_cmd_conf(const struct wn_opts *o, int optional)
             fprintf(stderr, "winnowd: configuration: %s\n", wn_strerror(rc));
         }
         wn_buf_free(&errors);
+        wn_conf_free(conf);
         return NULL;
     }
     wn_buf_free(&errors);
@@ -311,16 +312,31 @@ wn_cmd_clean(const struct wn_opts *o)
 int
 wn_cmd_check_config(const struct wn_opts *o)
 {
-    struct wn_conf *conf;
+    struct wn_conf *conf = NULL;
     struct wn_plugins *plugins = NULL;
     struct wn_buf errors;
-    int status = WN_EXIT_OK;
+    int status = WN_EXIT_OK, rc;
 
-    conf = wn_cmd_conf(o, 0);
-    if (conf == NULL) {
-        return WN_EXIT_CONFIG;
+    if (o->config == NULL) {
+        fprintf(stderr, "winnowd check-config: needs -c FILE\n");
+        return WN_EXIT_USAGE;
     }
     wn_buf_init(&errors, 1u << 20);
+    rc = wn_conf_load(o->config, &conf, &errors);
+    if (conf == NULL) {
+        fputs(errors.len > 0 ? errors.data : "winnowd: configuration: out of memory\n",
+              stderr);
+        wn_buf_free(&errors);
+        return rc == WN_ENOMEM ? WN_EXIT_FAILURE : WN_EXIT_CONFIG;
+    }
+    if (o->plugin_dir != NULL) {
+        char *dir = strdup(o->plugin_dir);
+        if (dir != NULL) {
+            free(conf->plugin_dir);
+            conf->plugin_dir = dir;
+        }
+    }
+    /* Plugins are checked even when the file has errors: one run shows all. */
     wn_plugins_load(conf, &plugins, &errors);
     if (errors.len > 0) {
         fputs(errors.data, stderr);

@@ -221,6 +221,7 @@ struct wn_conf_loader {
     const char *data;
     size_t len, pos;
     unsigned line;
+    unsigned header_line; /* line of the last [section] header read */
     char **longs; /* over-long values, referred to by index */
     size_t nlongs;
 
@@ -279,6 +280,14 @@ wn_conf_reader(char *str, int num, void *stream)
     n = (size_t) (end - start);
     if (n > 0 && start[n - 1] == '\r') {
         n--;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (start[k] != ' ' && start[k] != '\t') {
+            if (start[k] == '[') {
+                l->header_line = l->line;
+            }
+            break;
+        }
     }
     if (n + 1 < (size_t) num) {
         memcpy(str, start, n);
@@ -538,13 +547,13 @@ wn_conf_section(struct wn_conf_loader *l, const char *section)
         struct wn_conf_feed *feeds;
 
         if (*name == '\0' || strlen(name) > 128) {
-            wn_conf_error(l, l->line, section, NULL,
+            wn_conf_error(l, l->header_line, section, NULL,
                           "a feed's name must be 1 to 128 bytes");
             return;
         }
         for (size_t i = 0; i < c->nfeeds; i++) {
             if (strcmp(c->feeds[i].name, name) == 0) {
-                wn_conf_error(l, l->line, section, NULL,
+                wn_conf_error(l, l->header_line, section, NULL,
                               "feed defined twice (first on line %u)",
                               c->feeds[i].line);
                 return;
@@ -562,7 +571,7 @@ wn_conf_section(struct wn_conf_loader *l, const char *section)
         c->feeds = feeds;
         memset(&feeds[c->nfeeds], 0, sizeof(*feeds));
         feeds[c->nfeeds].name = strdup(name);
-        feeds[c->nfeeds].line = l->line;
+        feeds[c->nfeeds].line = l->header_line;
         l->section_kind = 1;
         l->section_index = c->nfeeds++;
     } else if (strncmp(section, "plugin:", 7) == 0) {
@@ -575,7 +584,7 @@ wn_conf_section(struct wn_conf_loader *l, const char *section)
         c->plugins = p;
         memset(&p[c->nplugins], 0, sizeof(*p));
         p[c->nplugins].name = strdup(section + 7);
-        p[c->nplugins].line = l->line;
+        p[c->nplugins].line = l->header_line;
         l->section_kind = 2;
         l->section_index = c->nplugins++;
     } else {
@@ -585,7 +594,7 @@ wn_conf_section(struct wn_conf_loader *l, const char *section)
                 return;
             }
         }
-        wn_conf_error(l, l->line, section, NULL,
+        wn_conf_error(l, l->header_line, section, NULL,
                       "unknown section (known: daemon, store, plugins, fetch, "
                       "schedule, feed:NAME, plugin:NAME)");
     }
@@ -796,12 +805,8 @@ wn_conf_load(const char *path, struct wn_conf **out, struct wn_buf *errors)
     }
     free(l.seen);
     free(data);
-    if (l.failed) {
-        wn_conf_free(c);
-        return WN_ECONFIG;
-    }
     *out = c;
-    return 0;
+    return l.failed ? WN_ECONFIG : 0;
 }
 
 int

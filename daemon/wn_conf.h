@@ -86,7 +86,9 @@ struct wn_conf {
  * Loads `path`.  On success returns 0 and *out; otherwise returns
  * WN_ECONFIG (or -errno when the file cannot be read) and appends one line
  * per error to `errors` ("file:line: [section] key: reason").  Errors are
- * collected, not stopped at, so one run shows them all.
+ * collected, not stopped at, so one run shows them all.  With WN_ECONFIG,
+ * *out still holds what could be read (check-config goes on to check the
+ * plugins with it); the caller frees it either way.
  */
 int wn_conf_load(const char *path, struct wn_conf **out, struct wn_buf *errors);
 

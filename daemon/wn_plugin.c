@@ -380,8 +380,12 @@ wn_plugin_open(const char *path, const char *conf_path,
     return 0;
 
 failed:
-    /* init never ran or failed: no fini. */
+    /* init never ran or failed: no fini.  A refused plugin ran none of its
+     * code, so it is always unloaded, WN_NO_DLCLOSE or not (that build flag
+     * keeps plugins that ran mapped for LeakSanitizer's stack traces). */
     inst->desc.fini = NULL;
+    uv_dlclose(&inst->lib);
+    inst->lib_open = 0;
     wn_plugin_close(inst);
     return rc;
 }

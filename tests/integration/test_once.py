@@ -140,6 +140,23 @@ class OnceAgainstFixtures(unittest.TestCase):
         self.assertRegex(p.stderr, r"feed demo-rss: .*refused to connect to 127\.0\.0\.1")
         self.assertEqual(self.server.requests(), [], "no request reached the server")
 
+    def test_local_file_source_reads_only_below_its_root(self):
+        rss = os.path.join(self.site, "rss.xml")
+        with open(self.conf, "w") as f:
+            f.write(f"[store]\npath = {self.db}\n[plugins]\ndir = {PLUGINS}\n"
+                    f"[fetch]\nfile_root = {self.site}\n"
+                    f"[feed:local]\nurl = file://{rss}\n"
+                    f"[feed:outside]\nurl = file:///etc/hostname\n")
+        p = wnlib.run(WINNOWD, "once", "-c", self.conf, check=0)
+        self.assertRegex(p.stderr, r"2 feeds: 1 ok, 0 not modified, 1 failed")
+        self.assertRegex(p.stderr, r"outside \[fetch\] file_root")
+        rows = wnlib.export(WINNOWD, self.conf)
+        self.assertEqual(len(rows), len(wnlib.seeds(SEEDS)))
+        self.assertTrue(all(r["url"].startswith("file://") for r in rows))
+        # Unchanged files are "not modified" the second time.
+        p = wnlib.run(WINNOWD, "once", "-c", self.conf, check=0)
+        self.assertRegex(p.stderr, r"2 feeds: 0 ok, 1 not modified, 1 failed")
+
     def test_run_stores_and_stops_cleanly_on_sigterm(self):
         proc = subprocess.Popen([WINNOWD, "run", "-c", self.conf], stderr=subprocess.PIPE, text=True)
         try:
