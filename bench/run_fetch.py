@@ -279,21 +279,26 @@ class Nginx:
             self.proc.wait()
 
 
-def access_stats(path, start, end):
-    """Counts the requests nginx logged between two offsets of its log."""
+def access_stats(path, start, end, t0):
+    """Counts the requests nginx logged between two offsets of its log;
+    times are seconds since t0 (time.time() when the client started)."""
     st = {"requests": 0, "status": collections.Counter(), "conns": set(),
           "feeds": 0, "pages": 0, "gzip": 0, "bytes": 0, "uris": collections.Counter(),
-          "missing": []}
+          "missing": [], "feed_last": None, "page_first": None, "page_last": None}
     if end <= start:
         return st
     with open(path, "rb") as f:
         f.seek(start)
         data = f.read(end - start).decode("utf-8", "replace")
     for line in data.splitlines():
-        parts = line.split(" ", 7)
-        if len(parts) < 8:
+        parts = line.split(" ", 8)
+        if len(parts) < 9:
             continue
-        status, _method, uri, nbytes, conn, _creq, addr, rest = parts
+        msec, status, _method, uri, nbytes, conn, _creq, addr, rest = parts
+        try:
+            t = float(msec) - t0
+        except ValueError:
+            continue
         st["requests"] += 1
         st["status"][status] += 1
         st["conns"].add((addr, conn))
@@ -301,8 +306,11 @@ def access_stats(path, start, end):
         st["uris"][uri] += 1
         if uri.startswith("/feeds/"):
             st["feeds"] += 1
+            st["feed_last"] = max(t, st["feed_last"] or t)
         elif uri.startswith("/a/"):
             st["pages"] += 1
+            st["page_first"] = min(t, st["page_first"] or t)
+            st["page_last"] = max(t, st["page_last"] or t)
         if "gzip" in rest.split('"')[1]:
             st["gzip"] += 1
         if status == "404" and len(st["missing"]) < LOG_SAMPLES:
@@ -324,19 +332,34 @@ TIME_BIN = "/usr/bin/time"
 POLL_S = 0.01
 
 
-def vm_hwm_mb(pid):
+RSS_SAMPLE_S = 0.1  # RSS timeline resolution
+
+
+def vm_mb(pid, field):
+    """VmHWM or VmRSS of pid in MB, or None."""
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024.0
     except (OSError, ValueError):
         pass
     return None
 
 
+def only_child(pid):
+    """The pid of pid's one child (GNU time's command), or None."""
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            kids = f.read().split()
+        return int(kids[0]) if kids else None
+    except (OSError, ValueError):
+        return None
+
+
 def measure(cmd, out_path, err_path, timeout, rundir):
-    """Runs cmd; returns (exit status, wall s, user+sys s, peak RSS MB)."""
+    """Runs cmd; returns (exit status, wall s, user+sys s, peak RSS MB,
+    start time.time(), [(s, RSS MB)] sampled while it ran)."""
     name = os.path.basename(cmd[0])
     use_time = os.access(TIME_BIN, os.X_OK)
     rfile = os.path.join(rundir, "rusage.txt")
@@ -345,6 +368,7 @@ def measure(cmd, out_path, err_path, timeout, rundir):
     fout = open(out_path, "w")
     ferr = open(err_path, "w")
     t0 = time.monotonic()
+    start_epoch = time.time()
     # A session of its own, so that Ctrl-C reaches the bench only and the
     # bench can end the child and (with GNU time) its grandchild together.
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=fout,
@@ -354,12 +378,23 @@ def measure(cmd, out_path, err_path, timeout, rundir):
     _children.append(proc)
     deadline = t0 + timeout
     hwm = None
+    target = None if use_time else proc.pid
+    samples = []
+    next_sample = t0
     while True:
         pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
         if pid == proc.pid:
             break
+        if target is None:
+            target = only_child(proc.pid)
         if not use_time:
-            hwm = vm_hwm_mb(proc.pid) or hwm
+            hwm = vm_mb(proc.pid, "VmHWM") or hwm
+        now = time.monotonic()
+        if target is not None and now >= next_sample:
+            rss = vm_mb(target, "VmRSS")
+            if rss is not None:
+                samples.append((now - t0, rss))
+            next_sample = now + RSS_SAMPLE_S
         if time.monotonic() > deadline:
             log("%s: still running after %.0f s; ending it"
                 % (name, timeout))
@@ -380,7 +415,7 @@ def measure(cmd, out_path, err_path, timeout, rundir):
             cpu, rss = float(u) + float(s_), int(m) / 1024.0
         except (OSError, ValueError, IndexError):
             pass  # killed: keep what wait4 said
-    return proc.returncode, wall, cpu, rss
+    return proc.returncode, wall, cpu, rss, start_epoch, samples
 
 
 def kill_children():
@@ -436,13 +471,13 @@ def run_floor(a, exe, urls, rundir, n, ngx):
     out = os.path.join(rundir, "floor-%d.out" % n)
     err = os.path.join(rundir, "floor-%d.log" % n)
     off0, cpu0 = ngx.log_offset(), ngx.cpu()
-    code, wall, cpu, rss = measure(
+    code, wall, cpu, rss, t0, samples = measure(
         [exe, "-t", str(a.max_transfers), "-H", str(a.max_host_transfers), urls],
         out, err, a.timeout, rundir)
     time.sleep(0.2)  # nginx logs a request just after its last byte
     res = {"name": "floor", "code": code, "wall": wall, "cpu": cpu, "rss": rss,
            "nginx_cpu": ngx.cpu() - cpu0,
-           "access": access_stats(ngx.access, off0, ngx.log_offset())}
+           "access": access_stats(ngx.access, off0, ngx.log_offset(), t0)}
     with open(out) as f:
         kv = dict(x.split("=", 1) for x in f.read().split() if "=" in x)
     res["kv"] = kv
@@ -506,12 +541,13 @@ def run_winnowd(a, man, port, rundir, n, ngx):
     out = os.path.join(rundir, "winnowd-%d.out" % n)
     err = os.path.join(rundir, "winnowd-%d.log" % n)
     off0, cpu0 = ngx.log_offset(), ngx.cpu()
-    code, wall, cpu, rss = measure([a.winnowd, "once", "-c", conf], out, err,
-                                   a.timeout, rundir)
+    code, wall, cpu, rss, t0, samples = measure(
+        [a.winnowd, "once", "-c", conf], out, err, a.timeout, rundir)
     time.sleep(0.2)
     res = {"name": "winnowd", "code": code, "wall": wall, "cpu": cpu, "rss": rss,
            "nginx_cpu": ngx.cpu() - cpu0, "log": err, "out": out, "db": db,
-           "access": access_stats(ngx.access, off0, ngx.log_offset())}
+           "samples": samples,
+           "access": access_stats(ngx.access, off0, ngx.log_offset(), t0)}
     try:
         res["tables"] = db_counts(db)
     except sqlite3.Error as e:
@@ -639,6 +675,21 @@ def report(a, man, floors, wins):
           % (", ".join(str(r["code"]) for r in wins), acc["requests"],
              acc["feeds"], acc["pages"], acc["gzip"], len(acc["conns"]),
              dict(sorted(acc["status"].items())) if acc["requests"] else "-"))
+    if acc["feed_last"] is not None:
+        print("winnowd: timeline: last feed served at %.1f s; pages served "
+              "from %s to %s s; exit at %.1f s"
+              % (acc["feed_last"],
+                 "%.1f" % acc["page_first"] if acc["page_first"] is not None else "-",
+                 "%.1f" % acc["page_last"] if acc["page_last"] is not None else "-",
+                 w["wall"]))
+    if w["samples"]:
+        tenths = []
+        for k in range(1, 11):
+            upto = [r for t, r in w["samples"] if t <= w["wall"] * k / 10]
+            tenths.append("%.0f" % upto[-1] if upto else "-")
+        pt, pr = max(w["samples"], key=lambda x: x[1])
+        print("winnowd: RSS MB at each tenth of the run: %s (sampled peak "
+              "%.0f MB at %.1f s)" % (" ".join(tenths), pr, pt))
     dup = sum(c - 1 for c in acc["uris"].values() if c > 1)
     if dup:
         print("winnowd: %d duplicate requests (same URI twice or more)" % dup)
