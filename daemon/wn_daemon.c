@@ -211,11 +211,15 @@ wn_daemon_finish(uv_timer_t *t)
     wn_daemon_close_handle((uv_handle_t *) &d->sighup);
     wn_daemon_close_handle((uv_handle_t *) &d->stop_timer);
     wn_daemon_close_handle((uv_handle_t *) &d->finish_timer);
-    wn_fetch_close(d->fetcher, NULL, NULL);
-    d->fetcher = NULL;
+    if (d->fetcher != NULL) { /* the stop timeout may have closed it */
+        wn_fetch_close(d->fetcher, NULL, NULL);
+        d->fetcher = NULL;
+    }
     /* Runs what is still queued, so nothing acknowledged is lost. */
-    wn_writer_close(d->writer, NULL, NULL);
-    d->writer = NULL;
+    if (d->writer != NULL) {
+        wn_writer_close(d->writer, NULL, NULL);
+        d->writer = NULL;
+    }
 }
 
 static void
@@ -242,8 +246,10 @@ wn_daemon_stop_timeout(uv_timer_t *t)
            st.feeds_busy, st.articles_active);
     /* Canceled transfers call back at once; jobs then finish and the ingest
      * goes idle, which schedules the finish. */
-    wn_fetch_close(d->fetcher, NULL, NULL);
-    d->fetcher = NULL;
+    if (d->fetcher != NULL) {
+        wn_fetch_close(d->fetcher, NULL, NULL);
+        d->fetcher = NULL;
+    }
 }
 
 static void

@@ -343,6 +343,19 @@ wn_store_bind_time(sqlite3_stmt *st, int i, int64_t t)
     }
 }
 
+static int64_t
+wn_store_column_time(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? WN_TIME_NONE
+                                                     : sqlite3_column_int64(st, i);
+}
+
+static const char *
+wn_store_column_text(sqlite3_stmt *st, int i)
+{
+    return (const char *) sqlite3_column_text(st, i);
+}
+
 static char *
 wn_store_column_dup(sqlite3_stmt *st, int i)
 {
@@ -583,14 +596,12 @@ wn_store_pending(struct wn_store *s, size_t limit, wn_store_pending_cb cb,
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct wn_store_pending p;
         p.feed_id = sqlite3_column_int64(st, 0);
-        p.url = (const char *) sqlite3_column_text(st, 1);
-        p.link = (const char *) sqlite3_column_text(st, 2);
-        p.title = (const char *) sqlite3_column_text(st, 3);
-        p.author = (const char *) sqlite3_column_text(st, 4);
-        p.summary = (const char *) sqlite3_column_text(st, 5);
-        p.published = sqlite3_column_type(st, 6) == SQLITE_NULL
-                          ? WN_TIME_NONE
-                          : sqlite3_column_int64(st, 6);
+        p.url = wn_store_column_text(st, 1);
+        p.link = wn_store_column_text(st, 2);
+        p.title = wn_store_column_text(st, 3);
+        p.author = wn_store_column_text(st, 4);
+        p.summary = wn_store_column_text(st, 5);
+        p.published = wn_store_column_time(st, 6);
         if (cb(&p, arg) != 0) {
             rc = SQLITE_DONE;
             break;
@@ -624,22 +635,18 @@ wn_store_articles(struct wn_store *s, int64_t since, wn_store_row_cb cb,
     sqlite3_bind_int64(st, 1, since);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct wn_store_row r;
-        r.url = (const char *) sqlite3_column_text(st, 0);
-        r.feed = (const char *) sqlite3_column_text(st, 1);
-        r.title = (const char *) sqlite3_column_text(st, 2);
-        r.author = (const char *) sqlite3_column_text(st, 3);
-        r.site = (const char *) sqlite3_column_text(st, 4);
-        r.lang = (const char *) sqlite3_column_text(st, 5);
-        r.text = (const char *) sqlite3_column_text(st, 6);
-        r.plugins = (const char *) sqlite3_column_text(st, 7);
-        r.story = (const char *) sqlite3_column_text(st, 8);
-        r.tags = (const char *) sqlite3_column_text(st, 9);
-        r.published = sqlite3_column_type(st, 10) == SQLITE_NULL
-                          ? WN_TIME_NONE
-                          : sqlite3_column_int64(st, 10);
-        r.updated = sqlite3_column_type(st, 11) == SQLITE_NULL
-                        ? WN_TIME_NONE
-                        : sqlite3_column_int64(st, 11);
+        r.url = wn_store_column_text(st, 0);
+        r.feed = wn_store_column_text(st, 1);
+        r.title = wn_store_column_text(st, 2);
+        r.author = wn_store_column_text(st, 3);
+        r.site = wn_store_column_text(st, 4);
+        r.lang = wn_store_column_text(st, 5);
+        r.text = wn_store_column_text(st, 6);
+        r.plugins = wn_store_column_text(st, 7);
+        r.story = wn_store_column_text(st, 8);
+        r.tags = wn_store_column_text(st, 9);
+        r.published = wn_store_column_time(st, 10);
+        r.updated = wn_store_column_time(st, 11);
         r.stored_at = sqlite3_column_int64(st, 12);
         r.words = (long) sqlite3_column_int64(st, 13);
         if (cb(&r, arg) != 0) {

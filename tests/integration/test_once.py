@@ -184,5 +184,31 @@ class OnceAgainstFixtures(unittest.TestCase):
                 proc.wait()
 
 
+class StopIsBounded(unittest.TestCase):
+    def test_sigterm_with_a_hung_server_exits_0_within_stop_timeout(self):
+        with wnlib.TempDir() as d:
+            hung = wnlib.SilentServer()
+            conf = os.path.join(d, "c.conf")
+            wnlib.write_conf(conf, os.path.join(d, "w.db"), PLUGINS,
+                             [("hung", hung.base + "/feed.xml", None)],
+                             extra="[daemon]\nstop_timeout = 1s\n")
+            proc = subprocess.Popen([WINNOWD, "run", "-c", conf], stderr=subprocess.PIPE, text=True)
+            try:
+                time.sleep(1.0)
+                t0 = time.time()
+                proc.send_signal(signal.SIGTERM)
+                rc = proc.wait(30)
+                took = time.time() - t0
+                err = proc.stderr.read()
+                self.assertEqual(rc, 0, err)
+                self.assertLess(took, 10, "stop is bounded by stop_timeout")
+                self.assertRegex(err, r"still in flight after \[daemon\] stop_timeout")
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+                hung.stop()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

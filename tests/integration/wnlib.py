@@ -58,6 +58,36 @@ class Server:
         self.stop()
 
 
+class SilentServer:
+    """Accepts TCP connections on 127.0.0.1 and never answers: a hung server."""
+
+    def __init__(self):
+        import socket
+        import threading
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.conns = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(c)
+
+    def stop(self):
+        self.sock.close()
+        for c in self.conns:
+            c.close()
+
+
 def write_conf(path, store, plugins, feeds, extra=""):
     """feeds: [(name, url, fetch_article or None)]"""
     lines = ["[store]", f"path = {store}", "", "[plugins]", f"dir = {plugins}", "",
