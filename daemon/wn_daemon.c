@@ -416,7 +416,7 @@ wn_daemon_due(struct wn_heap_entry *e, void *arg)
         return;
     }
     if (wn_ingest_feed(d->ingest, feed) != 0 && !feed->busy) {
-        /* Could not even start (bad URL): try again after an interval. */
+        /* Out of memory: try again after an interval. */
         long interval = feed->conf->interval > 0 ? feed->conf->interval
                                                  : d->conf->interval / 1000;
         wn_sched_in(d->sched, &feed->sched, (uint64_t) interval * 1000u);

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -456,8 +457,7 @@ wn_fetch_file_allowed(struct wn_fetcher *f, const char *url, struct wn_err *err)
     int rc = 0;
 
     if (f->file_root == NULL) {
-        return wn_err_set(err, WN_EBLOCKED,
-                          "%s: file URLs need [fetch] file_root", url);
+        return wn_err_set(err, WN_EBLOCKED, "refused: file URLs need [fetch] file_root");
     }
     u = curl_url();
     if (u == NULL) {
@@ -467,17 +467,17 @@ wn_fetch_file_allowed(struct wn_fetcher *f, const char *url, struct wn_err *err)
         || curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK)
     {
         curl_url_cleanup(u);
-        return wn_err_set(err, WN_EPARSE, "%s: not a file URL", url);
+        return wn_err_set(err, WN_EPARSE, "not a file URL");
     }
     if (realpath(path, resolved) == NULL) {
-        rc = wn_err_set(err, -errno, "%s: %s", url, strerror(errno));
+        rc = wn_err_set(err, -errno, "%s", strerror(errno));
     } else {
         n = strlen(f->file_root);
         if (strncmp(resolved, f->file_root, n) != 0
             || (resolved[n] != '/' && resolved[n] != '\0'))
         {
-            rc = wn_err_set(err, WN_EBLOCKED, "%s: outside [fetch] file_root %s",
-                            url, f->file_root);
+            rc = wn_err_set(err, WN_EBLOCKED, "refused: outside [fetch] file_root %s",
+                            f->file_root);
         }
     }
     curl_free(path);
@@ -575,30 +575,29 @@ wn_fetch_pump(struct wn_fetcher *f)
 
 int
 wn_fetch_start(struct wn_fetcher *f, const char *url, const char *etag,
-               const char *last_modified, wn_fetch_cb cb, void *arg)
+               const char *last_modified, wn_fetch_cb cb, void *arg,
+               struct wn_err *err)
 {
     struct wn_fetch_req *r;
-    struct wn_err err;
     int rc, is_file = wn_url_is_file(url);
 
     if (f->closing) {
-        return WN_ECANCELED;
+        return wn_err_set(err, WN_ECANCELED, "canceled: winnowd is stopping");
     }
     if (strlen(url) > WN_URL_MAX) {
-        return WN_EINVAL;
+        return wn_err_set(err, WN_EINVAL, "URL longer than %d bytes", WN_URL_MAX);
     }
     if (is_file) {
-        rc = wn_fetch_file_allowed(f, url, &err);
+        rc = wn_fetch_file_allowed(f, url, err);
         if (rc != 0) {
-            WN_LOG(WN_LOG_WARNING, "fetch", "%s", err.msg);
             return rc;
         }
-    } else if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
-        return WN_EBLOCKED;
+    } else if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) {
+        return wn_err_set(err, WN_EBLOCKED, "refused: not an http or https URL");
     }
     r = calloc(1, sizeof(*r));
     if (r == NULL) {
-        return WN_ENOMEM;
+        return wn_err_set(err, WN_ENOMEM, "out of memory");
     }
     r->f = f;
     r->cb = cb;
@@ -612,7 +611,7 @@ wn_fetch_start(struct wn_fetcher *f, const char *url, const char *etag,
         || (last_modified != NULL && *last_modified && r->last_modified == NULL))
     {
         wn_fetch_req_free(r);
-        return WN_ENOMEM;
+        return wn_err_set(err, WN_ENOMEM, "out of memory");
     }
     if (f->queue_tail != NULL) {
         f->queue_tail->next = r;

@@ -71,11 +71,12 @@ int wn_fetch_init(uv_loop_t *loop, const struct wn_fetch_opts *opts,
 /*
  * Starts (or queues, past max_transfers) a GET of `url`.  `etag` and
  * `last_modified` (either may be NULL) make it conditional.  Returns 0 and
- * later calls cb once, or returns < 0 (bad URL, scheme refused, out of
- * memory) and never calls cb.
+ * later calls cb once, or returns < 0 (bad URL, scheme refused, file outside
+ * the root, out of memory) with err saying why, and never calls cb.
  */
 int wn_fetch_start(struct wn_fetcher *f, const char *url, const char *etag,
-                   const char *last_modified, wn_fetch_cb cb, void *arg);
+                   const char *last_modified, wn_fetch_cb cb, void *arg,
+                   struct wn_err *err);
 
 void wn_fetch_stats(const struct wn_fetcher *f, struct wn_fetch_stats *out);
 

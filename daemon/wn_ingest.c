@@ -440,7 +440,7 @@ int
 wn_ingest_feed(struct wn_ingest *in, struct wn_ingest_feed *feed)
 {
     struct wn_feed_job *j;
-    int rc;
+    struct wn_err err;
 
     if (feed->busy) {
         return WN_EINVAL;
@@ -451,16 +451,15 @@ wn_ingest_feed(struct wn_ingest *in, struct wn_ingest_feed *feed)
     }
     j->in = in;
     j->feed = feed;
-    rc = wn_fetch_start(in->o.fetcher, feed->conf->url, feed->etag,
-                        feed->last_modified, wn_ingest_feed_fetched, j);
-    if (rc != 0) {
-        free(j);
-        wn_ingest_log(WN_LOG_WARNING, feed, "%s: cannot fetch: %s", feed->conf->url,
-                      wn_strerror(rc));
-        return rc;
-    }
     feed->busy = 1;
     in->stats.feeds_busy++;
+    wn_err_clear(&err);
+    if (wn_fetch_start(in->o.fetcher, feed->conf->url, feed->etag,
+                       feed->last_modified, wn_ingest_feed_fetched, j, &err)
+        != 0)
+    {
+        wn_ingest_feed_fail(j, feed->conf->url, err.msg);
+    }
     return 0;
 }
 
@@ -792,7 +791,6 @@ wn_ingest_pump(struct wn_ingest *in)
            && in->stats.articles_active < (size_t) in->o.conf->max_articles)
     {
         struct wn_article_job *a = in->qhead;
-        int rc;
 
         in->qhead = a->next;
         if (in->qhead == NULL) {
@@ -805,13 +803,12 @@ wn_ingest_pump(struct wn_ingest *in)
             wn_ingest_clean(a);
             continue;
         }
-        rc = wn_fetch_start(in->o.fetcher, a->link, NULL, NULL,
-                            wn_ingest_article_fetched, a);
-        if (rc != 0) {
-            wn_ingest_article_fail(a, rc == WN_EBLOCKED
-                                          ? "refused: not an http or https URL, "
-                                            "or a file outside [fetch] file_root"
-                                          : wn_strerror(rc));
+        wn_err_clear(&a->err);
+        if (wn_fetch_start(in->o.fetcher, a->link, NULL, NULL,
+                           wn_ingest_article_fetched, a, &a->err)
+            != 0)
+        {
+            wn_ingest_article_fail(a, a->err.msg);
         }
     }
 }

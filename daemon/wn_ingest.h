@@ -67,8 +67,10 @@ struct wn_ingest_opts {
 int wn_ingest_init(const struct wn_ingest_opts *opts, struct wn_ingest **out);
 
 /*
- * Starts a pass over `feed` (not already busy).  Returns 0 and calls
- * feed_cb once later, or < 0 without calling it.
+ * Starts a pass over `feed`.  Returns 0 and calls feed_cb once later (also
+ * when the fetch is refused at once: that is a failed pass, logged and
+ * recorded), or WN_EINVAL when the feed is busy, WN_ENOMEM, without calling
+ * it.
  */
 int wn_ingest_feed(struct wn_ingest *in, struct wn_ingest_feed *feed);
 
