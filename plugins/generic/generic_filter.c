@@ -1,0 +1,649 @@
+/*
+ * generic_filter.c: the boilerplate filters over the blocks of the main
+ * content (the whole body in text mode), in this order:
+ *
+ *   1. markup: the in-main container sweep (generic_chrome.c), then the
+ *      children the main-content choice queued as not content;
+ *   2. text patterns (generic_pattern.c), each anchored and word-limited;
+ *   3. short all-link blocks (related links) in HTML;
+ *   4. caption leads: the alt-text line right before a caption;
+ *   5. tag lists that repeat the page's known tags;
+ *   6. the headline repeated at the top of the body;
+ *   7. repeats: a block equal to or contained in another, and teaser
+ *      echoes, truncated copies of earlier text ending in an ellipsis;
+ *   8. the trailer: short leftovers after the article's end marker.
+ *
+ * Every rule looks at block text plus, where there is markup, the block's
+ * element; so the same rules clean a page and a flattened text.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "generic.h"
+
+#define GENERIC_FILTER_KEY_MAX       8192  /* bytes of one block's key */
+#define GENERIC_FILTER_REPEAT_MIN    20    /* key bytes a repeat needs */
+#define GENERIC_FILTER_CONTAIN_WORDS 8     /* words a contained block needs */
+#define GENERIC_FILTER_TEASER_WORDS  5     /* words a teaser echo needs */
+#define GENERIC_FILTER_TITLE_WORDS   20    /* words of a headline line */
+#define GENERIC_FILTER_LEAD_WORDS    20    /* words of a caption lead */
+#define GENERIC_FILTER_LINK_WORDS    12    /* words of an all-link block */
+#define GENERIC_FILTER_BLOCKS_MAX    5000u /* blocks compared pairwise */
+
+struct generic_blk {
+    xmlNodePtr node;
+    const char *text;
+    size_t len, link_len;
+    size_t words;
+    unsigned flags; /* WN_BLOCK_* */
+    int gone;       /* the filter that removed it + 1, or 0 */
+    char *key;      /* generic_key() of text, arena; for repeats */
+};
+
+struct generic_blocks {
+    struct generic_blk *v;
+    size_t n;
+    xmlNodePtr main;
+};
+
+static int
+generic_filter_remove(struct generic_run *r, struct generic_blocks *b, size_t i,
+                      int filter)
+{
+    struct generic_blk *k = &b->v[i];
+
+    if (k->gone || k->node == b->main || !generic_enabled(r, filter)) {
+        return 0;
+    }
+    if (generic_remove(r, k->node, filter) != 0) {
+        return 0;
+    }
+    k->gone = filter + 1;
+    return 1;
+}
+
+static int
+generic_filter_load(struct generic_run *r, struct generic_blocks *b)
+{
+    struct wn_block *wb;
+    size_t n;
+    int rc;
+
+    b->v = NULL;
+    b->n = 0;
+    b->main = r->h->main_node(r->doc);
+    rc = r->h->blocks(r->call, r->doc, &wb, &n);
+    if (rc != 0 || n == 0) {
+        return rc;
+    }
+    b->v = r->h->alloc(r->call, n * sizeof(*b->v));
+    if (b->v == NULL) {
+        return WN_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct generic_blk *k = &b->v[i];
+        memset(k, 0, sizeof(*k));
+        k->node = wb[i].node;
+        k->text = wb[i].text;
+        k->len = wb[i].len;
+        k->link_len = wb[i].link_len;
+        k->flags = wb[i].flags;
+        k->words = generic_words(wb[i].text);
+    }
+    b->n = n;
+    return 0;
+}
+
+/* The last kept block that reads like a paragraph of the article. */
+static size_t
+generic_filter_last_long(const struct generic_blocks *b)
+{
+    size_t last = 0;
+
+    for (size_t i = 0; i < b->n; i++) {
+        const struct generic_blk *k = &b->v[i];
+        if (!k->gone && k->words >= GENERIC_BLOCK_WORDS_SHORT
+            && k->link_len * 2 < k->len)
+        {
+            last = i + 1;
+        }
+    }
+    return last; /* one past it; 0 when there is none */
+}
+
+/* Learns the tags of a "Tags: a | b, c" line. */
+static void
+generic_filter_learn_tags(struct generic_run *r, const char *text)
+{
+    const char *p = strchr(text, ':');
+    char tag[80];
+
+    if (p == NULL) {
+        return;
+    }
+    p++;
+    while (*p) {
+        size_t n = strcspn(p, "|,;•·");
+        const char *s = p;
+        while (n > 0 && *s == ' ') {
+            s++;
+            n--;
+        }
+        while (n > 0 && s[n - 1] == ' ') {
+            n--;
+        }
+        if (n > 0 && n < sizeof(tag)) {
+            memcpy(tag, s, n);
+            tag[n] = '\0';
+            r->h->tag_add(r->call, r->doc, tag);
+            generic_meta_tag(r, tag);
+        }
+        p += strcspn(p, "|,;•·");
+        if (*p) {
+            /* Separators may be multi-byte (• and ·). */
+            p++;
+            while ((unsigned char) *p >= 0x80 && (unsigned char) *p < 0xc0) {
+                p++;
+            }
+        }
+    }
+}
+
+/* 2. The text patterns; the first that matches a block removes it. */
+static void
+generic_filter_patterns(struct generic_run *r, struct generic_blocks *b)
+{
+    const struct generic_state *st = r->st;
+    size_t tail = generic_filter_last_long(b);
+
+    for (size_t i = 0; i < b->n && !generic_stop(r); i++) {
+        struct generic_blk *k = &b->v[i];
+        if (k->gone) {
+            continue;
+        }
+        for (size_t p = 0; p < st->npatterns; p++) {
+            const struct generic_pattern *pat = &st->patterns[p];
+            if (k->words > pat->max_words || (pat->tail && i < tail)
+                || !generic_enabled(r, pat->filter))
+            {
+                continue;
+            }
+            if (generic_pattern_match(r, pat->re, k->text, k->len)) {
+                if (generic_filter_remove(r, b, i, pat->filter)
+                    && pat->filter == GENERIC_F_TAGS)
+                {
+                    generic_filter_learn_tags(r, k->text);
+                }
+                break;
+            }
+        }
+    }
+}
+
+/* 3. A short block that is all link: a related story, a menu item. */
+static void
+generic_filter_links(struct generic_run *r, struct generic_blocks *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        struct generic_blk *k = &b->v[i];
+        if (!k->gone && k->len > 0 && k->words <= GENERIC_FILTER_LINK_WORDS
+            && !(k->flags & WN_BLOCK_HEADING) && k->link_len * 10 >= k->len * 9)
+        {
+            generic_filter_remove(r, b, i, GENERIC_F_RELATED);
+        }
+    }
+}
+
+/* Ends a sentence or a quotation, as a headline does not. */
+static int
+generic_filter_ends_sentence(const char *s, size_t len)
+{
+    static const char *const ends[] = { ".", "!", "?", ":", ";", "\"",
+                                        "'", ")", "…", "”", "’", "»" };
+
+    for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+        size_t n = strlen(ends[i]);
+        if (len >= n && memcmp(s + len - n, ends[i], n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int
+generic_filter_starts_lower(const char *s)
+{
+    unsigned char c = (unsigned char) s[0];
+
+    /* ASCII only: an accented lower-case start is rare enough in alt text
+     * and its absence only keeps a block. */
+    return c >= 'a' && c <= 'z';
+}
+
+/*
+ * 4. Caption leads: the alt text or title line that sits right before a
+ * caption, lower case first and without an end mark ("red tape at the
+ * scene").  A subheading before a caption starts upper case and stays.
+ */
+static void
+generic_filter_caption_leads(struct generic_run *r, struct generic_blocks *b)
+{
+    for (size_t i = 0; i + 1 < b->n; i++) {
+        struct generic_blk *k = &b->v[i];
+        size_t j = i + 1;
+        if (k->gone || k->words == 0 || k->words > GENERIC_FILTER_LEAD_WORDS
+            || !generic_filter_starts_lower(k->text)
+            || generic_filter_ends_sentence(k->text, k->len))
+        {
+            continue;
+        }
+        if (b->v[j].gone == GENERIC_F_CAPTIONS + 1) {
+            generic_filter_remove(r, b, i, GENERIC_F_CAPTIONS);
+        }
+    }
+}
+
+static int
+generic_filter_known_tag(const struct generic_run *r, const char *key)
+{
+    for (size_t i = 0; i < r->ntags; i++) {
+        if (strcmp(r->tags[i], key) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 5. A line of separated items that are all known tags. */
+static void
+generic_filter_tag_lines(struct generic_run *r, struct generic_blocks *b)
+{
+    if (r->ntags == 0) {
+        return;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        struct generic_blk *k = &b->v[i];
+        const char *p = k->text;
+        size_t items = 0, known = 0;
+
+        if (k->gone || k->words > 40 || strpbrk(k->text, ",|;") == NULL) {
+            continue;
+        }
+        while (*p) {
+            size_t n = strcspn(p, ",|;");
+            char item[80], key[80];
+            if (n < sizeof(item)) {
+                memcpy(item, p, n);
+                item[n] = '\0';
+                if (generic_key(item, key, sizeof(key)) > 0) {
+                    items++;
+                    known += generic_filter_known_tag(r, key);
+                }
+            } else {
+                items++;
+            }
+            p += n;
+            if (*p) {
+                p++;
+            }
+        }
+        if (items >= 2 && known == items) {
+            generic_filter_remove(r, b, i, GENERIC_F_TAGS);
+        }
+    }
+}
+
+static size_t
+generic_filter_first_long(const struct generic_blocks *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        if (!b->v[i].gone && b->v[i].words >= GENERIC_BLOCK_WORDS_SHORT) {
+            return i;
+        }
+    }
+    return b->n;
+}
+
+/* Does a block's text say the headline (equal, or cut, or with a kicker)? */
+static int
+generic_filter_is_title(const char *block, const char *title)
+{
+    char kb[1024], kt[1024];
+    size_t nb = generic_key(block, kb, sizeof(kb));
+    size_t nt = generic_key(title, kt, sizeof(kt));
+
+    if (nb == 0 || nt == 0) {
+        return 0;
+    }
+    if (strcmp(kb, kt) == 0) {
+        return 1;
+    }
+    /* One is the other cut short, by at most a few words. */
+    if (nb >= 20 && nb < nt && strncmp(kt, kb, nb) == 0 && kt[nb] == ' '
+        && nb * 10 >= nt * 6)
+    {
+        return 1;
+    }
+    return nt >= 20 && nt < nb && strncmp(kb, kt, nt) == 0 && kb[nt] == ' '
+           && nt * 10 >= nb * 6;
+}
+
+/*
+ * 6. The headline: a block before the first paragraph that says the
+ * title, else the first <h1> there.  In text mode with no title known,
+ * the first line is the headline when it looks like one: short, with no
+ * end mark, and more text follows.
+ */
+static void
+generic_filter_title(struct generic_run *r, struct generic_blocks *b)
+{
+    size_t first = generic_filter_first_long(b);
+    int text_mode = (r->doc_flags & WN_DOC_TEXT) != 0;
+
+    if (r->title != NULL) {
+        for (size_t i = 0; i < first; i++) {
+            if (!b->v[i].gone
+                && generic_filter_is_title(b->v[i].text, r->title)) {
+                generic_filter_remove(r, b, i, GENERIC_F_TITLE);
+                return;
+            }
+        }
+    }
+    if (!text_mode) {
+        for (size_t i = 0; i < first; i++) {
+            struct generic_blk *k = &b->v[i];
+            if (!k->gone && generic_name_is(k->node, "h1")) {
+                if (r->title == NULL) {
+                    r->h->meta_set(r->call, r->doc, WN_META_TITLE, k->text);
+                    r->title = r->h->meta_get(r->doc, WN_META_TITLE);
+                }
+                generic_filter_remove(r, b, i, GENERIC_F_TITLE);
+                return;
+            }
+        }
+        return;
+    }
+    if (r->title != NULL) {
+        return;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        struct generic_blk *k = &b->v[i];
+        unsigned char c;
+        if (k->gone) {
+            continue;
+        }
+        c = (unsigned char) k->text[0];
+        if (k->words >= 2 && k->words <= GENERIC_FILTER_TITLE_WORDS
+            && !generic_filter_ends_sentence(k->text, k->len)
+            && !generic_filter_starts_lower(k->text) && c != '(' && c != '['
+            && first < b->n && first > i)
+        {
+            if (generic_filter_remove(r, b, i, GENERIC_F_TITLE)
+                && r->h->meta_get(r->doc, WN_META_TITLE) == NULL)
+            {
+                r->h->meta_set(r->call, r->doc, WN_META_TITLE, k->text);
+                r->title = r->h->meta_get(r->doc, WN_META_TITLE);
+            }
+        }
+        return;
+    }
+}
+
+static int
+generic_filter_keys(struct generic_run *r, struct generic_blocks *b)
+{
+    char *buf = malloc(GENERIC_FILTER_KEY_MAX);
+
+    if (buf == NULL) {
+        return WN_ENOMEM;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->v[i].gone) {
+            continue;
+        }
+        generic_key(b->v[i].text, buf, GENERIC_FILTER_KEY_MAX);
+        b->v[i].key = r->h->strdup(r->call, buf);
+        if (b->v[i].key == NULL) {
+            free(buf);
+            return WN_ENOMEM;
+        }
+    }
+    free(buf);
+    return 0;
+}
+
+/* Is `needle` inside `hay` at word boundaries? */
+static const char *
+generic_filter_find_words(const char *hay, const char *needle, const char *from)
+{
+    size_t n = strlen(needle);
+
+    for (const char *p = strstr(from, needle); p != NULL;
+         p = strstr(p + 1, needle)) {
+        if ((p == hay || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ')) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* The text of a teaser without its ellipsis, or 0 when it has none. */
+static size_t
+generic_filter_teaser_len(const char *s, size_t len)
+{
+    static const char *const marks[] = { "[…]",   "[...]", "(…)",
+                                         "(...)", "…",     "..." };
+
+    for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+        size_t n = strlen(marks[i]);
+        if (len > n && memcmp(s + len - n, marks[i], n) == 0) {
+            return len - n;
+        }
+    }
+    return 0;
+}
+
+/*
+ * 7. Repeats.  A block equal to an earlier one goes (the later copy); a
+ * block of GENERIC_FILTER_CONTAIN_WORDS words or more found inside a longer
+ * block goes (pull quotes, teasers); a block ending in an ellipsis whose
+ * text, less its last word, runs on in other blocks goes (a teaser echo,
+ * "First paragraph. Start of the second...").
+ */
+static int
+generic_filter_repeats(struct generic_run *r, struct generic_blocks *b)
+{
+    char *all = NULL, *tkey = NULL, *raw = NULL;
+    size_t *start = NULL, total = 1;
+    int rc;
+
+    if (!generic_enabled(r, GENERIC_F_REPEATS)
+        || b->n > GENERIC_FILTER_BLOCKS_MAX) {
+        return 0;
+    }
+    rc = generic_filter_keys(r, b);
+    if (rc != 0) {
+        return rc;
+    }
+    for (size_t i = 1; i < b->n; i++) {
+        struct generic_blk *k = &b->v[i];
+        if (k->gone || strlen(k->key) < GENERIC_FILTER_REPEAT_MIN) {
+            continue;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (!b->v[j].gone && strcmp(b->v[j].key, k->key) == 0) {
+                generic_filter_remove(r, b, i, GENERIC_F_REPEATS);
+                break;
+            }
+        }
+    }
+    /* Teaser echoes: all kept keys in one string, with each block's start. */
+    start = malloc((b->n + 1) * sizeof(*start));
+    if (start == NULL) {
+        return WN_ENOMEM;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        total += b->v[i].gone ? 0 : strlen(b->v[i].key) + 1;
+    }
+    all = malloc(total);
+    tkey = malloc(GENERIC_FILTER_KEY_MAX);
+    raw = malloc(GENERIC_FILTER_KEY_MAX);
+    if (all == NULL || tkey == NULL || raw == NULL) {
+        rc = WN_ENOMEM;
+        goto done;
+    }
+    {
+        size_t len = 0;
+        for (size_t i = 0; i < b->n; i++) {
+            start[i] = len;
+            if (!b->v[i].gone) {
+                size_t n = strlen(b->v[i].key);
+                if (len > 0) {
+                    all[len++] = ' ';
+                    start[i] = len;
+                }
+                memcpy(all + len, b->v[i].key, n);
+                len += n;
+            }
+        }
+        start[b->n] = len;
+        all[len] = '\0';
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        struct generic_blk *k = &b->v[i];
+        size_t cut = k->gone ? 0 : generic_filter_teaser_len(k->text, k->len);
+        char *sp;
+        const char *p;
+        if (cut == 0 || cut >= GENERIC_FILTER_KEY_MAX) {
+            continue;
+        }
+        memcpy(raw, k->text, cut);
+        raw[cut] = '\0';
+        generic_key(raw, tkey, GENERIC_FILTER_KEY_MAX);
+        /* The last word may be cut in the middle. */
+        sp = strrchr(tkey, ' ');
+        if (sp == NULL) {
+            continue;
+        }
+        *sp = '\0';
+        if (generic_words(tkey) < GENERIC_FILTER_TEASER_WORDS) {
+            continue;
+        }
+        for (p = generic_filter_find_words(all, tkey, all); p != NULL;
+             p = generic_filter_find_words(all, tkey, p + 1))
+        {
+            size_t at = (size_t) (p - all);
+            /* Its own text does not count. */
+            if (at >= start[i] && at < start[i] + strlen(k->key)) {
+                continue;
+            }
+            generic_filter_remove(r, b, i, GENERIC_F_REPEATS);
+            break;
+        }
+    }
+
+    /* Blocks inside longer ones: pull quotes, teasers of one paragraph. */
+    for (size_t i = 0; i < b->n && !generic_stop(r); i++) {
+        struct generic_blk *k = &b->v[i];
+        size_t n;
+        if (k->gone || k->words < GENERIC_FILTER_CONTAIN_WORDS) {
+            continue;
+        }
+        n = strlen(k->key);
+        for (size_t j = 0; j < b->n; j++) {
+            const struct generic_blk *o = &b->v[j];
+            /* A teaser holds the text it repeats: the teaser goes, above. */
+            if (j != i && !o->gone && strlen(o->key) > n
+                && generic_filter_teaser_len(o->text, o->len) == 0
+                && generic_filter_find_words(o->key, k->key, o->key) != NULL)
+            {
+                generic_filter_remove(r, b, i, GENERIC_F_REPEATS);
+                break;
+            }
+        }
+    }
+
+    rc = 0;
+done:
+    free(raw);
+    free(tkey);
+    free(all);
+    free(start);
+    return rc;
+}
+
+/* Filters whose removal after the last paragraph marks the article's end. */
+static int
+generic_filter_is_end_marker(int gone)
+{
+    static const int markers[] = {
+        GENERIC_F_BYLINES,     GENERIC_F_COPYRIGHT, GENERIC_F_SOURCES,
+        GENERIC_F_TAGS,        GENERIC_F_SHARE,     GENERIC_F_COMMENTS,
+        GENERIC_F_NEWSLETTERS, GENERIC_F_RELATED,   GENERIC_F_APP_BANNERS,
+        GENERIC_F_CONSENT,
+    };
+
+    for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++) {
+        if (gone == markers[i] + 1) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * 8. The trailer.  After the last long paragraph, once a block was removed
+ * as an end-of-article kind (a byline, a copyright line, a tag list...),
+ * the short blocks that follow are the page's, not the article's.
+ */
+static void
+generic_filter_trailer(struct generic_run *r, struct generic_blocks *b)
+{
+    size_t i = generic_filter_last_long(b);
+
+    for (; i < b->n && !generic_filter_is_end_marker(b->v[i].gone); i++) {
+    }
+    for (i++; i < b->n; i++) {
+        struct generic_blk *k = &b->v[i];
+        if (!k->gone && k->words < GENERIC_BLOCK_WORDS_SHORT) {
+            generic_filter_remove(r, b, i, GENERIC_F_TRAILER);
+        }
+    }
+}
+
+int
+generic_filter_main(struct generic_run *r)
+{
+    struct generic_blocks b;
+    xmlNodePtr main = r->h->main_node(r->doc);
+    int rc;
+
+    if (!(r->doc_flags & WN_DOC_TEXT) && main != NULL) {
+        rc = generic_chrome_sweep(r, main, 1);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < r->nprune; i++) {
+        if (generic_attached(r->prune[i])) {
+            r->h->remove_node(r->call, r->doc, r->prune[i], "main");
+        }
+    }
+    rc = generic_filter_load(r, &b);
+    if (rc != 0 || b.n == 0) {
+        return rc;
+    }
+    generic_filter_patterns(r, &b);
+    if (!(r->doc_flags & WN_DOC_TEXT)) {
+        generic_filter_links(r, &b);
+    }
+    generic_filter_caption_leads(r, &b);
+    generic_filter_tag_lines(r, &b);
+    generic_filter_title(r, &b);
+    rc = generic_filter_repeats(r, &b);
+    if (rc != 0) {
+        return rc;
+    }
+    generic_filter_trailer(r, &b);
+    return generic_stop(r) ? WN_ETIMEOUT : 0;
+}
