@@ -70,6 +70,8 @@ struct generic_pattern {
     int filter;         /* enum generic_filter */
     unsigned max_words; /* only blocks with at most this many words */
     int tail;           /* only after the article's last long paragraph */
+    int section;        /* a heading: the section it opens goes too */
+    int headed;         /* section only when it is a heading element */
     pcre2_code *re;
 };
 
@@ -79,7 +81,9 @@ struct generic_state {
     int on[GENERIC_F_COUNT]; /* filter switches */
     struct generic_pattern *patterns;
     size_t npatterns;
-    pcre2_code *re_date; /* a date or time alone */
+    pcre2_code *re_date;     /* a date or time alone */
+    pcre2_code *re_sig_cue;  /* "Posted by", "says:" */
+    pcre2_code *re_sig_when; /* a date or time anywhere */
 };
 
 /* Per-call context.  Lives on process()'s stack. */
@@ -112,6 +116,7 @@ struct generic_hint {
     int weight;     /* Readability-style: +25 positive, -25 negative */
     unsigned kinds; /* GENERIC_KIND() of the boilerplate kinds named */
     int positive;   /* a content word is present */
+    int content;    /* a class name of content words only ("entry") */
 };
 void generic_hint_of(xmlNodePtr node, struct generic_hint *out);
 
@@ -122,6 +127,7 @@ int generic_name_is(xmlNodePtr n, const char *name);
 const char *generic_attr(xmlNodePtr n, const char *name);
 int generic_is_ancestor(xmlNodePtr a, xmlNodePtr n);
 int generic_attached(xmlNodePtr n);
+int generic_has_text(xmlNodePtr n);
 xmlNodePtr generic_body(xmlDocPtr xml);
 size_t generic_words(const char *s);
 size_t generic_key(const char *s, char *out, size_t cap);
@@ -139,16 +145,18 @@ struct generic_el {
     uint32_t links;      /* <a> elements below */
     uint32_t imgs;
     uint32_t lis;
-    unsigned marks;       /* GENERIC_EL_* of the subtree */
-    unsigned leaf : 1;    /* a block element with no block below */
-    unsigned heading : 1; /* h1..h6 */
-    unsigned scored : 1;  /* has a content score */
+    unsigned marks;           /* GENERIC_EL_* of the subtree */
+    struct generic_hint hint; /* of the element itself */
+    unsigned leaf : 1;        /* a block element with no block below */
+    unsigned heading : 1;     /* h1..h6 */
+    unsigned scored : 1;      /* has a content score */
     double score;
 };
 
 /* generic_el.marks: what a subtree contains. */
-#define GENERIC_EL_H1   0x1u /* an <h1> */
-#define GENERIC_EL_BODY 0x2u /* an itemprop=articleBody element */
+#define GENERIC_EL_H1      0x1u /* an <h1> */
+#define GENERIC_EL_BODY    0x2u /* an itemprop=articleBody element */
+#define GENERIC_EL_CONTENT 0x4u /* an element classed as content only */
 
 struct generic_tree {
     struct generic_el *v; /* malloc'd; v[0] is the root */
@@ -165,6 +173,8 @@ int generic_patterns_init(struct generic_state *st, struct wn_err *err);
 void generic_patterns_free(struct generic_state *st);
 int generic_pattern_match(struct generic_run *r, const pcre2_code *re,
                           const char *text, size_t len);
+int generic_pattern_signature(struct generic_run *r, const char *text,
+                              size_t len);
 
 /* generic_meta.c */
 int generic_meta_extract(struct generic_run *r, const struct wn_item *item);

@@ -21,15 +21,16 @@
 /* Share of the root's paragraph text above which a container is kept. */
 #define GENERIC_CHROME_KEEP_SHARE 0.35
 
-/* Largest text (characters) of a container removed for a narrow kind:
- * a "date" wrapper with 2000 characters is not a dateline. */
+/* Largest text (characters, paragraphs of 25 words or more) of a container
+ * removed for a narrow kind: a "date" wrapper with 2000 characters is not a
+ * dateline, and a "caption" with two paragraphs is the article's text. */
 static const struct {
     int filter;
-    uint32_t max_chars;
+    uint32_t max_chars, max_paras;
 } generic_chrome_caps[] = {
-    { GENERIC_F_DATELINES, 200 }, { GENERIC_F_BYLINES, 1000 },
-    { GENERIC_F_TAGS, 800 },      { GENERIC_F_CAPTIONS, 1200 },
-    { GENERIC_F_SOURCES, 300 },   { GENERIC_F_COPYRIGHT, 1000 },
+    { GENERIC_F_DATELINES, 200, 0 }, { GENERIC_F_BYLINES, 1000, 2 },
+    { GENERIC_F_TAGS, 800, 0 },      { GENERIC_F_CAPTIONS, 600, 1 },
+    { GENERIC_F_SOURCES, 300, 0 },   { GENERIC_F_COPYRIGHT, 1000, 2 },
 };
 
 /* Which filter a container's kinds name, most specific first. */
@@ -40,6 +41,32 @@ static const int generic_chrome_order[] = {
     GENERIC_F_CAPTIONS,    GENERIC_F_DATELINES, GENERIC_F_COPYRIGHT,
     GENERIC_F_SOURCES,     GENERIC_F_CHROME,
 };
+
+/*
+ * Does kind f, named by e's own class or id, make e removable?  Narrow
+ * kinds (a byline, a date, a caption...) name small things: not a large
+ * container, and not an element that also carries a class of content words
+ * only, as WordPress's "post hentry tag-iraq author-jane" does.  A
+ * structural kind (widget, sidebar) never takes a subtree that holds
+ * content-classed elements: Blogger wraps its posts in "widget Blog".
+ */
+static int
+generic_chrome_kind_applies(const struct generic_el *e, int f)
+{
+    for (size_t c = 0;
+         c < sizeof(generic_chrome_caps) / sizeof(generic_chrome_caps[0]); c++)
+    {
+        if (generic_chrome_caps[c].filter == f) {
+            return !e->hint.content
+                   && e->chars <= generic_chrome_caps[c].max_chars
+                   && e->paras <= generic_chrome_caps[c].max_paras;
+        }
+    }
+    if (f == GENERIC_F_CHROME) {
+        return !(e->marks & GENERIC_EL_CONTENT);
+    }
+    return 1;
+}
 
 /* Is the element hidden from readers (attribute or inline style)? */
 static int
@@ -90,7 +117,6 @@ generic_chrome_rule(const struct generic_tree *t, size_t i, int in_main)
     const struct generic_el *e = &t->v[i];
     xmlNodePtr n = e->node;
     const char *name = (const char *) n->name;
-    struct generic_hint hint;
 
     if (generic_chrome_hidden(n)) {
         return GENERIC_F_CHROME;
@@ -107,12 +133,13 @@ generic_chrome_rule(const struct generic_tree *t, size_t i, int in_main)
         return GENERIC_F_CHROME;
     }
     if (strcmp(name, "form") == 0 && e->paras == 0) {
-        generic_hint_of(n, &hint);
-        return (hint.kinds & GENERIC_KIND(GENERIC_F_NEWSLETTERS))
-                   ? GENERIC_F_NEWSLETTERS
-               : (hint.kinds & GENERIC_KIND(GENERIC_F_COMMENTS))
-                   ? GENERIC_F_COMMENTS
-                   : GENERIC_F_CHROME;
+        if (e->hint.kinds & GENERIC_KIND(GENERIC_F_NEWSLETTERS)) {
+            return GENERIC_F_NEWSLETTERS;
+        }
+        if (e->hint.kinds & GENERIC_KIND(GENERIC_F_COMMENTS)) {
+            return GENERIC_F_COMMENTS;
+        }
+        return GENERIC_F_CHROME;
     }
     if (strcmp(name, "figure") == 0 && e->paras < 2) {
         return GENERIC_F_CAPTIONS;
@@ -120,28 +147,14 @@ generic_chrome_rule(const struct generic_tree *t, size_t i, int in_main)
     if (!generic_is_block_tag(n->name)) {
         return -1;
     }
-    generic_hint_of(n, &hint);
-    if (hint.kinds != 0) {
+    if (e->hint.kinds != 0) {
         for (size_t k = 0;
              k < sizeof(generic_chrome_order) / sizeof(generic_chrome_order[0]);
              k++)
         {
             int f = generic_chrome_order[k];
-            int capped = 0;
-            if (!(hint.kinds & GENERIC_KIND(f))) {
-                continue;
-            }
-            for (size_t c = 0; c < sizeof(generic_chrome_caps)
-                                       / sizeof(generic_chrome_caps[0]);
-                 c++)
-            {
-                if (generic_chrome_caps[c].filter == f
-                    && e->chars > generic_chrome_caps[c].max_chars)
-                {
-                    capped = 1;
-                }
-            }
-            if (!capped) {
+            if ((e->hint.kinds & GENERIC_KIND(f))
+                && generic_chrome_kind_applies(e, f)) {
                 return f;
             }
         }
@@ -158,14 +171,21 @@ generic_chrome_rule(const struct generic_tree *t, size_t i, int in_main)
     return -1;
 }
 
-/* Never removed: the headline, the microdata body, most of the text. */
+/*
+ * Never removed: the headline, the microdata body, most of the text.  A
+ * comment section is the exception to the last: it is often longer than
+ * the article it follows.
+ */
 static int
-generic_chrome_protected(const struct generic_tree *t, size_t i)
+generic_chrome_protected(const struct generic_tree *t, size_t i, int f)
 {
     const struct generic_el *e = &t->v[i], *root = &t->v[0];
 
     if (e->marks & (GENERIC_EL_H1 | GENERIC_EL_BODY)) {
         return 1;
+    }
+    if (f == GENERIC_F_COMMENTS) {
+        return 0;
     }
     return e->paras >= 2
            && (double) e->para_chars
@@ -203,8 +223,8 @@ generic_chrome_sweep(struct generic_run *r, xmlNodePtr root, int in_main)
             break;
         }
         f = generic_chrome_rule(&t, i, in_main);
-        if (f < 0 || !generic_enabled(r, f) || generic_chrome_protected(&t, i))
-        {
+        if (f < 0 || !generic_enabled(r, f)
+            || generic_chrome_protected(&t, i, f)) {
             continue;
         }
         if (generic_remove(r, e->node, f) == 0) {

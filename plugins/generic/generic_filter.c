@@ -29,6 +29,8 @@
 #define GENERIC_FILTER_LEAD_WORDS    20    /* words of a caption lead */
 #define GENERIC_FILTER_LINK_WORDS    12    /* words of an all-link block */
 #define GENERIC_FILTER_BLOCKS_MAX    5000u /* blocks compared pairwise */
+#define GENERIC_FILTER_SIG_WORDS     20    /* words of a signature line */
+#define GENERIC_FILTER_THREAD_SIGS   3     /* signatures that make a thread */
 
 struct generic_blk {
     xmlNodePtr node;
@@ -111,6 +113,18 @@ generic_filter_last_long(const struct generic_blocks *b)
     return last; /* one past it; 0 when there is none */
 }
 
+/* The first kept block that reads like a paragraph, or b->n. */
+static size_t
+generic_filter_first_long(const struct generic_blocks *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        if (!b->v[i].gone && b->v[i].words >= GENERIC_BLOCK_WORDS_SHORT) {
+            return i;
+        }
+    }
+    return b->n;
+}
+
 /* Learns the tags of a "Tags: a | b, c" line. */
 static void
 generic_filter_learn_tags(struct generic_run *r, const char *text)
@@ -149,6 +163,92 @@ generic_filter_learn_tags(struct generic_run *r, const char *text)
     }
 }
 
+/* Marks the blocks that left the tree with a container. */
+static void
+generic_filter_sync(struct generic_blocks *b, int filter)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        if (!b->v[i].gone && !generic_attached(b->v[i].node)) {
+            b->v[i].gone = filter + 1;
+        }
+    }
+}
+
+/* Does `node` come first in `container`, with no text before it? */
+static int
+generic_filter_leads(xmlNodePtr container, xmlNodePtr node)
+{
+    for (xmlNodePtr x = node; x != NULL && x != container; x = x->parent) {
+        for (xmlNodePtr s = x->prev; s != NULL; s = s->prev) {
+            if (generic_has_text(s)) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* May `n` go with a section heading?  Not the main node or its wrappers,
+ * and not what holds the article's first paragraph. */
+static int
+generic_filter_section_ok(const struct generic_blocks *b, size_t first,
+                          xmlNodePtr n)
+{
+    if (n == NULL || n == b->main || generic_is_ancestor(n, b->main)) {
+        return 0;
+    }
+    return first >= b->n || !generic_is_ancestor(n, b->v[first].node);
+}
+
+/*
+ * A section heading ("Related stories", "12 Responses to ...") takes what
+ * it opens: the container it leads, else the container right after it;
+ * with neither, a comment heading after the article takes the rest.
+ */
+static void
+generic_filter_section(struct generic_run *r, struct generic_blocks *b,
+                       size_t i, int filter)
+{
+    size_t first = generic_filter_first_long(b);
+    xmlNodePtr node = b->v[i].node, c = NULL, next;
+
+    for (xmlNodePtr p = node->parent;
+         p != NULL && p != b->main && generic_filter_leads(p, node);
+         p = p->parent)
+    {
+        if (!generic_filter_section_ok(b, first, p)) {
+            break;
+        }
+        c = p;
+    }
+    if (c == NULL) {
+        for (next = node->next; next != NULL; next = next->next) {
+            if (next->type == XML_ELEMENT_NODE || generic_has_text(next)) {
+                break;
+            }
+        }
+        if (next != NULL && next->type == XML_ELEMENT_NODE && i > first
+            && generic_is_block_tag(next->name) && !generic_name_is(next, "p")
+            && generic_filter_section_ok(b, first, next))
+        {
+            c = next;
+        }
+    }
+    if (c != NULL && generic_remove(r, c, filter) == 0) {
+        generic_filter_sync(b, filter);
+        if (!b->v[i].gone) {
+            generic_filter_remove(r, b, i, filter);
+        }
+        return;
+    }
+    generic_filter_remove(r, b, i, filter);
+    if (filter == GENERIC_F_COMMENTS && i > first) {
+        for (size_t k = i + 1; k < b->n; k++) {
+            generic_filter_remove(r, b, k, filter);
+        }
+    }
+}
+
 /* 2. The text patterns; the first that matches a block removes it. */
 static void
 generic_filter_patterns(struct generic_run *r, struct generic_blocks *b)
@@ -169,8 +269,12 @@ generic_filter_patterns(struct generic_run *r, struct generic_blocks *b)
                 continue;
             }
             if (generic_pattern_match(r, pat->re, k->text, k->len)) {
-                if (generic_filter_remove(r, b, i, pat->filter)
-                    && pat->filter == GENERIC_F_TAGS)
+                int heading = (k->flags & WN_BLOCK_HEADING) != 0
+                              || (r->doc_flags & WN_DOC_TEXT);
+                if (pat->section && (!pat->headed || heading)) {
+                    generic_filter_section(r, b, i, pat->filter);
+                } else if (generic_filter_remove(r, b, i, pat->filter)
+                           && pat->filter == GENERIC_F_TAGS)
                 {
                     generic_filter_learn_tags(r, k->text);
                 }
@@ -291,17 +395,6 @@ generic_filter_tag_lines(struct generic_run *r, struct generic_blocks *b)
             generic_filter_remove(r, b, i, GENERIC_F_TAGS);
         }
     }
-}
-
-static size_t
-generic_filter_first_long(const struct generic_blocks *b)
-{
-    for (size_t i = 0; i < b->n; i++) {
-        if (!b->v[i].gone && b->v[i].words >= GENERIC_BLOCK_WORDS_SHORT) {
-            return i;
-        }
-    }
-    return b->n;
 }
 
 /* Does a block's text say the headline (equal, or cut, or with a kicker)? */
@@ -572,6 +665,40 @@ done:
     return rc;
 }
 
+/*
+ * Comment threads without markup to say so: once the article has begun,
+ * three or more signature lines ("Posted by NAME at DATE", "NAME says:
+ * DATE") mean a thread; it starts at the first of them (the post's own
+ * signature, or the first comment's) and runs to the end.
+ */
+static void
+generic_filter_threads(struct generic_run *r, struct generic_blocks *b)
+{
+    size_t first = generic_filter_first_long(b), start = b->n, count = 0;
+
+    if (!generic_enabled(r, GENERIC_F_COMMENTS)) {
+        return;
+    }
+    for (size_t i = first + 1; i < b->n; i++) {
+        const struct generic_blk *k = &b->v[i];
+        if (k->words <= GENERIC_FILTER_SIG_WORDS
+            && (k->gone == 0 || k->gone == GENERIC_F_BYLINES + 1
+                || k->gone == GENERIC_F_DATELINES + 1)
+            && generic_pattern_signature(r, k->text, k->len))
+        {
+            if (count++ == 0) {
+                start = i;
+            }
+        }
+    }
+    if (count < GENERIC_FILTER_THREAD_SIGS) {
+        return;
+    }
+    for (size_t i = start; i < b->n; i++) {
+        generic_filter_remove(r, b, i, GENERIC_F_COMMENTS);
+    }
+}
+
 /* Filters whose removal after the last paragraph marks the article's end. */
 static int
 generic_filter_is_end_marker(int gone)
@@ -637,6 +764,7 @@ generic_filter_main(struct generic_run *r)
     if (!(r->doc_flags & WN_DOC_TEXT)) {
         generic_filter_links(r, &b);
     }
+    generic_filter_threads(r, &b);
     generic_filter_caption_leads(r, &b);
     generic_filter_tag_lines(r, &b);
     generic_filter_title(r, &b);

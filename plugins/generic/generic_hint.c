@@ -302,22 +302,22 @@ generic_hint_has(const struct generic_words *ws, const char *w)
     return 0;
 }
 
-/* Weighs one attribute value: +25 for a content word, -25 for boilerplate. */
+/* The content words and kinds of one class name ("entry-meta"). */
 static void
-generic_hint_value(const char *value, struct generic_hint *out)
+generic_hint_name(const char *name, int *pos, unsigned *kinds)
 {
     struct generic_words ws;
-    int pos = 0;
-    unsigned kinds = 0;
 
-    generic_hint_split(value, &ws);
+    *pos = 0;
+    *kinds = 0;
+    generic_hint_split(name, &ws);
     for (size_t i = 0; i < ws.n; i++) {
         const struct generic_hint_word *e = generic_hint_lookup(ws.w[i]);
         /* A word glued from several ("articlebodytext") is looked up as
          * it is; its parts are not guessed. */
         if (e != NULL) {
-            pos |= e->positive;
-            kinds |= e->kinds;
+            *pos |= e->positive;
+            *kinds |= e->kinds;
         }
     }
     for (size_t i = 0;
@@ -326,7 +326,49 @@ generic_hint_value(const char *value, struct generic_hint *out)
         if (generic_hint_has(&ws, generic_hint_pairs[i].a)
             && generic_hint_has(&ws, generic_hint_pairs[i].b))
         {
-            kinds |= generic_hint_pairs[i].kinds;
+            *kinds |= generic_hint_pairs[i].kinds;
+        }
+    }
+}
+
+/*
+ * Weighs one attribute value: +25 for a content word, -25 for a
+ * boilerplate word (Readability's class weight).  A class name made of
+ * content words only ("entry", "post-body") marks the element as content.
+ */
+static void
+generic_hint_value(const char *value, struct generic_hint *out)
+{
+    char name[GENERIC_HINT_MAX];
+    int pos = 0;
+    unsigned kinds = 0;
+    size_t i = 0;
+
+    while (value[i] != '\0' && i < GENERIC_HINT_MAX) {
+        size_t n = 0;
+        int p;
+        unsigned k;
+
+        while (value[i] == ' ' || value[i] == '\t' || value[i] == '\n') {
+            i++;
+        }
+        while (value[i] != '\0' && value[i] != ' ' && value[i] != '\t'
+               && value[i] != '\n' && i < GENERIC_HINT_MAX)
+        {
+            if (n + 1 < sizeof(name)) {
+                name[n++] = value[i];
+            }
+            i++;
+        }
+        if (n == 0) {
+            continue;
+        }
+        name[n] = '\0';
+        generic_hint_name(name, &p, &k);
+        pos |= p;
+        kinds |= k;
+        if (p && k == 0) {
+            out->content = 1;
         }
     }
     out->weight += (pos ? 25 : 0) - (kinds != 0 ? 25 : 0);

@@ -32,7 +32,7 @@
 
 /* Readability's starting score of a candidate, by tag and hints. */
 static double
-generic_main_base(xmlNodePtr n)
+generic_main_base(const struct generic_el *e)
 {
     static const struct {
         const char *tag;
@@ -44,17 +44,15 @@ generic_main_base(xmlNodePtr n)
         { "form", -3 },      { "th", -5 },      { "h1", -5 }, { "h2", -5 },
         { "h3", -5 },        { "h4", -5 },      { "h5", -5 }, { "h6", -5 },
     };
-    struct generic_hint hint;
     double score = 0;
 
     for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
-        if (strcmp((const char *) n->name, tags[i].tag) == 0) {
+        if (strcmp((const char *) e->node->name, tags[i].tag) == 0) {
             score = tags[i].score;
             break;
         }
     }
-    generic_hint_of(n, &hint);
-    return score + hint.weight;
+    return score + e->hint.weight;
 }
 
 static double
@@ -154,7 +152,7 @@ generic_main_score(struct generic_run *r, struct generic_tree *t, int ld_el)
             struct generic_el *p = &t->v[a];
             double div = level == 0 ? 1.0 : level == 1 ? 2.0 : level * 3.0;
             if (!p->scored) {
-                p->score = generic_main_base(p->node);
+                p->score = generic_main_base(p);
                 if (a == ld_el) {
                     p->score += GENERIC_MAIN_LD_BONUS;
                 }
@@ -183,7 +181,7 @@ static void
 generic_main_init(struct generic_tree *t, int i)
 {
     if (!t->v[i].scored) {
-        t->v[i].score = generic_main_base(t->v[i].node);
+        t->v[i].score = generic_main_base(&t->v[i]);
         t->v[i].scored = 1;
     }
 }

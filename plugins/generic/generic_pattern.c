@@ -57,8 +57,21 @@ static const char generic_date_pattern[] =
     "(?:\\s+(?:on|at))?\\s*:?\\s*(?:" GENERIC_DATE
     ")?(?:\\s*(?:,|at)?\\s*" GENERIC_TIME ")?)?\\s*$";
 
+/* The signature line of a post or a comment: who, and when. */
+static const char generic_sig_cue_pattern[] =
+    "(?:^(?:posted|written|submitted|comment(?:ed)?|added|by)\\b"
+    "|\\b(?:says|said|wrote|writes)\\b:?)";
+static const char generic_sig_when_pattern[] =
+    "\\b(?:" GENERIC_MONTH
+    "\\s+\\d{1,2}|\\d{1,2}(?:st|nd|rd|th)?\\s+" GENERIC_MONTH
+    "|\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|"
+    "\\d{1,2}/\\d{1,2}/\\d{2,4}|\\d{1,2}:\\d{2}|\\d+\\s+(?:minutes?|hours?|"
+    "days?|weeks?|months?|years?)\\s+ago)\\b";
+
 /* Pattern flags. */
-#define GENERIC_P_TAIL 0x1u /* only after the article's last long paragraph */
+#define GENERIC_P_TAIL    0x1u /* only after the article's last long paragraph */
+#define GENERIC_P_SECTION 0x2u /* a heading: what it introduces goes too */
+#define GENERIC_P_HEADED  0x4u /* ... only when it is a heading element */
 
 struct generic_pattern_def {
     int filter;
@@ -141,6 +154,17 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
     { F(SHARE), 8, 0, "^share (?:this|on|via|your)\\b" },
 
     /* comment sections and prompts */
+    { F(COMMENTS), 20, GENERIC_P_SECTION,
+      "^(?:\\d+|one|two|three|four|five|six|seven|eight|nine|ten|no)\\s+"
+      "(?:responses?|comments?|replies|thoughts?|reactions?)\\s+"
+      "(?:to|on|for|so far)\\b" },
+    { F(COMMENTS), 4, GENERIC_P_SECTION,
+      "^(?:readers?['’]?|your|user|visitor)s?\\s+(?:comments?|reactions?|"
+      "responses?)[:.]?$" },
+    { F(COMMENTS), 5, GENERIC_P_SECTION | GENERIC_P_HEADED,
+      "^(?:\\d+\\s+)?(?:comments?|responses?|replies|trackbacks?|pingbacks?)"
+      "(?:\\s+(?:and|&)\\s+(?:trackbacks?|pingbacks?))?\\s*(?:\\(\\d+\\))?"
+      "[:.]?$" },
     { F(COMMENTS), 4, 0,
       "^(?:\\d+|no|add|view|show|hide|load|read)?\\s*comments?\\s*"
       "(?:\\(\\d+\\))?[:.]?$" },
@@ -277,15 +301,17 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
     { F(SOURCES), 3, 0, "^source link$" },
 
     /* related stories and read-more lines */
-    { F(RELATED), 10, 0,
+    { F(RELATED), 10, GENERIC_P_SECTION,
       "^(?:related(?: stories| articles| posts| coverage| content| news| "
       "reading| links| videos?)?|read (?:more|also|next)|also read|"
+      "also on \\S+(?: \\S+)?|(?:from )?around the web|"
       "more (?:from|stories|news|on this|coverage|in|like this)\\b.{0,40}|"
-      "recommended(?: for you| stories| reading| articles)?|"
+      "recommended(?: for you| stories| reading| articles)?|we recommend|"
       "you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|"
       "(?:don['’]t|do not) miss|trending(?: now| stories| news)?|"
-      "most (?:popular|read|viewed|shared|emailed)|"
-      "popular (?:stories|posts|now|articles)|top stories|"
+      "most (?:popular|read|viewed|shared|emailed)|in case you missed it|"
+      "popular (?:stories|posts|now|articles)|top stories|editor['’]?s['’]? "
+      "picks?|(?:promoted|sponsored) (?:stories|links)|"
       "latest (?:news|stories|articles|posts)|what to read next|"
       "further reading|up next|watch next)[.:!]?$" },
     { F(RELATED), 25, 0,
@@ -332,6 +358,8 @@ generic_patterns_init(struct generic_state *st, struct wn_err *err)
         p->filter = d->filter;
         p->max_words = d->max_words;
         p->tail = (d->flags & GENERIC_P_TAIL) != 0;
+        p->section = (d->flags & GENERIC_P_SECTION) != 0;
+        p->headed = (d->flags & GENERIC_P_HEADED) != 0;
         p->re = pcre2_compile((PCRE2_SPTR) d->re, PCRE2_ZERO_TERMINATED, opts,
                               &errcode, &erroff, NULL);
         st->npatterns = i + 1;
@@ -358,6 +386,18 @@ generic_patterns_init(struct generic_state *st, struct wn_err *err)
         return WN_EINVAL;
     }
     (void) pcre2_jit_compile(st->re_date, PCRE2_JIT_COMPLETE);
+    st->re_sig_cue =
+        pcre2_compile((PCRE2_SPTR) generic_sig_cue_pattern,
+                      PCRE2_ZERO_TERMINATED, opts, &errcode, &erroff, NULL);
+    st->re_sig_when =
+        pcre2_compile((PCRE2_SPTR) generic_sig_when_pattern,
+                      PCRE2_ZERO_TERMINATED, opts, &errcode, &erroff, NULL);
+    if (st->re_sig_cue == NULL || st->re_sig_when == NULL) {
+        err->code = WN_EINVAL;
+        snprintf(err->msg, sizeof(err->msg), "signature pattern at offset %zu",
+                 (size_t) erroff);
+        return WN_EINVAL;
+    }
     return 0;
 }
 
@@ -371,7 +411,16 @@ generic_patterns_free(struct generic_state *st)
     st->patterns = NULL;
     st->npatterns = 0;
     pcre2_code_free(st->re_date);
-    st->re_date = NULL;
+    pcre2_code_free(st->re_sig_cue);
+    pcre2_code_free(st->re_sig_when);
+    st->re_date = st->re_sig_cue = st->re_sig_when = NULL;
+}
+
+int
+generic_pattern_signature(struct generic_run *r, const char *text, size_t len)
+{
+    return generic_pattern_match(r, r->st->re_sig_cue, text, len)
+           && generic_pattern_match(r, r->st->re_sig_when, text, len);
 }
 
 int

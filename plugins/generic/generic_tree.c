@@ -110,6 +110,45 @@ generic_attached(xmlNodePtr n)
     return 0;
 }
 
+int
+generic_has_text(xmlNodePtr n)
+{
+    xmlNodePtr cur = n;
+    unsigned depth = 0;
+
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+        return !xmlIsBlankNode(n);
+    }
+    if (n->type != XML_ELEMENT_NODE || generic_is_skipped_tag(n->name)) {
+        return 0;
+    }
+    cur = n->children;
+    depth = 1;
+    while (cur != NULL && cur != n) {
+        if ((cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE)
+            && !xmlIsBlankNode(cur))
+        {
+            return 1;
+        }
+        if (cur->type == XML_ELEMENT_NODE && cur->children != NULL
+            && !generic_is_skipped_tag(cur->name) && depth < 512)
+        {
+            cur = cur->children;
+            depth++;
+            continue;
+        }
+        while (cur != n && cur->next == NULL) {
+            cur = cur->parent;
+            depth--;
+        }
+        if (cur == n) {
+            break;
+        }
+        cur = cur->next;
+    }
+    return 0;
+}
+
 xmlNodePtr
 generic_body(xmlDocPtr xml)
 {
@@ -374,6 +413,10 @@ generic_tree_build(struct generic_run *r, xmlNodePtr root,
         }
         e->heading = name[0] == 'h' && name[1] >= '1' && name[1] <= '6'
                      && name[2] == '\0';
+        generic_hint_of(e->node, &e->hint);
+        if (e->hint.content) {
+            e->marks |= GENERIC_EL_CONTENT;
+        }
         if (e->heading && name[1] == '1') {
             e->marks |= GENERIC_EL_H1;
         }
