@@ -7,7 +7,8 @@
  *   2. text patterns (generic_pattern.c), each anchored and word-limited;
  *   3. short all-link blocks (related links) in HTML;
  *   4. caption leads: the alt-text line right before a caption;
- *   5. tag lists that repeat the page's known tags;
+ *   5. lines that only name the site, tag lists that repeat the page's
+ *      known tags;
  *   6. the headline repeated at the top of the body;
  *   7. repeats: a block equal to or contained in another, and teaser
  *      echoes, truncated copies of earlier text ending in an ellipsis;
@@ -29,6 +30,7 @@
 #define GENERIC_FILTER_LEAD_WORDS    20    /* words of a caption lead */
 #define GENERIC_FILTER_LINK_WORDS    12    /* words of an all-link block */
 #define GENERIC_FILTER_BLOCKS_MAX    5000u /* blocks compared pairwise */
+#define GENERIC_FILTER_SITE_WORDS    6     /* words of a site-name line */
 #define GENERIC_FILTER_SIG_WORDS     20    /* words of a signature line */
 #define GENERIC_FILTER_THREAD_SIGS   3     /* signatures that make a thread */
 
@@ -356,6 +358,29 @@ generic_filter_known_tag(const struct generic_run *r, const char *key)
         }
     }
     return 0;
+}
+
+/*
+ * A short block that only names the site ("Atalayar", "Reuters" on
+ * reuters.com): the byline of a newsroom, or its masthead.
+ */
+static void
+generic_filter_site_lines(struct generic_run *r, struct generic_blocks *b)
+{
+    const char *site = r->h->meta_get(r->doc, WN_META_SITE);
+    char ks[256], kb[256];
+
+    if (site == NULL || generic_key(site, ks, sizeof(ks)) == 0) {
+        return;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        struct generic_blk *k = &b->v[i];
+        if (!k->gone && k->words <= GENERIC_FILTER_SITE_WORDS
+            && generic_key(k->text, kb, sizeof(kb)) > 0 && strcmp(kb, ks) == 0)
+        {
+            generic_filter_remove(r, b, i, GENERIC_F_BYLINES);
+        }
+    }
 }
 
 /* 5. A line of separated items that are all known tags. */
@@ -766,6 +791,7 @@ generic_filter_main(struct generic_run *r)
     }
     generic_filter_threads(r, &b);
     generic_filter_caption_leads(r, &b);
+    generic_filter_site_lines(r, &b);
     generic_filter_tag_lines(r, &b);
     generic_filter_title(r, &b);
     rc = generic_filter_repeats(r, &b);

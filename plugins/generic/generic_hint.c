@@ -115,6 +115,14 @@ static const struct generic_hint_word generic_hint_words[] = {
     { "gdpr", GENERIC_PREFIX, 0, K(CONSENT) },
     { "ccpa", GENERIC_EXACT, 0, K(CONSENT) },
     { "onetrust", GENERIC_PREFIX, 0, K(CONSENT) },
+    /* consent-management platforms, named in their markup */
+    { "didomi", GENERIC_PREFIX, 0, K(CONSENT) },
+    { "cookiebot", GENERIC_PREFIX, 0, K(CONSENT) },
+    { "usercentrics", GENERIC_PREFIX, 0, K(CONSENT) },
+    { "trustarc", GENERIC_PREFIX, 0, K(CONSENT) },
+    { "truste", GENERIC_EXACT, 0, K(CONSENT) },
+    { "iubenda", GENERIC_PREFIX, 0, K(CONSENT) },
+    { "cmp", GENERIC_EXACT, 0, K(CONSENT) },
 
     /* app banners */
     { "smartbanner", GENERIC_PREFIX, 0, K(APP_BANNERS) },
@@ -134,7 +142,7 @@ static const struct generic_hint_word generic_hint_words[] = {
     { "sponsor", GENERIC_PREFIX, 0, K(ADS) },
     { "promo", GENERIC_PREFIX, 0, K(ADS) },
     { "skyscraper", GENERIC_EXACT, 0, K(ADS) },
-    { "banner", GENERIC_EXACT, 0, K(ADS) },
+    { "banner", GENERIC_EXACT, 0, K(CHROME) },
     { "commercial", GENERIC_EXACT, 0, K(ADS) },
 
     /* captions */

@@ -325,12 +325,13 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
 
     /* ad labels */
     { F(ADS), 8, 0,
-      "^(?:advertisement|advertising|advert|ad|ads|sponsored(?: content| post| "
+      "^[-–—\\s\\[(]*(?:advertisement|advertising|advert|ad|ads|"
+      "sponsored(?: content| post| "
       "links)?|promoted(?: content| stories)?|paid (?:post|content|partnership)|"
       "partner content|(?:story|article) continues below(?: this)?"
       "(?: advertisement| ad)?|continue reading (?:below|the main story)|"
       "scroll (?:down )?to continue(?: with content)?|skip (?:ad|advert"
-      "(?:isement)?)|ad feedback|report (?:this )?ad)[.:]?$" },
+      "(?:isement)?)|ad feedback|report (?:this )?ad)[.:]?[-–—\\s\\])]*$" },
 };
 
 #undef F
