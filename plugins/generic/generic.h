@@ -116,7 +116,8 @@ struct generic_hint {
     int weight;     /* Readability-style: +25 positive, -25 negative */
     unsigned kinds; /* GENERIC_KIND() of the boilerplate kinds named */
     int positive;   /* a content word is present */
-    int content;    /* a class name of content words only ("entry") */
+    int content;    /* a class name of content words only ("text") */
+    int strong;     /* ... that names an article ("hentry", "post-body") */
 };
 void generic_hint_of(xmlNodePtr node, struct generic_hint *out);
 
@@ -156,7 +157,7 @@ struct generic_el {
 /* generic_el.marks: what a subtree contains. */
 #define GENERIC_EL_H1      0x1u /* an <h1> */
 #define GENERIC_EL_BODY    0x2u /* an itemprop=articleBody element */
-#define GENERIC_EL_CONTENT 0x4u /* an element classed as content only */
+#define GENERIC_EL_CONTENT 0x4u /* an element classed as an article */
 
 struct generic_tree {
     struct generic_el *v; /* malloc'd; v[0] is the root */

@@ -18,11 +18,16 @@ enum generic_match {
     GENERIC_PREFIX
 };
 
+/* generic_hint_word.positive */
+#define GENERIC_HINT_NEG (-1)   /* weighs down, names no kind ("widget") */
+#define GENERIC_HINT_POS 1      /* a content word ("content", "text") */
+#define GENERIC_HINT_STRONG 2   /* names an article on its own ("hentry") */
+
 struct generic_hint_word {
     const char *word;
     int match;      /* enum generic_match */
-    int positive;   /* a content word */
-    unsigned kinds; /* GENERIC_KIND() bits; 0 with !positive: neutral */
+    int positive;   /* GENERIC_HINT_*, or 0 */
+    unsigned kinds; /* GENERIC_KIND() bits */
 };
 
 #define K(f) GENERIC_KIND(GENERIC_F_##f)
@@ -33,34 +38,40 @@ struct generic_hint_word {
  */
 static const struct generic_hint_word generic_hint_words[] = {
     /* neutral words that a prefix below would misread */
-    { "commentary", GENERIC_EXACT, 1, 0 },
-    { "commentaries", GENERIC_EXACT, 1, 0 },
+    { "commentary", GENERIC_EXACT, GENERIC_HINT_POS, 0 },
+    { "commentaries", GENERIC_EXACT, GENERIC_HINT_POS, 0 },
     { "postal", GENERIC_EXACT, 0, 0 },
     { "poster", GENERIC_EXACT, 0, 0 },
     { "textwidget", GENERIC_EXACT, 0, 0 },
     { "contentinfo", GENERIC_EXACT, 0, K(CHROME) },
     { "mainnav", GENERIC_EXACT, 0, K(CHROME) },
     { "mainmenu", GENERIC_EXACT, 0, K(CHROME) },
-    { "bodytext", GENERIC_EXACT, 1, 0 },
+    { "bodytext", GENERIC_EXACT, GENERIC_HINT_POS, 0 },
     { "adjust", GENERIC_PREFIX, 0, 0 },
 
     /* content */
-    { "article", GENERIC_PREFIX, 1, 0 },
-    { "body", GENERIC_PREFIX, 1, 0 },
-    { "content", GENERIC_PREFIX, 1, 0 },
-    { "entry", GENERIC_PREFIX, 1, 0 },
-    { "hentry", GENERIC_EXACT, 1, 0 },
-    { "main", GENERIC_EXACT, 1, 0 },
-    { "post", GENERIC_EXACT, 1, 0 },
-    { "posts", GENERIC_EXACT, 1, 0 },
-    { "postbody", GENERIC_EXACT, 1, 0 },
-    { "postcontent", GENERIC_EXACT, 1, 0 },
-    { "story", GENERIC_PREFIX, 1, 0 },
-    { "text", GENERIC_EXACT, 1, 0 },
-    { "blog", GENERIC_PREFIX, 1, 0 },
-    { "prose", GENERIC_EXACT, 1, 0 },
-    { "wysiwyg", GENERIC_EXACT, 1, 0 },
-    { "rte", GENERIC_EXACT, 1, 0 },
+    { "article", GENERIC_PREFIX, GENERIC_HINT_STRONG, 0 },
+    { "body", GENERIC_PREFIX, GENERIC_HINT_POS, 0 },
+    { "content", GENERIC_PREFIX, GENERIC_HINT_POS, 0 },
+    { "entry", GENERIC_PREFIX, GENERIC_HINT_STRONG, 0 },
+    { "hentry", GENERIC_EXACT, GENERIC_HINT_STRONG, 0 },
+    { "hnews", GENERIC_EXACT, GENERIC_HINT_STRONG, 0 },
+    { "main", GENERIC_EXACT, GENERIC_HINT_POS, 0 },
+    { "post", GENERIC_EXACT, GENERIC_HINT_POS, 0 },
+    { "posts", GENERIC_EXACT, GENERIC_HINT_POS, 0 },
+    { "postbody", GENERIC_EXACT, GENERIC_HINT_STRONG, 0 },
+    { "postcontent", GENERIC_EXACT, GENERIC_HINT_STRONG, 0 },
+    { "story", GENERIC_PREFIX, GENERIC_HINT_STRONG, 0 },
+    { "text", GENERIC_EXACT, GENERIC_HINT_POS, 0 },
+    { "blog", GENERIC_PREFIX, GENERIC_HINT_POS, 0 },
+    { "prose", GENERIC_EXACT, GENERIC_HINT_POS, 0 },
+    { "wysiwyg", GENERIC_EXACT, GENERIC_HINT_POS, 0 },
+    { "rte", GENERIC_EXACT, GENERIC_HINT_POS, 0 },
+
+    /* boilerplate-ish, but too broad to remove by */
+    { "widget", GENERIC_PREFIX, GENERIC_HINT_NEG, 0 },
+    { "extra", GENERIC_EXACT, GENERIC_HINT_NEG, 0 },
+    { "supplemental", GENERIC_EXACT, GENERIC_HINT_NEG, 0 },
 
     /* comments */
     { "comment", GENERIC_PREFIX, 0, K(COMMENTS) },
@@ -196,7 +207,6 @@ static const struct generic_hint_word generic_hint_words[] = {
     { "footer", GENERIC_PREFIX, 0, K(CHROME) },
     { "foot", GENERIC_EXACT, 0, K(CHROME) },
     { "sidebar", GENERIC_PREFIX, 0, K(CHROME) },
-    { "widget", GENERIC_PREFIX, 0, K(CHROME) },
     { "breadcrumb", GENERIC_PREFIX, 0, K(CHROME) },
     { "crumbs", GENERIC_EXACT, 0, K(CHROME) },
     { "toolbar", GENERIC_EXACT, 0, K(CHROME) },
@@ -310,23 +320,35 @@ generic_hint_has(const struct generic_words *ws, const char *w)
     return 0;
 }
 
-/* The content words and kinds of one class name ("entry-meta"). */
+/* What one class name ("entry-meta") says. */
+struct generic_hint_says {
+    int pos;        /* strongest content word, GENERIC_HINT_POS or _STRONG */
+    int npos;       /* content words */
+    int neg;        /* a weight-only negative word */
+    unsigned kinds; /* kinds named */
+};
+
 static void
-generic_hint_name(const char *name, int *pos, unsigned *kinds)
+generic_hint_name(const char *name, struct generic_hint_says *out)
 {
     struct generic_words ws;
 
-    *pos = 0;
-    *kinds = 0;
+    memset(out, 0, sizeof(*out));
     generic_hint_split(name, &ws);
     for (size_t i = 0; i < ws.n; i++) {
         const struct generic_hint_word *e = generic_hint_lookup(ws.w[i]);
         /* A word glued from several ("articlebodytext") is looked up as
          * it is; its parts are not guessed. */
-        if (e != NULL) {
-            *pos |= e->positive;
-            *kinds |= e->kinds;
+        if (e == NULL) {
+            continue;
         }
+        if (e->positive > 0) {
+            out->npos++;
+            out->pos = e->positive > out->pos ? e->positive : out->pos;
+        } else if (e->positive < 0) {
+            out->neg = 1;
+        }
+        out->kinds |= e->kinds;
     }
     for (size_t i = 0;
          i < sizeof(generic_hint_pairs) / sizeof(generic_hint_pairs[0]); i++)
@@ -334,7 +356,7 @@ generic_hint_name(const char *name, int *pos, unsigned *kinds)
         if (generic_hint_has(&ws, generic_hint_pairs[i].a)
             && generic_hint_has(&ws, generic_hint_pairs[i].b))
         {
-            *kinds |= generic_hint_pairs[i].kinds;
+            out->kinds |= generic_hint_pairs[i].kinds;
         }
     }
 }
@@ -348,14 +370,13 @@ static void
 generic_hint_value(const char *value, struct generic_hint *out)
 {
     char name[GENERIC_HINT_MAX];
-    int pos = 0;
-    unsigned kinds = 0;
+    int pos = 0, neg = 0, content = 0, strong = 0;
+    unsigned pure = 0, mixed = 0;
     size_t i = 0;
 
     while (value[i] != '\0' && i < GENERIC_HINT_MAX) {
+        struct generic_hint_says says;
         size_t n = 0;
-        int p;
-        unsigned k;
 
         while (value[i] == ' ' || value[i] == '\t' || value[i] == '\n') {
             i++;
@@ -368,20 +389,40 @@ generic_hint_value(const char *value, struct generic_hint *out)
             }
             i++;
         }
-        if (n == 0) {
+        /* "js-social-images": a hook for scripts, not a description. */
+        if (n == 0
+            || (n > 3 && name[0] == 'j' && name[1] == 's'
+                && (name[2] == '-' || name[2] == '_')))
+        {
             continue;
         }
         name[n] = '\0';
-        generic_hint_name(name, &p, &k);
-        pos |= p;
-        kinds |= k;
-        if (p && k == 0) {
-            out->content = 1;
+        generic_hint_name(name, &says);
+        pos |= says.pos > 0;
+        neg |= says.neg;
+        if (says.pos > 0) {
+            mixed |= says.kinds;
+            if (says.kinds == 0 && !says.neg) {
+                content = 1;
+                strong |= says.pos == GENERIC_HINT_STRONG || says.npos >= 2;
+            }
+        } else {
+            pure |= says.kinds;
         }
     }
-    out->weight += (pos ? 25 : 0) - (kinds != 0 ? 25 : 0);
+    /*
+     * Beside a class of content words, a class that mixes content words
+     * with a kind is taxonomy ("entry-category-twitter", "entry-author-x"
+     * on a Typepad post), not a kind of its own.
+     */
+    if (content) {
+        mixed = 0;
+    }
+    out->weight += (pos ? 25 : 0) - ((pure | mixed) != 0 || neg ? 25 : 0);
     out->positive |= pos;
-    out->kinds |= kinds;
+    out->content |= content;
+    out->strong |= strong;
+    out->kinds |= pure | mixed;
 }
 
 void
@@ -419,6 +460,8 @@ generic_hint_of(xmlNodePtr node, struct generic_hint *out)
     if ((v = generic_attr(node, "itemprop")) != NULL) {
         if (strcasecmp(v, "articleBody") == 0 || strcasecmp(v, "text") == 0) {
             out->positive = 1;
+            out->content = 1;
+            out->strong = 1;
             out->weight += 50;
         } else if (strcasecmp(v, "author") == 0) {
             out->kinds |= GENERIC_KIND(GENERIC_F_BYLINES);

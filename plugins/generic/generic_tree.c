@@ -414,7 +414,7 @@ generic_tree_build(struct generic_run *r, xmlNodePtr root,
         e->heading = name[0] == 'h' && name[1] >= '1' && name[1] <= '6'
                      && name[2] == '\0';
         generic_hint_of(e->node, &e->hint);
-        if (e->hint.content) {
+        if (e->hint.strong) {
             e->marks |= GENERIC_EL_CONTENT;
         }
         if (e->heading && name[1] == '1') {
