@@ -203,6 +203,28 @@ generic_filter_section_ok(const struct generic_blocks *b, size_t first,
 }
 
 /*
+ * Is a comment heading really followed by comments?  It counts them ("12
+ * Responses to"), or a signature line comes after it.  A subheading that
+ * happens to read "Comments" in an essay has neither.
+ */
+static int
+generic_filter_thread_follows(struct generic_run *r,
+                              const struct generic_blocks *b, size_t i)
+{
+    if (strpbrk(b->v[i].text, "0123456789") != NULL) {
+        return 1;
+    }
+    for (size_t k = i + 1; k < b->n; k++) {
+        if (b->v[k].words <= GENERIC_FILTER_SIG_WORDS
+            && generic_pattern_signature(r, b->v[k].text, b->v[k].len))
+        {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
  * A section heading ("Related stories", "12 Responses to ...") takes what
  * it opens: the container it leads, else the container right after it;
  * with neither, a comment heading after the article takes the rest.
@@ -244,7 +266,9 @@ generic_filter_section(struct generic_run *r, struct generic_blocks *b,
         return;
     }
     generic_filter_remove(r, b, i, filter);
-    if (filter == GENERIC_F_COMMENTS && i > first) {
+    if (filter == GENERIC_F_COMMENTS && i > first
+        && generic_filter_thread_follows(r, b, i))
+    {
         for (size_t k = i + 1; k < b->n; k++) {
             generic_filter_remove(r, b, k, filter);
         }

@@ -19,9 +19,9 @@ enum generic_match {
 };
 
 /* generic_hint_word.positive */
-#define GENERIC_HINT_NEG (-1)   /* weighs down, names no kind ("widget") */
-#define GENERIC_HINT_POS 1      /* a content word ("content", "text") */
-#define GENERIC_HINT_STRONG 2   /* names an article on its own ("hentry") */
+#define GENERIC_HINT_NEG    (-1) /* weighs down, names no kind ("widget") */
+#define GENERIC_HINT_POS    1    /* a content word ("content", "text") */
+#define GENERIC_HINT_STRONG 2    /* names an article on its own ("hentry") */
 
 struct generic_hint_word {
     const char *word;

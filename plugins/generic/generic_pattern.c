@@ -162,12 +162,12 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
       "^(?:readers?['’]?|your|user|visitor)s?\\s+(?:comments?|reactions?|"
       "responses?)[:.]?$" },
     { F(COMMENTS), 5, GENERIC_P_SECTION | GENERIC_P_HEADED,
-      "^(?:\\d+\\s+)?(?:comments?|responses?|replies|trackbacks?|pingbacks?)"
+      "^(?:\\d+\\s+)?(?:comments|responses|replies|trackbacks?|pingbacks?)"
       "(?:\\s+(?:and|&)\\s+(?:trackbacks?|pingbacks?))?\\s*(?:\\(\\d+\\))?"
       "[:.]?$" },
     { F(COMMENTS), 4, 0,
-      "^(?:\\d+|no|add|view|show|hide|load|read)?\\s*comments?\\s*"
-      "(?:\\(\\d+\\))?[:.]?$" },
+      "^(?:(?:\\d+|no)\\s+comments?|comments|(?:add|view|show|hide|load|"
+      "read|post)\\s+(?:a\\s+|all\\s+)?comments?)\\s*(?:\\(\\d+\\))?[:.]?$" },
     { F(COMMENTS), 8, 0,
       "^(?:leave|post|add|write|submit|view|show|read|see|load|hide|join)\\b"
       ".{0,30}\\bcomments?\\b" },
