@@ -419,7 +419,6 @@ generic_hint_value(const char *value, struct generic_hint *out)
         mixed = 0;
     }
     out->weight += (pos ? 25 : 0) - ((pure | mixed) != 0 || neg ? 25 : 0);
-    out->positive |= pos;
     out->content |= content;
     out->strong |= strong;
     out->kinds |= pure | mixed;
@@ -453,13 +452,11 @@ generic_hint_of(xmlNodePtr node, struct generic_hint *out)
             }
         }
         if (strcasecmp(v, "main") == 0 || strcasecmp(v, "article") == 0) {
-            out->positive = 1;
             out->weight += 25;
         }
     }
     if ((v = generic_attr(node, "itemprop")) != NULL) {
         if (strcasecmp(v, "articleBody") == 0 || strcasecmp(v, "text") == 0) {
-            out->positive = 1;
             out->content = 1;
             out->strong = 1;
             out->weight += 50;

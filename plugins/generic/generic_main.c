@@ -28,7 +28,12 @@
 #define GENERIC_MAIN_HOLDERS     3 /* near-best candidates an ancestor needs */
 #define GENERIC_MAIN_LD_BONUS    50.0 /* for the JSON-LD articleBody's element */
 #define GENERIC_MAIN_KEY_MAX     4096 /* bytes of a block's key compared */
+#define GENERIC_MAIN_LD_LEAF     40   /* characters of a leaf matched to it */
+#define GENERIC_MAIN_LD_PREFIX   60   /* key bytes of a leaf looked for */
+#define GENERIC_MAIN_LD_LEAVES   2000 /* leaves matched at most */
 #define GENERIC_MAIN_LIFT_LEVELS 4    /* how far up the standfirst may pull */
+#define GENERIC_MAIN_LIFT_CHARS  2000 /* text the lift may add beyond ... */
+#define GENERIC_MAIN_LIFT_RATIO  2    /* ... this many times the top's */
 
 /* Readability's starting score of a candidate, by tag and hints. */
 static double
@@ -91,7 +96,7 @@ static int
 generic_main_ld_element(struct generic_run *r, const struct generic_tree *t)
 {
     char *body, *key;
-    int first = -1, last = -1, matched = 0;
+    int first = -1, last = -1, matched = 0, tried = 0;
     size_t cap;
 
     if (r->ld_body == NULL) {
@@ -106,17 +111,24 @@ generic_main_ld_element(struct generic_run *r, const struct generic_tree *t)
         return -1;
     }
     generic_key(r->ld_body, body, cap);
-    for (size_t i = 1; i < t->n; i++) {
+    for (size_t i = 1; i < t->n && tried < GENERIC_MAIN_LD_LEAVES; i++) {
         const struct generic_el *e = &t->v[i];
         const char *text;
-        if (!e->leaf || e->chars < 40) {
+        if (!e->leaf || e->chars < GENERIC_MAIN_LD_LEAF) {
             continue;
+        }
+        if (++tried % 256 == 0 && generic_stop(r)) {
+            break;
         }
         text = r->h->node_text(r->call, e->node);
-        if (text == NULL || generic_key(text, key, GENERIC_MAIN_KEY_MAX) < 30) {
+        if (text == NULL
+            || generic_key(text, key, GENERIC_MAIN_KEY_MAX)
+                   < GENERIC_MAIN_LD_PREFIX)
+        {
             continue;
         }
-        key[60] = '\0'; /* a prefix: the body may be cut or reflowed */
+        /* A prefix: the articleBody may cut or reflow the page's text. */
+        key[GENERIC_MAIN_LD_PREFIX] = '\0';
         if (strstr(body, key) != NULL) {
             if (first < 0) {
                 first = (int) i;
@@ -458,12 +470,31 @@ generic_main_siblings(struct generic_run *r, const struct generic_tree *t,
     }
 }
 
+/* Does any other child of top's parent pass the sibling test? */
+static int
+generic_main_has_siblings(struct generic_run *r, const struct generic_tree *t,
+                          int top)
+{
+    int parent = t->v[top].parent;
+
+    for (size_t i = (size_t) parent + 1;
+         i < t->n && t->v[i].depth > t->v[parent].depth; i++)
+    {
+        if (t->v[i].parent == parent && (int) i != top && !t->v[i].heading
+            && generic_main_sibling(r, t, top, (int) i))
+        {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int
 generic_main_choose(struct generic_run *r)
 {
     struct generic_tree t;
     xmlNodePtr body = generic_body(r->xml);
-    int top, parent, main, ld_el, rc, sf, lca = -1, widened = 0;
+    int top, main, ld_el, rc, sf, lca = -1, widened = 0;
     char why[160];
 
     if (body == NULL) {
@@ -476,13 +507,11 @@ generic_main_choose(struct generic_run *r)
     ld_el = generic_main_ld_element(r, &t);
     top = generic_main_score(r, &t, ld_el);
     if (top <= 0) {
-        /* No paragraph anywhere (or only in <body> itself): keep <body>,
-         * unless the page marks its article. */
+        /* No paragraph anywhere, or only in <body> itself: the page's own
+         * <article> or <main> if it has one, else <body> (main stays NULL). */
         generic_tree_free(&t);
-        if (r->h->select_main(r->call, r->doc, "(//article|//main)[1]") == 0) {
-            return 0;
-        }
-        return 0;
+        rc = r->h->select_main(r->call, r->doc, "(//article|//main)[1]");
+        return rc == WN_EDECLINED ? 0 : rc;
     }
     top = generic_main_holders(&t, top);
     top = generic_main_climb(&t, top);
@@ -494,26 +523,14 @@ generic_main_choose(struct generic_run *r)
     }
 
     main = top;
-    parent = t.v[top].parent;
-    if (parent > 0) {
-        for (xmlNodePtr c = t.v[parent].node->children; c != NULL; c = c->next)
-        {
-            int s;
-            if (c->type != XML_ELEMENT_NODE || c == t.v[top].node) {
-                continue;
-            }
-            s = generic_tree_find(&t, c);
-            if (s > 0 && !t.v[s].heading && generic_main_sibling(r, &t, top, s))
-            {
-                widened = 1;
-                main = parent;
-                break;
-            }
-        }
+    if (t.v[top].parent > 0 && generic_main_has_siblings(r, &t, top)) {
+        main = t.v[top].parent;
+        widened = 1;
     }
     sf = generic_main_standfirst(r, &t, top, &lca);
     if (sf > 0 && !generic_main_is_ancestor(&t, main, sf)
-        && t.v[lca].chars <= t.v[top].chars * 2 + 2000)
+        && t.v[lca].chars <= t.v[top].chars * GENERIC_MAIN_LIFT_RATIO
+                                 + GENERIC_MAIN_LIFT_CHARS)
     {
         main = lca;
         widened = 1;

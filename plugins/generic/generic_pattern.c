@@ -377,16 +377,6 @@ generic_patterns_init(struct generic_state *st, struct wn_err *err)
         /* JIT is an optimisation: without it the interpreter runs. */
         (void) pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE);
     }
-    st->re_date =
-        pcre2_compile((PCRE2_SPTR) generic_date_pattern, PCRE2_ZERO_TERMINATED,
-                      opts, &errcode, &erroff, NULL);
-    if (st->re_date == NULL) {
-        err->code = WN_EINVAL;
-        snprintf(err->msg, sizeof(err->msg), "date pattern at offset %zu",
-                 (size_t) erroff);
-        return WN_EINVAL;
-    }
-    (void) pcre2_jit_compile(st->re_date, PCRE2_JIT_COMPLETE);
     st->re_sig_cue =
         pcre2_compile((PCRE2_SPTR) generic_sig_cue_pattern,
                       PCRE2_ZERO_TERMINATED, opts, &errcode, &erroff, NULL);
@@ -411,10 +401,9 @@ generic_patterns_free(struct generic_state *st)
     free(st->patterns);
     st->patterns = NULL;
     st->npatterns = 0;
-    pcre2_code_free(st->re_date);
     pcre2_code_free(st->re_sig_cue);
     pcre2_code_free(st->re_sig_when);
-    st->re_date = st->re_sig_cue = st->re_sig_when = NULL;
+    st->re_sig_cue = st->re_sig_when = NULL;
 }
 
 int

@@ -406,10 +406,6 @@ generic_tree_build(struct generic_run *r, xmlNodePtr root,
         if (strcmp(name, "a") == 0) {
             in_link = 1;
             e->links = 1;
-        } else if (strcmp(name, "img") == 0 || strcmp(name, "picture") == 0) {
-            e->imgs = 1;
-        } else if (strcmp(name, "li") == 0) {
-            e->lis = 1;
         }
         e->heading = name[0] == 'h' && name[1] >= '1' && name[1] <= '6'
                      && name[2] == '\0';
@@ -456,8 +452,6 @@ generic_tree_build(struct generic_run *r, xmlNodePtr root,
             p->paras += e->paras;
             p->para_chars += e->para_chars;
             p->links += e->links;
-            p->imgs += e->imgs;
-            p->lis += e->lis;
             p->marks |= e->marks;
             words[e->parent] += words[i];
             if (block || (bits[i] & 2)) {
@@ -481,15 +475,4 @@ generic_tree_free(struct generic_tree *t)
 {
     free(t->v);
     memset(t, 0, sizeof(*t));
-}
-
-int
-generic_tree_find(const struct generic_tree *t, xmlNodePtr node)
-{
-    for (size_t i = 0; i < t->n; i++) {
-        if (t->v[i].node == node) {
-            return (int) i;
-        }
-    }
-    return -1;
 }

@@ -258,6 +258,40 @@ comment_thread_found_by_signatures(void **state)
 }
 
 static void
+comment_subheading_in_article_kept(void **state)
+{
+    struct wn_article *a;
+
+    (void) state;
+    a = page_with("<h2>Comment</h2><p>The opposition called the delay a "
+                  "scandal.</p><h2>Comments</h2>");
+    assert_article(a);
+    assert_true(has_para(a, "Comment"));
+    assert_true(has_para(a, "The opposition called the delay a scandal."));
+    assert_true(has_para(a, P4));
+    wn_article_free(a);
+}
+
+static void
+post_in_a_widget_wrapper_found(void **state)
+{
+    struct wn_article *a;
+
+    (void) state;
+    a = clean("<html><body><div class='widget Blog' id='Blog1'>"
+              "<div class='post hentry'><h3 class='post-title'>Harbour "
+              "reopens</h3><div class='post-body entry-content'><p>" P1
+              "</p></div></div></div>"
+              "<div class='sidebar widget'><div class='content'><p>About me: "
+              "I write about boats, islands, harbours and the weather, "
+              "mostly, and sometimes about lighthouses.</p></div></div>"
+              "</body></html>");
+    assert_true(has_para(a, P1));
+    assert_false(has_text(a, "About me"));
+    wn_article_free(a);
+}
+
+static void
 main_node_chosen_earlier_is_respected(void **state)
 {
     struct wn_arena *arena;
@@ -768,6 +802,8 @@ main(void)
         cmocka_unit_test(article_chosen_over_navigation_and_sidebar),
         cmocka_unit_test(comment_section_not_chosen_as_main),
         cmocka_unit_test(comment_thread_found_by_signatures),
+        cmocka_unit_test(comment_subheading_in_article_kept),
+        cmocka_unit_test(post_in_a_widget_wrapper_found),
         cmocka_unit_test(main_node_chosen_earlier_is_respected),
         cmocka_unit_test(standfirst_kept_with_the_body),
         cmocka_unit_test(subheading_kept),
