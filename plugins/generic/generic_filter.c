@@ -27,6 +27,8 @@
 #define GENERIC_FILTER_CONTAIN_WORDS 8     /* words a contained block needs */
 #define GENERIC_FILTER_TEASER_WORDS  5     /* words a teaser echo needs */
 #define GENERIC_FILTER_TITLE_WORDS   20    /* words of a headline line */
+#define GENERIC_FILTER_TITLE_CUT     20    /* key bytes of a cut headline */
+#define GENERIC_FILTER_TAG_WORDS     40    /* words of a tag line */
 #define GENERIC_FILTER_LEAD_WORDS    20    /* words of a caption lead */
 #define GENERIC_FILTER_LINK_WORDS    12    /* words of an all-link block */
 #define GENERIC_FILTER_BLOCKS_MAX    5000u /* blocks compared pairwise */
@@ -139,28 +141,25 @@ generic_filter_learn_tags(struct generic_run *r, const char *text)
     }
     p++;
     while (*p) {
-        size_t n = strcspn(p, "|,;•·");
-        const char *s = p;
-        while (n > 0 && *s == ' ') {
-            s++;
+        /* ASCII separators only: strcspn() takes bytes, not characters. */
+        size_t n = strcspn(p, "|,;");
+        const char *t = p;
+        while (n > 0 && *t == ' ') {
+            t++;
             n--;
         }
-        while (n > 0 && s[n - 1] == ' ') {
+        while (n > 0 && t[n - 1] == ' ') {
             n--;
         }
         if (n > 0 && n < sizeof(tag)) {
-            memcpy(tag, s, n);
+            memcpy(tag, t, n);
             tag[n] = '\0';
             r->h->tag_add(r->call, r->doc, tag);
             generic_meta_tag(r, tag);
         }
-        p += strcspn(p, "|,;•·");
+        p += strcspn(p, "|,;");
         if (*p) {
-            /* Separators may be multi-byte (• and ·). */
             p++;
-            while ((unsigned char) *p >= 0x80 && (unsigned char) *p < 0xc0) {
-                p++;
-            }
         }
     }
 }
@@ -236,8 +235,12 @@ generic_filter_section(struct generic_run *r, struct generic_blocks *b,
     size_t first = generic_filter_first_long(b);
     xmlNodePtr node = b->v[i].node, c = NULL, next;
 
+    /* Never <body> or <html>: in text mode, or with no main node, the
+     * heading may lead the whole document. */
     for (xmlNodePtr p = node->parent;
-         p != NULL && p != b->main && generic_filter_leads(p, node);
+         p != NULL && p->type == XML_ELEMENT_NODE && p != b->main
+         && !generic_name_is(p, "body") && !generic_name_is(p, "html")
+         && generic_filter_leads(p, node);
          p = p->parent)
     {
         if (!generic_filter_section_ok(b, first, p)) {
@@ -289,7 +292,8 @@ generic_filter_patterns(struct generic_run *r, struct generic_blocks *b)
         }
         for (size_t p = 0; p < st->npatterns; p++) {
             const struct generic_pattern *pat = &st->patterns[p];
-            if (k->words > pat->max_words || (pat->tail && i < tail)
+            if (k->words > pat->max_words
+                || (pat->tail && (tail == 0 || i < tail))
                 || !generic_enabled(r, pat->filter))
             {
                 continue;
@@ -419,7 +423,9 @@ generic_filter_tag_lines(struct generic_run *r, struct generic_blocks *b)
         const char *p = k->text;
         size_t items = 0, known = 0;
 
-        if (k->gone || k->words > 40 || strpbrk(k->text, ",|;") == NULL) {
+        if (k->gone || k->words > GENERIC_FILTER_TAG_WORDS
+            || strpbrk(k->text, ",|;") == NULL)
+        {
             continue;
         }
         while (*p) {
@@ -460,14 +466,14 @@ generic_filter_is_title(const char *block, const char *title)
     if (strcmp(kb, kt) == 0) {
         return 1;
     }
-    /* One is the other cut short, by at most a few words. */
-    if (nb >= 20 && nb < nt && strncmp(kt, kb, nb) == 0 && kt[nb] == ' '
-        && nb * 10 >= nt * 6)
+    /* One is the other cut short, keeping at least 60% of it. */
+    if (nb >= GENERIC_FILTER_TITLE_CUT && nb < nt && strncmp(kt, kb, nb) == 0
+        && kt[nb] == ' ' && nb * 10 >= nt * 6)
     {
         return 1;
     }
-    return nt >= 20 && nt < nb && strncmp(kb, kt, nt) == 0 && kb[nt] == ' '
-           && nt * 10 >= nb * 6;
+    return nt >= GENERIC_FILTER_TITLE_CUT && nt < nb && strncmp(kb, kt, nt) == 0
+           && kb[nt] == ' ' && nt * 10 >= nb * 6;
 }
 
 /*
@@ -520,12 +526,12 @@ generic_filter_title(struct generic_run *r, struct generic_blocks *b)
             && !generic_filter_starts_lower(k->text) && c != '(' && c != '['
             && first < b->n && first > i)
         {
-            if (generic_filter_remove(r, b, i, GENERIC_F_TITLE)
-                && r->h->meta_get(r->doc, WN_META_TITLE) == NULL)
-            {
+            /* The title is metadata whether or not the filter is on. */
+            if (r->h->meta_get(r->doc, WN_META_TITLE) == NULL) {
                 r->h->meta_set(r->call, r->doc, WN_META_TITLE, k->text);
                 r->title = r->h->meta_get(r->doc, WN_META_TITLE);
             }
+            generic_filter_remove(r, b, i, GENERIC_F_TITLE);
         }
         return;
     }
@@ -777,6 +783,10 @@ generic_filter_trailer(struct generic_run *r, struct generic_blocks *b)
 {
     size_t i = generic_filter_last_long(b);
 
+    /* With no paragraph at all there is no end to find. */
+    if (i == 0) {
+        return;
+    }
     for (; i < b->n && !generic_filter_is_end_marker(b->v[i].gone); i++) {
     }
     for (i++; i < b->n; i++) {
