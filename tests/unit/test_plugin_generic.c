@@ -696,6 +696,39 @@ trailer_after_article_end_removed(void **state)
 }
 
 static void
+short_post_without_paragraphs_kept(void **state)
+{
+    struct wn_article *a;
+
+    (void) state;
+    a = clean_with(generic,
+                   "Related stories\nJane Roe / AFP\nThe pier is open.\n"
+                   "Ferries run again.\nCome and see.\n",
+                   WN_EXTRACT_TEXT);
+    assert_true(has_para(a, "The pier is open."));
+    assert_true(has_para(a, "Ferries run again."));
+    assert_true(has_para(a, "Come and see."));
+    wn_article_free(a);
+}
+
+static void
+taxonomy_classes_do_not_remove_the_post(void **state)
+{
+    struct wn_article *a;
+
+    (void) state;
+    a = clean("<html><body><div class='post-12 post type-post hentry "
+              "category-news tag-harbour tag-ferries author-jane'>"
+              "<div class='entry-category-twitter entry-author-jane entry'>"
+              "<p>" P1 "</p></div></div><div id='sidebar'><p>Archive: March "
+              "2021, February 2021, January 2021, December 2020</p></div>"
+              "</body></html>");
+    assert_true(has_para(a, P1));
+    assert_false(has_text(a, "Archive"));
+    wn_article_free(a);
+}
+
+static void
 text_mode_headline_becomes_title(void **state)
 {
     struct wn_article *a;
@@ -825,6 +858,8 @@ main(void)
         cmocka_unit_test(related_list_in_article_removed),
         cmocka_unit_test(hidden_and_hinted_containers_removed),
         cmocka_unit_test(trailer_after_article_end_removed),
+        cmocka_unit_test(short_post_without_paragraphs_kept),
+        cmocka_unit_test(taxonomy_classes_do_not_remove_the_post),
         cmocka_unit_test(text_mode_headline_becomes_title),
         cmocka_unit_test(text_mode_keeps_a_standfirst_without_full_stop),
         cmocka_unit_test(process_is_safe_on_several_threads),
