@@ -6,7 +6,8 @@
  *      children the main-content choice queued as not content;
  *   2. text patterns (generic_pattern.c), each anchored and word-limited;
  *   3. short all-link blocks (related links) in HTML;
- *   4. caption leads: the alt-text line right before a caption;
+ *   4. leads: the alt-text line right before a caption, the headline
+ *      right before another article's excerpt;
  *   5. lines that only name the site, tag lists that repeat the page's
  *      known tags;
  *   6. the headline repeated at the top of the body;
@@ -328,6 +329,14 @@ generic_filter_links(struct generic_run *r, struct generic_blocks *b)
     }
 }
 
+/* Was a related block the excerpt of another article (it has sentences),
+ * rather than a heading or a link? */
+static int
+generic_filter_excerpt(const struct generic_blk *k)
+{
+    return k->words > GENERIC_FILTER_LINK_WORDS && k->link_len * 2 < k->len;
+}
+
 /* Ends a sentence or a quotation, as a headline does not. */
 static int
 generic_filter_ends_sentence(const char *s, size_t len)
@@ -355,24 +364,29 @@ generic_filter_starts_lower(const char *s)
 }
 
 /*
- * 4. Caption leads: the alt text or title line that sits right before a
- * caption, lower case first and without an end mark ("red tape at the
- * scene").  A subheading before a caption starts upper case and stays.
+ * 4. Leads: the alt text or title line right before a caption, lower case
+ * first and without an end mark ("red tape at the scene"); and the
+ * headline right before another article's excerpt ("Ferries return ...
+ * Read more").  A subheading before a caption starts upper case and stays.
  */
 static void
-generic_filter_caption_leads(struct generic_run *r, struct generic_blocks *b)
+generic_filter_leads_of(struct generic_run *r, struct generic_blocks *b)
 {
     for (size_t i = 0; i + 1 < b->n; i++) {
         struct generic_blk *k = &b->v[i];
-        size_t j = i + 1;
+        int next = b->v[i + 1].gone - 1;
+
         if (k->gone || k->words == 0 || k->words > GENERIC_FILTER_LEAD_WORDS
-            || !generic_filter_starts_lower(k->text)
             || generic_filter_ends_sentence(k->text, k->len))
         {
             continue;
         }
-        if (b->v[j].gone == GENERIC_F_CAPTIONS + 1) {
+        if (next == GENERIC_F_CAPTIONS && generic_filter_starts_lower(k->text))
+        {
             generic_filter_remove(r, b, i, GENERIC_F_CAPTIONS);
+        } else if (next == GENERIC_F_RELATED
+                   && generic_filter_excerpt(&b->v[i + 1])) {
+            generic_filter_remove(r, b, i, GENERIC_F_RELATED);
         }
     }
 }
@@ -824,7 +838,7 @@ generic_filter_main(struct generic_run *r)
         generic_filter_links(r, &b);
     }
     generic_filter_threads(r, &b);
-    generic_filter_caption_leads(r, &b);
+    generic_filter_leads_of(r, &b);
     generic_filter_site_lines(r, &b);
     generic_filter_tag_lines(r, &b);
     generic_filter_title(r, &b);

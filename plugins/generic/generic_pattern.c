@@ -214,6 +214,10 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
       "^(?:photo|image|picture|illustration)s? (?:by|courtesy(?: of)?|credit|via)\\s+\\S" },
     { F(CAPTIONS), 60, 0, "^(?:image|media) (?:source|caption|copyright)\\b" },
     { F(CAPTIONS), 5, 0, "^" GENERIC_AGENCY "(?:\\s*/\\s*\\S+){0,3}$" },
+    /* a one-word source and an agency: "Nasa / Reuters" (a person's
+     * name and an agency is a byline, below) */
+    { F(CAPTIONS), 4, 0,
+      "^(?-i:\\p{Lu})[\\p{L}.'’-]*\\s*/\\s*" GENERIC_AGENCY "(?:\\s*/\\s*\\S+)?$" },
     { F(CAPTIONS), 10, 0,
       "^(?-i)[\\p{L}\\d]+(?:-[\\p{L}\\d]+)*_[\\p{L}\\d][^.!?:;\"“”]*$" },
     { F(CAPTIONS), 1, 0, "^\\S+\\.(?:jpe?g|png|gif|webp|avif|tiff?|bmp)$" },
@@ -320,6 +324,10 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
     { F(RELATED), 15, 0,
       "^(?:continue reading|read (?:the )?(?:full|rest of (?:the|this)) "
       "(?:article|story|post)|click here to read more)\\b" },
+    /* the excerpt of another article, ending in its read-more link */
+    { F(RELATED), 80, 0,
+      "\\b(?:(?:read more|continue reading|read the rest|full story)\\s*"
+      "(?:\\.\\.\\.|…|»|›|>>|→)?|more\\s*(?:\\.\\.\\.|…|»|›|>>|→))\\s*$" },
     { F(RELATED), 15, 0,
       "^[«‹<]?\\s*(?:previous|next|older|newer) (?:post|article|story|entries|entry)\\b" },
 
