@@ -32,7 +32,7 @@
 #define GENERIC_FILTER_TAG_WORDS     40    /* words of a tag line */
 #define GENERIC_FILTER_LEAD_WORDS    20    /* words of a caption lead */
 #define GENERIC_FILTER_LINK_WORDS    12    /* words of an all-link block */
-#define GENERIC_FILTER_BLOCKS_MAX    5000u /* blocks compared pairwise */
+#define GENERIC_FILTER_BLOCKS_MAX    1500u /* blocks compared pairwise */
 #define GENERIC_FILTER_SITE_WORDS    6     /* words of a site-name line */
 #define GENERIC_FILTER_SIG_WORDS     20    /* words of a signature line */
 #define GENERIC_FILTER_THREAD_SIGS   3     /* signatures that make a thread */
