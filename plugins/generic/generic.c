@@ -58,7 +58,7 @@ static const struct wn_directive generic_directives[] = {
     GENERIC_DIRECTIVE("consent", GENERIC_F_CONSENT,
                       "remove cookie and consent notices"),
     GENERIC_DIRECTIVE("app_banners", GENERIC_F_APP_BANNERS,
-                      "remove app-store banners (\"FREE - On the App Store\")"),
+                      "remove app-store banners (\"Download on the App Store\")"),
     GENERIC_DIRECTIVE("newsletters", GENERIC_F_NEWSLETTERS,
                       "remove newsletter and subscription prompts"),
     GENERIC_DIRECTIVE("share", GENERIC_F_SHARE,
@@ -77,7 +77,7 @@ static const struct wn_directive generic_directives[] = {
     GENERIC_DIRECTIVE("copyright", GENERIC_F_COPYRIGHT,
                       "remove copyright, trademark and imprint lines"),
     GENERIC_DIRECTIVE("sources", GENERIC_F_SOURCES,
-                      "remove source lines (\"Source: News Agencies\")"),
+                      "remove source lines (\"Source: agencies\")"),
     GENERIC_DIRECTIVE("repeats", GENERIC_F_REPEATS,
                       "remove repeated blocks and truncated teaser echoes"),
     GENERIC_DIRECTIVE(

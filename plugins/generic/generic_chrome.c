@@ -46,7 +46,7 @@ static const int generic_chrome_order[] = {
  * Does kind f, named by e's own class or id, make e removable?  Narrow
  * kinds (a byline, a date, a caption...) name small things: not a large
  * container, and not an element that also carries a class of content words
- * only, as WordPress's "post hentry tag-iraq author-jane" does.  A
+ * only, as WordPress's "post hentry tag-travel author-jane" does.  A
  * structural kind (widget, sidebar) never takes a subtree that holds
  * content-classed elements: Blogger wraps its posts in "widget Blog".
  */

@@ -403,8 +403,8 @@ generic_filter_known_tag(const struct generic_run *r, const char *key)
 }
 
 /*
- * A short block that only names the site ("Atalayar", "Reuters" on
- * reuters.com): the byline of a newsroom, or its masthead.
+ * A short block that only names the site ("The Daily Example" on its
+ * own pages): the byline of a newsroom, or its masthead.
  */
 static void
 generic_filter_site_lines(struct generic_run *r, struct generic_blocks *b)

@@ -65,7 +65,6 @@ static const struct generic_hint_word generic_hint_words[] = {
     { "text", GENERIC_EXACT, GENERIC_HINT_POS, 0 },
     { "blog", GENERIC_PREFIX, GENERIC_HINT_POS, 0 },
     { "prose", GENERIC_EXACT, GENERIC_HINT_POS, 0 },
-    { "wysiwyg", GENERIC_EXACT, GENERIC_HINT_POS, 0 },
     { "rte", GENERIC_EXACT, GENERIC_HINT_POS, 0 },
 
     /* boilerplate-ish, but too broad to remove by */

@@ -23,7 +23,7 @@
     "Press Association|Europa Press|Corbis|Rex(?: Features)?|"                 \
     "News Agencies|Agencies)"
 
-/* The same, upper case, as wire credits write them ("AFP PHOTO / HO"). */
+/* The same, upper case, as wire credits write them ("EPA PHOTO / POOL"). */
 #define GENERIC_CREDIT_WORD                                                    \
     "(?:PHOTO|PHOTOS|FOTO|FILE|HO|HANDOUT|POOL|AFP|AP|REUTERS|EPA|EFE|ANSA|"   \
     "DPA|GETTY|XINHUA|ANADOLU|SIPA|ZUMA|UPI|TASS|SPUTNIK)"
@@ -217,7 +217,8 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
     /* a one-word source and an agency: "Nasa / Reuters" (a person's
      * name and an agency is a byline, below) */
     { F(CAPTIONS), 4, 0,
-      "^(?-i:\\p{Lu})[\\p{L}.'’-]*\\s*/\\s*" GENERIC_AGENCY "(?:\\s*/\\s*\\S+)?$" },
+      "^(?-i:\\p{Lu})[\\p{L}.'’-]*\\s*/\\s*" GENERIC_AGENCY
+      "(?:\\s*/\\s*\\S+)?$" },
     { F(CAPTIONS), 10, 0,
       "^(?-i)[\\p{L}\\d]+(?:-[\\p{L}\\d]+)*_[\\p{L}\\d][^.!?:;\"“”]*$" },
     { F(CAPTIONS), 1, 0, "^\\S+\\.(?:jpe?g|png|gif|webp|avif|tiff?|bmp)$" },
