@@ -57,8 +57,9 @@ static const struct wn_directive generic_directives[] = {
         "remove nav, page header, footer, aside, forms and hidden elements"),
     GENERIC_DIRECTIVE("consent", GENERIC_F_CONSENT,
                       "remove cookie and consent notices"),
-    GENERIC_DIRECTIVE("app_banners", GENERIC_F_APP_BANNERS,
-                      "remove app-store banners (\"Download on the App Store\")"),
+    GENERIC_DIRECTIVE(
+        "app_banners", GENERIC_F_APP_BANNERS,
+        "remove app-store banners (\"Download on the App Store\")"),
     GENERIC_DIRECTIVE("newsletters", GENERIC_F_NEWSLETTERS,
                       "remove newsletter and subscription prompts"),
     GENERIC_DIRECTIVE("share", GENERIC_F_SHARE,
