@@ -276,7 +276,9 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
     { F(COPYRIGHT), 80, 0,
       "\\b(?:is|are) (?:a |the )?(?:registered )?(?:trade|service) ?marks? "
       "(?:of|owned by)\\b" },
-    { F(COPYRIGHT), 8, 0,
+    /* an imprint ("Example Media, Inc."): in the tail only, where it is
+     * not a subheading naming a company */
+    { F(COPYRIGHT), 8, GENERIC_P_TAIL,
       "^(?-i:\\p{Lu})[\\p{L}\\d&.'’ -]{1,60},?\\s+(?:inc|llc|l\\.l\\.c|ltd|"
       "limited|gmbh|corp|corporation|plc|s\\.a|s\\.l|ag|llp|pty ltd)\\.?$" },
     { F(COPYRIGHT), 40, 0,

@@ -273,6 +273,18 @@ comment_subheading_in_article_kept(void **state)
 }
 
 static void
+company_name_subheading_kept(void **state)
+{
+    struct wn_article *a;
+
+    (void) state;
+    a = page_with("<h2>Harbour Ferries Ltd</h2>");
+    assert_article(a);
+    assert_true(has_para(a, "Harbour Ferries Ltd"));
+    wn_article_free(a);
+}
+
+static void
 post_in_a_widget_wrapper_found(void **state)
 {
     struct wn_article *a;
@@ -836,6 +848,7 @@ main(void)
         cmocka_unit_test(comment_section_not_chosen_as_main),
         cmocka_unit_test(comment_thread_found_by_signatures),
         cmocka_unit_test(comment_subheading_in_article_kept),
+        cmocka_unit_test(company_name_subheading_kept),
         cmocka_unit_test(post_in_a_widget_wrapper_found),
         cmocka_unit_test(main_node_chosen_earlier_is_respected),
         cmocka_unit_test(standfirst_kept_with_the_body),
