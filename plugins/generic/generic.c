@@ -1,8 +1,9 @@
 /*
  * generic.c: the generic cleaner's descriptor, directives and lifecycle,
  * and process(), which runs the steps of the other files in order:
- * metadata, page chrome, main-content choice (HTML only, and only when no
- * earlier plugin chose the main node), then the boilerplate filters.  It
+ * metadata, page chrome, main-content choice (HTML pages only, and only
+ * when no earlier plugin chose the main node), then the boilerplate
+ * filters.  It
  * cleans any site with no site rule; see README.md beside it.
  *
  * Thread safety: process() runs on several threadpool threads at once.
@@ -189,7 +190,11 @@ generic_process(void *state, struct wn_call *call, const struct wn_item *item,
         }
     } else {
         rc = generic_meta_extract(&r, item);
-        if (rc == 0 && h->main_node(doc) == NULL) {
+        /* A feed's own content is the article already: no page to find
+         * it in, only boilerplate to filter. */
+        if (rc == 0 && h->main_node(doc) == NULL
+            && !(r.doc_flags & WN_DOC_FEED_CONTENT))
+        {
             struct wn_block *blocks;
             size_t n;
             /* The host's block walk wraps loose text in <p> elements, so

@@ -708,6 +708,22 @@ trailer_after_article_end_removed(void **state)
 }
 
 static void
+feed_content_is_filtered_not_rescored(void **state)
+{
+    struct wn_article *a;
+
+    (void) state;
+    a = clean_with(generic,
+                   "<p>Good news for islanders.</p><div><p>" P1 "</p><p>" P2
+                   "</p><p>" P3 "</p></div><p>Share this article</p>",
+                   WN_EXTRACT_FEED_CONTENT);
+    assert_article(a);
+    assert_true(has_para(a, "Good news for islanders."));
+    assert_false(has_text(a, "Share this"));
+    wn_article_free(a);
+}
+
+static void
 short_post_without_paragraphs_kept(void **state)
 {
     struct wn_article *a;
@@ -871,6 +887,7 @@ main(void)
         cmocka_unit_test(related_list_in_article_removed),
         cmocka_unit_test(hidden_and_hinted_containers_removed),
         cmocka_unit_test(trailer_after_article_end_removed),
+        cmocka_unit_test(feed_content_is_filtered_not_rescored),
         cmocka_unit_test(short_post_without_paragraphs_kept),
         cmocka_unit_test(taxonomy_classes_do_not_remove_the_post),
         cmocka_unit_test(text_mode_headline_becomes_title),
