@@ -72,6 +72,7 @@ struct generic_pattern {
     int tail;           /* only after the article's last long paragraph */
     int section;        /* a heading: the section it opens goes too */
     int headed;         /* section only when it is a heading element */
+    int prose;          /* not in table cells or list items */
     pcre2_code *re;
 };
 

@@ -295,6 +295,7 @@ generic_filter_patterns(struct generic_run *r, struct generic_blocks *b)
             const struct generic_pattern *pat = &st->patterns[p];
             if (k->words > pat->max_words
                 || (pat->tail && (tail == 0 || i < tail))
+                || (pat->prose && (k->flags & (WN_BLOCK_CELL | WN_BLOCK_LIST)))
                 || !generic_enabled(r, pat->filter))
             {
                 continue;

@@ -48,11 +48,12 @@
     "(?:(?:published|updated|posted|last\\s+updated|first\\s+published|"       \
     "modified|created|uploaded|date)(?:\\s+(?:on|at))?\\s*:?\\s*)"
 
-/* A line that is only a date, a time, or both, with the usual labels. */
+/* A line that is only a date, a time, or both, with the usual labels
+ * (and the site's domain, as some wire and syndication lines start). */
 static const char generic_date_pattern[] =
-    "^" GENERIC_DATE_LABEL "?(?:" GENERIC_DATE
-    "(?:\\s*(?:,|at|@|-|–|\\|)?\\s*" GENERIC_TIME ")?|" GENERIC_TIME
-    "(?:\\s*(?:,|on|-|–|\\|)?\\s*" GENERIC_DATE ")?)"
+    "^(?:[\\w-]+(?:\\.[\\w-]+)*\\.[a-z]{2,6},?\\s+)?" GENERIC_DATE_LABEL
+    "?(?:" GENERIC_DATE "(?:\\s*(?:,|at|@|-|–|\\|)?\\s*" GENERIC_TIME
+    ")?|" GENERIC_TIME "(?:\\s*(?:,|on|-|–|\\|)?\\s*" GENERIC_DATE ")?)"
     "(?:\\s*(?:\\||·|•|-|–|—|,)?\\s*(?:(?:last\\s+)?updated|modified)"
     "(?:\\s+(?:on|at))?\\s*:?\\s*(?:" GENERIC_DATE
     ")?(?:\\s*(?:,|at)?\\s*" GENERIC_TIME ")?)?\\s*$";
@@ -72,6 +73,7 @@ static const char generic_sig_when_pattern[] =
 #define GENERIC_P_TAIL    0x1u /* only after the article's last long paragraph */
 #define GENERIC_P_SECTION 0x2u /* a heading: what it introduces goes too */
 #define GENERIC_P_HEADED  0x4u /* ... only when it is a heading element */
+#define GENERIC_P_PROSE   0x8u /* not in table cells or list items */
 
 struct generic_pattern_def {
     int filter;
@@ -133,6 +135,7 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
       "\\b(?:agree|accept|consent)" },
     { F(NEWSLETTERS), 4, 0,
       "^subscribe(?: now| today| here| for free)?[.!]?$" },
+    { F(NEWSLETTERS), 8, 0, "^subscribe to\\s*:" },
     { F(NEWSLETTERS), 20, 0,
       "^(?:thanks?|thank you) for (?:signing up|subscribing|registering)\\b" },
     { F(NEWSLETTERS), 15, 0,
@@ -149,9 +152,16 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
       "more|\\d+[km]?)[\\s|,·•/:+-]*)+$" },
     { F(SHARE), 15, 0, "^click to (?:share|email|print|tweet)\\b" },
     { F(SHARE), 20, 0,
-      "^(?:follow|like|find) (?:us|me|\\S+) on (?:facebook|twitter|"
+      "^(?:follow|like|find) (?:us|me|\\S+(?: \\S+){0,3}) on "
+      "(?:\\S+ on )?(?:facebook|twitter|"
       "instagram|linkedin|youtube|tiktok|threads|google\\+|x|social media)\\b" },
     { F(SHARE), 8, 0, "^share (?:this|on|via|your)\\b" },
+    { F(SHARE), 8, 0,
+      "^(?:do|did) you (?:like|enjoy|love) this (?:story|article|post|page)\\??$" },
+    /* counters: "1,204 views", "Read 3 times", a number alone */
+    { F(SHARE), 4, GENERIC_P_PROSE,
+      "^(?:read |viewed )?[\\d.,]+[km]?\\s*(?:times|views|reads|shares|likes|"
+      "recs?)?$" },
 
     /* comment sections and prompts */
     { F(COMMENTS), 20, GENERIC_P_SECTION,
@@ -166,12 +176,13 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
       "(?:\\s+(?:and|&)\\s+(?:trackbacks?|pingbacks?))?\\s*(?:\\(\\d+\\))?"
       "[:.]?$" },
     { F(COMMENTS), 4, 0,
-      "^(?:(?:\\d+|no)\\s+comments?|comments|(?:add|view|show|hide|load|"
+      "^(?:(?:\\d+|no)\\s+comments?(?:\\s+yet)?|comments|(?:add|view|show|hide|load|"
       "read|post)\\s+(?:a\\s+|all\\s+)?comments?)\\s*(?:\\(\\d+\\))?[:.]?$" },
     { F(COMMENTS), 8, 0,
       "^(?:leave|post|add|write|submit|view|show|read|see|load|hide|join)\\b"
       ".{0,30}\\bcomments?\\b" },
     { F(COMMENTS), 10, 0, "^leave a (?:reply|comment|response)\\b" },
+    { F(COMMENTS), 3, 0, "^(?:comment|reply) (?:now|here)\\s*[!.]?$" },
     { F(COMMENTS), 35, 0,
       "\\b(?:community|comment|commenting|comments|discussion) "
       "(?:guidelines|policy|rules|standards)\\b" },
@@ -222,6 +233,10 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
     { F(CAPTIONS), 10, 0,
       "^(?-i)[\\p{L}\\d]+(?:-[\\p{L}\\d]+)*_[\\p{L}\\d][^.!?:;\"“”]*$" },
     { F(CAPTIONS), 1, 0, "^\\S+\\.(?:jpe?g|png|gif|webp|avif|tiff?|bmp)$" },
+    /* a media label alone: what sat on a player or a gallery */
+    { F(CAPTIONS), 2, 0,
+      "^(?:video|videos|photos?|gallery|audio|slideshow|interactive|"
+      "graphic|watch|play video|loading photos?)[.:!]*$" },
     { F(CAPTIONS), 3, 0, "^(?:img|dsc|dscn|dji|pxl)[_-]?\\d{3,}" },
 
     /* bylines and author bios */
@@ -256,6 +271,10 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
       "^[\"“]?(?:[^\\s.!?]+(?:\\s+[^\\s.!?]+){0,2}[.!?]\\s*){3,}[\"”]?$" },
 
     /* tag lists */
+    { F(TAGS), 3, GENERIC_P_SECTION,
+      "^(?:tags?|tagged(?: with| in| as)?|topics?|keywords?|filed (?:under|in)|"
+      "labels?|categor(?:y|ies)|related (?:topics|tags|subjects|terms))"
+      "\\s*:$" },
     { F(TAGS), 40, 0,
       "^(?:tags?|tagged(?: with| in| as)?|topics?|keywords?|filed (?:under|in)|"
       "labels?|categor(?:y|ies)|related (?:topics|tags|subjects|terms))"
@@ -313,11 +332,14 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
       "reading| links| videos?)?|read (?:more|also|next)|also read|"
       "also on \\S+(?: \\S+)?|(?:from )?around the web|"
       "more (?:from|stories|news|on this|coverage|in|like this)\\b.{0,40}|"
+      "more(?: \\S+){1,2} (?:stories|news|articles|posts|videos)\\b.{0,40}|"
       "recommended(?: for you| stories| reading| articles)?|we recommend|"
       "you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|"
       "(?:don['’]t|do not) miss|trending(?: now| stories| news)?|"
-      "most (?:popular|read|viewed|shared|emailed)|in case you missed it|"
-      "popular (?:stories|posts|now|articles)|top stories|editor['’]?s['’]? "
+      "most (?:popular|read|viewed|shared|emailed)(?: \\S+){0,3}|"
+      "in case you missed it|blog archive|"
+      "popular (?:stories|posts|now|articles)(?: \\S+){0,2}|top stories|"
+      "editor['’]?s['’]? "
       "picks?|(?:promoted|sponsored) (?:stories|links)|"
       "latest (?:news|stories|articles|posts)|what to read next|"
       "further reading|up next|watch next)[.:!]?$" },
@@ -333,6 +355,11 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
       "(?:\\.\\.\\.|…|»|›|>>|→)?|more\\s*(?:\\.\\.\\.|…|»|›|>>|→))\\s*$" },
     { F(RELATED), 15, 0,
       "^[«‹<]?\\s*(?:previous|next|older|newer) (?:post|article|story|entries|entry)\\b" },
+
+    /* interface words left of a widget */
+    { F(CHROME), 4, 0,
+      "^(?:close|menu|search|back to top|skip to (?:main )?content|loading|"
+      "expand|collapse|show more|show less)\\s*(?:\\.\\.\\.|…|[!.×↑])?$" },
 
     /* ad labels */
     { F(ADS), 8, 0,
@@ -372,6 +399,7 @@ generic_patterns_init(struct generic_state *st, struct wn_err *err)
         p->tail = (d->flags & GENERIC_P_TAIL) != 0;
         p->section = (d->flags & GENERIC_P_SECTION) != 0;
         p->headed = (d->flags & GENERIC_P_HEADED) != 0;
+        p->prose = (d->flags & GENERIC_P_PROSE) != 0;
         p->re = pcre2_compile((PCRE2_SPTR) d->re, PCRE2_ZERO_TERMINATED, opts,
                               &errcode, &erroff, NULL);
         st->npatterns = i + 1;

@@ -273,6 +273,23 @@ comment_subheading_in_article_kept(void **state)
 }
 
 static void
+counters_removed_but_numbers_in_tables_kept(void **state)
+{
+    struct wn_article *a;
+
+    (void) state;
+    a = page_with("<p>1,204 views</p><p>53</p><table><tr><td>Trips</td>"
+                  "<td>1,204</td></tr><tr><td>Boats</td><td>53</td></tr>"
+                  "</table>");
+    assert_article(a);
+    assert_false(has_text(a, "views"));
+    assert_true(has_para(a, "1,204"));
+    assert_true(has_para(a, "53"));
+    assert_true(removed_as(a, "share", "1,204 views"));
+    wn_article_free(a);
+}
+
+static void
 company_name_subheading_kept(void **state)
 {
     struct wn_article *a;
@@ -864,6 +881,7 @@ main(void)
         cmocka_unit_test(comment_section_not_chosen_as_main),
         cmocka_unit_test(comment_thread_found_by_signatures),
         cmocka_unit_test(comment_subheading_in_article_kept),
+        cmocka_unit_test(counters_removed_but_numbers_in_tables_kept),
         cmocka_unit_test(company_name_subheading_kept),
         cmocka_unit_test(post_in_a_widget_wrapper_found),
         cmocka_unit_test(main_node_chosen_earlier_is_respected),
