@@ -1,0 +1,478 @@
+/*
+ * generic_tree.c: the element statistics the generic cleaner decides with
+ * (text, link text, commas, paragraphs below each element), and the small
+ * tree and text helpers the other files share.  It decides nothing itself.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "generic.h"
+
+/*
+ * The host's block elements and skipped elements (daemon/wn_html.c), sorted
+ * for bsearch.  The block walk and the scoring must agree on what a block
+ * is, so keep these lists in step with the host's.
+ */
+static const char *const generic_block_tags[] = {
+    "address",  "article", "aside",    "blockquote", "body",    "caption",
+    "center",   "dd",      "details",  "dialog",     "dir",     "div",
+    "dl",       "dt",      "fieldset", "figcaption", "figure",  "footer",
+    "form",     "frame",   "frameset", "h1",         "h2",      "h3",
+    "h4",       "h5",      "h6",       "header",     "hgroup",  "hr",
+    "html",     "legend",  "li",       "main",       "menu",    "nav",
+    "noframes", "ol",      "p",        "pre",        "section", "summary",
+    "table",    "tbody",   "td",       "tfoot",      "th",      "thead",
+    "tr",       "ul",
+};
+
+static const char *const generic_skipped_tags[] = {
+    "applet",   "audio",  "button",   "canvas",   "datalist", "embed",
+    "head",     "iframe", "input",    "map",      "math",     "meter",
+    "noscript", "object", "optgroup", "option",   "progress", "script",
+    "select",   "style",  "svg",      "template", "textarea", "video",
+};
+
+static int
+generic_tree_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *) elem);
+}
+
+static int
+generic_in(const xmlChar *name, const char *const *set, size_t n)
+{
+    return name != NULL
+           && bsearch(name, set, n, sizeof(*set), generic_tree_cmp) != NULL;
+}
+
+int
+generic_is_block_tag(const xmlChar *name)
+{
+    return generic_in(name, generic_block_tags,
+                      sizeof(generic_block_tags)
+                          / sizeof(generic_block_tags[0]));
+}
+
+int
+generic_is_skipped_tag(const xmlChar *name)
+{
+    return generic_in(name, generic_skipped_tags,
+                      sizeof(generic_skipped_tags)
+                          / sizeof(generic_skipped_tags[0]));
+}
+
+int
+generic_name_is(xmlNodePtr n, const char *name)
+{
+    return n != NULL && n->type == XML_ELEMENT_NODE
+           && strcmp((const char *) n->name, name) == 0;
+}
+
+const char *
+generic_attr(xmlNodePtr n, const char *name)
+{
+    if (n == NULL || n->type != XML_ELEMENT_NODE) {
+        return NULL;
+    }
+    for (xmlAttrPtr a = n->properties; a != NULL; a = a->next) {
+        if (a->name != NULL && strcasecmp((const char *) a->name, name) == 0) {
+            if (a->children != NULL && a->children->type == XML_TEXT_NODE
+                && a->children->content != NULL)
+            {
+                return (const char *) a->children->content;
+            }
+            return "";
+        }
+    }
+    return NULL;
+}
+
+int
+generic_is_ancestor(xmlNodePtr a, xmlNodePtr n)
+{
+    for (; n != NULL; n = n->parent) {
+        if (n == a) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int
+generic_attached(xmlNodePtr n)
+{
+    for (; n != NULL; n = n->parent) {
+        if (n->type == XML_DOCUMENT_NODE || n->type == XML_HTML_DOCUMENT_NODE) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int
+generic_has_text(xmlNodePtr n)
+{
+    xmlNodePtr cur = n;
+    unsigned depth = 0;
+
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+        return !xmlIsBlankNode(n);
+    }
+    if (n->type != XML_ELEMENT_NODE || generic_is_skipped_tag(n->name)) {
+        return 0;
+    }
+    cur = n->children;
+    depth = 1;
+    while (cur != NULL && cur != n) {
+        if ((cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE)
+            && !xmlIsBlankNode(cur))
+        {
+            return 1;
+        }
+        if (cur->type == XML_ELEMENT_NODE && cur->children != NULL
+            && !generic_is_skipped_tag(cur->name) && depth < 512)
+        {
+            cur = cur->children;
+            depth++;
+            continue;
+        }
+        while (cur != n && cur->next == NULL) {
+            cur = cur->parent;
+            depth--;
+        }
+        if (cur == n) {
+            break;
+        }
+        cur = cur->next;
+    }
+    return 0;
+}
+
+xmlNodePtr
+generic_body(xmlDocPtr xml)
+{
+    xmlNodePtr root = xmlDocGetRootElement(xml);
+
+    if (root == NULL) {
+        return NULL;
+    }
+    for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
+        if (generic_name_is(c, "body")) {
+            return c;
+        }
+    }
+    return root;
+}
+
+/* Decodes one UTF-8 sequence at s (n bytes left); returns its length. */
+static size_t
+generic_utf8(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if ((s[0] & 0xe0) == 0xc0 && n >= 2) {
+        *cp = ((uint32_t) (s[0] & 0x1f) << 6) | (s[1] & 0x3f);
+        return 2;
+    }
+    if ((s[0] & 0xf0) == 0xe0 && n >= 3) {
+        *cp = ((uint32_t) (s[0] & 0x0f) << 12) | ((uint32_t) (s[1] & 0x3f) << 6)
+              | (s[2] & 0x3f);
+        return 3;
+    }
+    if ((s[0] & 0xf8) == 0xf0 && n >= 4) {
+        *cp = ((uint32_t) (s[0] & 0x07) << 18)
+              | ((uint32_t) (s[1] & 0x3f) << 12)
+              | ((uint32_t) (s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+        return 4;
+    }
+    *cp = 0xfffd;
+    return 1;
+}
+
+/* White space, punctuation and symbols: what separates words. */
+static int
+generic_is_sep(uint32_t cp)
+{
+    if (cp < 0x80) {
+        return !((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z')
+                 || (cp >= 'A' && cp <= 'Z'));
+    }
+    return (cp >= 0x80 && cp <= 0xbf) || cp == 0xd7 || cp == 0xf7
+           || (cp >= 0x2000 && cp <= 0x206f) || (cp >= 0x20a0 && cp <= 0x20cf)
+           || (cp >= 0x2190 && cp <= 0x2bff) || (cp >= 0x3000 && cp <= 0x303f)
+           || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff0f)
+           || cp == 0xfeff || cp == 0xfffd;
+}
+
+size_t
+generic_words(const char *s)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    size_t n = strlen(s), words = 0;
+    int in = 0;
+
+    while (n > 0) {
+        uint32_t cp;
+        size_t k = generic_utf8(p, n, &cp);
+        /* An apostrophe inside a word does not split it. */
+        int sep = generic_is_sep(cp) && cp != '\'' && cp != 0x2019;
+        if (!sep && !in) {
+            words++;
+        }
+        in = !sep;
+        p += k;
+        n -= k;
+    }
+    return words;
+}
+
+size_t
+generic_key(const char *s, char *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    size_t n = strlen(s), len = 0;
+    int space = 0;
+
+    if (cap == 0) {
+        return 0;
+    }
+    while (n > 0) {
+        uint32_t cp;
+        size_t k = generic_utf8(p, n, &cp);
+        if (cp == '\'' || cp == 0x2019) {
+            /* "don't" and "don’t" are one key. */
+        } else if (generic_is_sep(cp)) {
+            space = len > 0;
+        } else {
+            if (space && len + 1 < cap) {
+                out[len++] = ' ';
+            }
+            space = 0;
+            if (len + k >= cap) {
+                break;
+            }
+            if (cp < 0x80) {
+                out[len++] = (char) (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+            } else {
+                memcpy(out + len, p, k);
+                len += k;
+            }
+        }
+        p += k;
+        n -= k;
+    }
+    out[len] = '\0';
+    return len;
+}
+
+/* ---- element statistics ---- */
+
+static int
+generic_tree_push(struct generic_tree *t, xmlNodePtr node, int parent,
+                  unsigned depth)
+{
+    struct generic_el *e;
+
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        struct generic_el *v;
+        if (cap > GENERIC_ELEMENTS_MAX) {
+            return WN_ETOOBIG;
+        }
+        v = realloc(t->v, cap * sizeof(*v));
+        if (v == NULL) {
+            return WN_ENOMEM;
+        }
+        t->v = v;
+        t->cap = cap;
+    }
+    e = &t->v[t->n++];
+    memset(e, 0, sizeof(*e));
+    e->node = node;
+    e->parent = parent;
+    e->depth = depth;
+    return 0;
+}
+
+/* Adds the text of one text node to e: characters and commas. */
+static void
+generic_tree_text(struct generic_el *e, const char *s, int in_link,
+                  uint32_t *words)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    size_t n = strlen(s);
+    uint32_t chars = 0;
+    int space = 1, in_word = 0;
+
+    while (n > 0) {
+        uint32_t cp;
+        size_t k = generic_utf8(p, n, &cp);
+        int ws = cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r'
+                 || cp == '\f' || cp == 0xa0;
+        if (ws) {
+            if (!space) {
+                chars++;
+            }
+            space = 1;
+        } else {
+            chars++;
+            space = 0;
+        }
+        if (cp == ',' || cp == 0xff0c || cp == 0x3001 || cp == 0x060c) {
+            e->commas++;
+        }
+        if (!generic_is_sep(cp) && !in_word) {
+            (*words)++;
+        }
+        in_word = !generic_is_sep(cp) || cp == '\'' || cp == 0x2019;
+        p += k;
+        n -= k;
+    }
+    e->chars += chars;
+    if (in_link) {
+        e->link_chars += chars;
+    }
+}
+
+int
+generic_tree_build(struct generic_run *r, xmlNodePtr root,
+                   struct generic_tree *t)
+{
+    /* Parallel per-element scratch: words, "in a link", "has block below". */
+    uint32_t *words = NULL;
+    unsigned char *bits = NULL;
+    int cur = 0, rc;
+    unsigned steps = 0;
+    xmlNodePtr n;
+
+    memset(t, 0, sizeof(*t));
+    if (root == NULL) {
+        return 0;
+    }
+    rc = generic_tree_push(t, root, -1, 0);
+    if (rc != 0) {
+        return rc;
+    }
+    /* Pre-order walk; `cur` is the index of n's parent element. */
+    n = root->children;
+    while (n != NULL && n != root) {
+        int descend = 0;
+
+        if (n->type == XML_ELEMENT_NODE && !generic_is_skipped_tag(n->name)) {
+            rc = generic_tree_push(t, n, cur, t->v[cur].depth + 1);
+            if (rc != 0) {
+                goto failed;
+            }
+            if (n->children != NULL && t->v[t->n - 1].depth < 512) {
+                cur = (int) t->n - 1;
+                descend = 1;
+            }
+        }
+        if (descend) {
+            n = n->children;
+            continue;
+        }
+        while (n != root && n->next == NULL) {
+            n = n->parent;
+            if (n != root && n == t->v[cur].node) {
+                cur = t->v[cur].parent;
+            }
+        }
+        if (n == root) {
+            break;
+        }
+        n = n->next;
+        if ((++steps & 4095) == 0 && generic_stop(r)) {
+            rc = WN_ETIMEOUT;
+            goto failed;
+        }
+    }
+
+    words = calloc(t->n, sizeof(*words));
+    bits = calloc(t->n, 1);
+    if (words == NULL || bits == NULL) {
+        rc = WN_ENOMEM;
+        goto failed;
+    }
+    /* Own text of each element, and the element kinds. */
+    for (size_t i = 0; i < t->n; i++) {
+        struct generic_el *e = &t->v[i];
+        const char *name = (const char *) e->node->name;
+        int in_link = i > 0 && (bits[e->parent] & 1);
+
+        if (strcmp(name, "a") == 0) {
+            in_link = 1;
+            e->links = 1;
+        }
+        e->heading = name[0] == 'h' && name[1] >= '1' && name[1] <= '6'
+                     && name[2] == '\0';
+        generic_hint_of(e->node, &e->hint);
+        if (e->hint.strong) {
+            e->marks |= GENERIC_EL_CONTENT;
+        }
+        if (e->heading && name[1] == '1') {
+            e->marks |= GENERIC_EL_H1;
+        }
+        {
+            const char *ip = generic_attr(e->node, "itemprop");
+            if (ip != NULL && strcasecmp(ip, "articleBody") == 0) {
+                e->marks |= GENERIC_EL_BODY;
+            }
+        }
+        bits[i] = (unsigned char) (in_link ? 1 : 0);
+        for (xmlNodePtr c = e->node->children; c != NULL; c = c->next) {
+            if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+                && c->content != NULL)
+            {
+                generic_tree_text(e, (const char *) c->content, in_link,
+                                  &words[i]);
+            }
+        }
+    }
+    /* Children come after their parents: a reverse pass sums subtrees. */
+    for (size_t i = t->n; i-- > 0;) {
+        struct generic_el *e = &t->v[i];
+        int block = generic_is_block_tag(e->node->name);
+
+        e->leaf = block && !(bits[i] & 2);
+        if (e->leaf && words[i] >= GENERIC_BLOCK_WORDS_SHORT
+            && e->link_chars * 2 < e->chars && !e->heading)
+        {
+            e->paras++;
+            e->para_chars += e->chars;
+        }
+        if (e->parent >= 0) {
+            struct generic_el *p = &t->v[e->parent];
+            p->chars += e->chars;
+            p->link_chars += e->link_chars;
+            p->commas += e->commas;
+            p->paras += e->paras;
+            p->para_chars += e->para_chars;
+            p->links += e->links;
+            p->marks |= e->marks;
+            words[e->parent] += words[i];
+            if (block || (bits[i] & 2)) {
+                bits[e->parent] |= 2;
+            }
+        }
+    }
+    free(words);
+    free(bits);
+    return 0;
+
+failed:
+    free(words);
+    free(bits);
+    generic_tree_free(t);
+    return rc;
+}
+
+void
+generic_tree_free(struct generic_tree *t)
+{
+    free(t->v);
+    memset(t, 0, sizeof(*t));
+}
