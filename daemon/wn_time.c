@@ -322,7 +322,17 @@ wn_time_parse_iso(const char *s, int64_t *out)
     if (n != 4) {
         return WN_EPARSE;
     }
-    if (*c.p == '-' || *c.p == '/') {
+    /* W3C-DTF (dc:date) allows "YYYY" and "YYYY-MM": the first instant. */
+    d = mo = 1;
+    if (*c.p == '\0'
+        || (*c.p == '-' && c.p[1] >= '0' && c.p[1] <= '9' && c.p[2] >= '0'
+            && c.p[2] <= '9' && c.p[3] == '\0'))
+    {
+        if (*c.p == '-') {
+            c.p++;
+            wn_tp_digits(&c, 2, &mo);
+        }
+    } else if (*c.p == '-' || *c.p == '/') {
         char sep = *c.p++;
         if (wn_tp_digits(&c, 2, &mo) == 0 || *c.p != sep) {
             return WN_EPARSE;
@@ -379,13 +389,23 @@ wn_time_parse_rfc822(const char *s, int64_t *out)
     struct wn_tp c = { s };
     char word[16];
     int y = -1, mo = 0, d = -1, h = 0, mi = 0, sec = 0, zone = 0, ny = 0;
-    int have_time = 0, pm = -1;
+    int have_time = 0, have_zone = 0, pm = -1;
 
     for (int guard = 0; *c.p != '\0' && guard < 32; guard++) {
         wn_tp_skip_space(&c);
         if (*c.p == ',' || *c.p == '.' || *c.p == '-' || *c.p == '/') {
             if (have_time && (*c.p == '-') && mo != 0 && y >= 0) {
                 break; /* an offset after the time */
+            }
+            if (have_time && *c.p == '-' && y < 0 && !have_zone && c.p[1] >= '0'
+                && c.p[1] <= '9')
+            {
+                /* "Wed Feb 24 12:27:00 -0500 2021": zone before year */
+                if (!wn_tp_offset(&c, &zone)) {
+                    return WN_EPARSE;
+                }
+                have_zone = 1;
+                continue;
             }
             c.p++;
             continue;
@@ -429,6 +449,10 @@ wn_time_parse_rfc822(const char *s, int64_t *out)
             } else if (strcmp(word, "am") == 0 || strcmp(word, "pm") == 0) {
                 pm = word[0] == 'p';
             } else if (strcmp(word, "at") == 0 || strcmp(word, "on") == 0) {
+            } else if (have_time && !have_zone && y < 0
+                       && wn_time_zone_name(word, &zone)) {
+                /* date(1) and asctime forms: "Wed Feb 24 12:27:00 UTC 2021" */
+                have_zone = 1;
             } else {
                 c.p = start;
                 break;
@@ -436,6 +460,14 @@ wn_time_parse_rfc822(const char *s, int64_t *out)
             continue;
         }
         if (*c.p == '+') {
+            if (have_time && y < 0 && !have_zone) {
+                /* "Wed Feb 24 12:27:00 +0000 2021" (Twitter) */
+                if (!wn_tp_offset(&c, &zone)) {
+                    return WN_EPARSE;
+                }
+                have_zone = 1;
+                continue;
+            }
             break;
         }
         return WN_EPARSE;
@@ -443,7 +475,7 @@ wn_time_parse_rfc822(const char *s, int64_t *out)
     if (y < 0 || mo == 0 || d < 0) {
         return WN_EPARSE;
     }
-    if (have_time || *c.p != '\0') {
+    if (!have_zone && (have_time || *c.p != '\0')) {
         if (!wn_tp_zone(&c, &zone)) {
             return WN_EPARSE;
         }
