@@ -190,8 +190,9 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
     /* WHATWG: these labels mean windows-1252, which is what such feeds
      * hold in practice (curly quotes in 0x80..0x9f). */
     static const char *const latin1[] = {
-        "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1",
-        "l1",         "us-ascii",  "ascii",      "cp819",  NULL
+        "iso-8859-1", "iso8859-1",    "iso_8859-1", "latin1", "latin-1",
+        "l1",         "us-ascii",     "ascii",      "cp819",  "cp1252",
+        "x-cp1252",   "windows-1252", NULL
     };
     const unsigned char *u = (const unsigned char *) data;
     char label[WN_FEED_ENC_LABEL_MAX];
@@ -231,6 +232,16 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
             return 0; /* invalid sequences are the scan's to repair */
         }
         if (from != NULL && wn_feed_enc_is(from, latin1)) {
+            if (wn_feed_enc_all_ascii(data, len)) {
+                return 0;
+            }
+            /* Latin-1 labels on valid non-ASCII UTF-8 come from templates
+             * and server defaults that lie: real Latin-1 text is almost
+             * never valid UTF-8. */
+            if (wn_text_utf8_valid(data, len)) {
+                *damaged = 1;
+                return 0;
+            }
             from = "WINDOWS-1252";
         }
         if (from != NULL && wn_feed_enc_is_wide(from)) {

@@ -573,6 +573,45 @@ charsets_become_utf8(void **state)
     wn_feed_free(doc);
 }
 
+static void
+charset_from_content_type_and_its_lies(void **state)
+{
+    static const char latin1[] =
+        "<rss><channel><title>caf\xe9</title></channel></rss>";
+    static const char utf8[] =
+        "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>"
+        "<rss><channel><title>caf\xc3\xa9</title></channel></rss>";
+    struct wn_feed_opts opts;
+    struct wn_feed_doc *doc = NULL;
+    struct wn_err err;
+
+    (void) state;
+    memset(&opts, 0, sizeof(opts));
+    /* No declaration: the HTTP charset decides. */
+    opts.content_type = "application/rss+xml; charset=\"ISO-8859-15\"";
+    assert_int_equal(wn_feed_parse(latin1, strlen(latin1), &opts, &doc, &err),
+                     0);
+    assert_string_equal(doc->title, "caf\xc3\xa9");
+    assert_int_equal(doc->flags & WN_FEED_RECOVERED, 0);
+    wn_feed_free(doc);
+
+    /* A declaration wins over the HTTP charset... */
+    opts.content_type = "text/xml; charset=utf-8";
+    assert_int_equal(wn_feed_parse(utf8, strlen(utf8), &opts, &doc, &err), 0);
+    /* ...but Latin-1 on valid UTF-8 is a lie: read as UTF-8, flagged. */
+    assert_string_equal(doc->title, "caf\xc3\xa9");
+    assert_true(doc->flags & WN_FEED_RECOVERED);
+    wn_feed_free(doc);
+
+    /* An unknown label: guessed, flagged. */
+    opts.content_type = "text/xml; charset=x-no-such-charset";
+    assert_int_equal(wn_feed_parse(latin1, strlen(latin1), &opts, &doc, &err),
+                     0);
+    assert_string_equal(doc->title, "caf\xc3\xa9");
+    assert_true(doc->flags & WN_FEED_RECOVERED);
+    wn_feed_free(doc);
+}
+
 /* ---- hostile input ----------------------------------------------------- */
 
 static void
@@ -925,6 +964,7 @@ main(void)
         cmocka_unit_test(entities_survive_damage_libxml2_reports),
         cmocka_unit_test(junk_around_the_document_is_dropped),
         cmocka_unit_test(charsets_become_utf8),
+        cmocka_unit_test(charset_from_content_type_and_its_lies),
         cmocka_unit_test(external_entity_is_not_loaded),
         cmocka_unit_test(internal_text_entities_are_allowed),
         cmocka_unit_test(billion_laughs_is_bounded),
