@@ -244,6 +244,112 @@ wn_feed_text_field(struct wn_feed_ctx *ctx)
     return wn_feed_dup(ctx, ctx->text.data);
 }
 
+/* Appends code point cp as UTF-8, folded like the text around it. */
+static int
+wn_feed_fold_cp(struct wn_buf *out, unsigned long cp, int *space)
+{
+    char u[4];
+    size_t n;
+
+    if (cp < 0x80) {
+        u[0] = (char) cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char) (0xc0 | (cp >> 6));
+        u[1] = (char) (0x80 | (cp & 0x3f));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char) (0xe0 | (cp >> 12));
+        u[1] = (char) (0x80 | ((cp >> 6) & 0x3f));
+        u[2] = (char) (0x80 | (cp & 0x3f));
+        n = 3;
+    } else {
+        u[0] = (char) (0xf0 | (cp >> 18));
+        u[1] = (char) (0x80 | ((cp >> 12) & 0x3f));
+        u[2] = (char) (0x80 | ((cp >> 6) & 0x3f));
+        u[3] = (char) (0x80 | (cp & 0x3f));
+        n = 4;
+    }
+    return wn_text_fold(out, u, n, space);
+}
+
+/* "&name;" or "&#N;" / "&#xH;" at s[0..n): its code point and length, or
+ * 0 when it is not a reference the HTML parser would decode. */
+static size_t
+wn_feed_html_ref(const char *s, size_t n, unsigned long *cp)
+{
+    size_t i = 1;
+    long v;
+
+    if (n > 2 && s[1] == '#') {
+        int hex = s[2] == 'x' || s[2] == 'X';
+
+        *cp = 0;
+        for (i = 2 + (size_t) hex; i < n && i < 12; i++) {
+            char c = s[i];
+            int d = c >= '0' && c <= '9'          ? c - '0'
+                    : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                  : -1;
+            if (d < 0) {
+                break;
+            }
+            *cp = *cp * (hex ? 16 : 10) + (unsigned long) d;
+        }
+        if (i == 2 + (size_t) hex || i == n || s[i] != ';' || *cp == 0
+            || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+        {
+            return 0;
+        }
+        return i + 1;
+    }
+    while (i < n && i < 34
+           && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')
+               || (s[i] >= '0' && s[i] <= '9')))
+    {
+        i++;
+    }
+    if (i == 1 || i == n || s[i] != ';') {
+        return 0;
+    }
+    v = wn_feed_entity_lookup(s + 1, i - 1);
+    if (v < 0) {
+        return 0;
+    }
+    *cp = (unsigned long) v;
+    return i + 1;
+}
+
+/*
+ * HTML text without a single tag, which is most titles: references decoded
+ * as libxml2's HTML parser decodes them (HTML 4 names and numbers, with the
+ * ';'; anything else stays literal) and the text folded, without building
+ * an HTML document per field.  Text with tags goes to
+ * wn_html_fragment_text().
+ */
+static int
+wn_feed_html_untagged(struct wn_buf *out, const char *s, size_t n)
+{
+    const char *end = s + n, *amp;
+    int space = 0, rc;
+
+    while ((amp = memchr(s, '&', (size_t) (end - s))) != NULL) {
+        unsigned long cp;
+        size_t len = wn_feed_html_ref(amp, (size_t) (end - amp), &cp);
+
+        rc = wn_text_fold(out, s, (size_t) (amp - s) + (len == 0), &space);
+        if (rc >= 0 && len > 0) {
+            rc = wn_feed_fold_cp(out, cp, &space);
+        }
+        if (rc < 0) {
+            return rc;
+        }
+        s = amp + (len > 0 ? len : 1);
+    }
+    rc = wn_text_fold(out, s, (size_t) (end - s), &space);
+    return rc < 0 ? rc : 0;
+}
+
 const char *
 wn_feed_text(struct wn_feed_ctx *ctx, xmlNodePtr node, enum wn_feed_markup m)
 {
@@ -259,8 +365,10 @@ wn_feed_text(struct wn_feed_ctx *ctx, xmlNodePtr node, enum wn_feed_markup m)
         if (ctx->rc != 0 || ctx->raw.len == 0) {
             return NULL;
         }
-        if (m == WN_FEED_HTML) {
+        if (m == WN_FEED_HTML && memchr(ctx->raw.data, '<', ctx->raw.len)) {
             rc = wn_html_fragment_text(ctx->raw.data, ctx->raw.len, &ctx->text);
+        } else if (m == WN_FEED_HTML) {
+            rc = wn_feed_html_untagged(&ctx->text, ctx->raw.data, ctx->raw.len);
         } else {
             rc = wn_text_fold(&ctx->text, ctx->raw.data, ctx->raw.len, NULL);
         }

@@ -45,8 +45,9 @@ static int
 wn_feed_rss_item(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *ns,
                  const char *base, struct wn_feed_item *it)
 {
-    const char *guid = NULL, *guid_link = NULL, *author = NULL;
+    const char *guid = NULL, *guid_base = NULL, *author = NULL;
     const char *creator = NULL;
+    int permalink = 0;
     int64_t dc_date = WN_TIME_NONE;
 
     memset(it, 0, sizeof(*it));
@@ -74,12 +75,10 @@ wn_feed_rss_item(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *ns,
                 /* isPermaLink defaults to true: the guid is then the
                  * item's URL, and its link when there is no <link>. */
                 const char *perm = wn_feed_attr(ctx, c, NULL, "isPermaLink");
-                const char *b = wn_feed_base(ctx, c, base);
 
+                permalink = perm == NULL || strcasecmp(perm, "false") != 0;
+                guid_base = wn_feed_base(ctx, c, base);
                 guid = wn_feed_dup(ctx, wn_feed_raw(ctx, c));
-                if (perm == NULL || strcasecmp(perm, "false") != 0) {
-                    guid_link = wn_feed_link(ctx, b, guid);
-                }
             }
         } else if (wn_feed_is(c, ns, "pubDate")) {
             if (it->published == WN_TIME_NONE) {
@@ -119,8 +118,8 @@ wn_feed_rss_item(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *ns,
             }
         }
     }
-    if (it->link == NULL) {
-        it->link = guid_link;
+    if (it->link == NULL && permalink) {
+        it->link = wn_feed_link(ctx, guid_base, guid);
     }
     if (it->published == WN_TIME_NONE) {
         it->published = dc_date;
