@@ -217,8 +217,9 @@ wn_scan_drop_from(struct wn_scan *sc, const struct wn_scan_mark *m)
 {
     struct wn_buf *out = &sc->s->out;
 
-    if (sc->copying) {
-        /* Everything before m->at went out unchanged after the mark. */
+    if (sc->copying && sc->flushed > m->at) {
+        /* Something inside the construct was written: forget it.  What
+         * came before m->at went out unchanged after the mark. */
         out->len = m->copying ? m->out_len + (m->at - m->flushed) : m->at;
         out->data[out->len] = '\0';
         sc->flushed = m->at;
@@ -473,12 +474,19 @@ wn_scan_skip_space(struct wn_scan *sc)
 static size_t
 wn_scan_name(struct wn_scan *sc)
 {
+    const unsigned char *in = (const unsigned char *) sc->in;
     size_t start = sc->pos;
 
-    while (sc->pos < sc->len
-           && !wn_scan_is_name_end((unsigned char) sc->in[sc->pos]))
-    {
-        sc->pos++;
+    while (sc->pos < sc->len && !wn_scan_is_name_end(in[sc->pos])) {
+        if (in[sc->pos] >= 0x80) {
+            size_t n = wn_scan_utf8(in + sc->pos, sc->len - sc->pos);
+            if (n == 0) {
+                break; /* not UTF-8: not part of a name */
+            }
+            sc->pos += n;
+        } else {
+            sc->pos++;
+        }
     }
     return sc->pos - start;
 }
@@ -546,6 +554,20 @@ wn_scan_entity_decl(struct wn_scan *sc)
         }
         if (c == '<') {
             return wn_scan_refuse(sc, WN_EPARSE, "markup in an entity value");
+        }
+        if ((unsigned char) c >= 0x80) {
+            size_t u = wn_scan_utf8((const unsigned char *) sc->in + sc->pos,
+                                    sc->len - sc->pos);
+            if (u == 0) {
+                return wn_scan_refuse(sc, WN_EPARSE,
+                                      "entity value is not UTF-8");
+            }
+            sc->pos += u;
+            continue;
+        }
+        if ((unsigned char) c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            return wn_scan_refuse(sc, WN_EPARSE,
+                                  "control character in an entity value");
         }
         if (c != '&') {
             sc->pos++;
@@ -798,8 +820,13 @@ wn_scan_start_tag(struct wn_scan *sc)
             rc = wn_scan_repair(sc, sc->pos, ">", sc->pos);
             break;
         }
-        if (wn_scan_is_name_end(in[sc->pos])) {
-            rc = wn_scan_repair(sc, sc->pos, "", sc->pos + 1);
+        if (wn_scan_is_name_end(in[sc->pos])
+            || (in[sc->pos] >= 0x80
+                && wn_scan_utf8(in + sc->pos, sc->len - sc->pos) == 0))
+        {
+            /* Junk where an attribute should start: a space keeps the
+             * names on either side apart. */
+            rc = wn_scan_repair(sc, sc->pos, " ", sc->pos + 1);
             sc->pos++;
             if (rc != 0) {
                 return rc;
@@ -1013,7 +1040,12 @@ wn_scan_markup(struct wn_scan *sc)
         }
         return wn_scan_end_tag(sc);
     }
-    if (wn_scan_is_name_start(next)) {
+    if (wn_scan_is_name_start(next)
+        && (next < 0x80
+            || wn_scan_utf8((const unsigned char *) sc->in + sc->pos + 1,
+                            sc->len - sc->pos - 1)
+                   != 0))
+    {
         return wn_scan_start_tag(sc);
     }
     /* A '<' that starts nothing: "a < b" in text. */

@@ -924,6 +924,116 @@ refusal_names_the_line(void **state)
     assert_non_null(strstr(err.msg, "<html>"));
 }
 
+/*
+ * Damage of every kind at random places in real fixtures: the parser must
+ * either give a document that prints as JSON or fail with a reason.  Run
+ * under ASan and UBSan this is a small, deterministic fuzzer.
+ */
+static void
+survives_mutated_fixtures(void **state)
+{
+    static const char *const files[] = {
+        "rss-spec-sample.xml",        "rss-podcast.xml",
+        "atom-rfc4287-extensive.xml", "atom-content-kinds.xml",
+        "rss-internal-entities.xml",  "damaged-raw-html.xml",
+    };
+    static const char *const tokens[] = {
+        "<",
+        ">",
+        "&",
+        "</",
+        "/>",
+        "<![CDATA[",
+        "]]>",
+        "<!--",
+        "\"",
+        "=",
+        "&amp;",
+        "&#",
+        ";",
+        "<!DOCTYPE x [",
+        "<!ENTITY a \"b\">",
+        "&a;",
+        "\xff",
+        "\xc3",
+        "<item>",
+        "</item>",
+        "<entry>",
+        "<br>",
+        "<p>",
+        "&nbsp;",
+        "xml:base=\"javascript:x\"",
+        "<div xmlns=\"http://www.w3.org/1999/xhtml\">",
+    };
+    unsigned seed = 20210224;
+
+    (void) state;
+    for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+        char path[1024], *orig, *buf;
+        size_t n;
+        FILE *fp;
+
+        snprintf(path, sizeof(path), "%s/feeds/%s", WN_FIXTURES_DIR, files[f]);
+        fp = fopen(path, "rb");
+        assert_non_null(fp);
+        orig = malloc(1 << 16);
+        buf = malloc(1 << 17);
+        assert_non_null(orig);
+        assert_non_null(buf);
+        n = fread(orig, 1, 1 << 16, fp);
+        fclose(fp);
+        for (int iter = 0; iter < 300; iter++) {
+            struct wn_feed_doc *doc = NULL;
+            struct wn_err err;
+            size_t len = n;
+            int rc;
+
+            memcpy(buf, orig, n);
+            for (int m = 1 + (int) (seed % 6); m > 0 && len > 0; m--) {
+                size_t pos, k;
+                seed = seed * 1103515245u + 12345u;
+                pos = (seed >> 8) % len;
+                switch (seed % 4) {
+                case 0:
+                    buf[pos] = (char) (seed >> 16);
+                    break;
+                case 1:
+                    k = (seed >> 4) % 16 < len - pos ? (seed >> 4) % 16
+                                                     : len - pos;
+                    memmove(buf + pos, buf + pos + k, len - pos - k);
+                    len -= k;
+                    break;
+                case 2: {
+                    const char *t =
+                        tokens[(seed >> 12)
+                               % (sizeof(tokens) / sizeof(tokens[0]))];
+                    k = strlen(t);
+                    memmove(buf + pos + k, buf + pos, len - pos);
+                    memcpy(buf + pos, t, k);
+                    len += k;
+                    break;
+                }
+                default:
+                    len = pos; /* truncation */
+                }
+            }
+            err.msg[0] = '\0';
+            rc = wn_feed_parse(buf, len, NULL, &doc, &err);
+            if (rc == 0) {
+                char *json = NULL;
+                assert_int_equal(wn_feed_to_json(doc, &json), 0);
+                free(json);
+                wn_feed_free(doc);
+            } else {
+                assert_null(doc);
+                assert_true(err.msg[0] != '\0');
+            }
+        }
+        free(orig);
+        free(buf);
+    }
+}
+
 /* ---- JSON -------------------------------------------------------------- */
 
 static void
@@ -1043,6 +1153,7 @@ main(void)
         cmocka_unit_test(items_over_cap_dropped),
         cmocka_unit_test(oversized_input_refused),
         cmocka_unit_test(refusal_names_the_line),
+        cmocka_unit_test(survives_mutated_fixtures),
         cmocka_unit_test(json_follows_the_contract),
         cmocka_unit_test(parses_on_several_threads_at_once),
     };
