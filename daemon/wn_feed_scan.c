@@ -347,6 +347,32 @@ wn_scan_declared(const struct wn_scan *sc, const char *name, size_t len)
     return NULL;
 }
 
+/* Replaces the reference in[at..pos) by the entity's text; in an
+ * attribute value its quotes become references, or they would end it. */
+static int
+wn_scan_inline(struct wn_scan *sc, size_t at, const struct wn_scan_entity *ent,
+               int in_attr)
+{
+    const char *v = sc->in + ent->value.off, *end = v + ent->value.len;
+    const char *q;
+    int rc;
+
+    if (!in_attr) {
+        return wn_scan_emit(sc, at, v, ent->value.len, sc->pos);
+    }
+    rc = wn_scan_emit(sc, at, NULL, 0, sc->pos);
+    for (; rc == 0 && v < end; v = q + 1) {
+        for (q = v; q < end && *q != '"' && *q != '\''; q++) {
+        }
+        rc = wn_scan_emit(sc, sc->pos, v, (size_t) (q - v), sc->pos);
+        if (rc == 0 && q < end) {
+            rc = wn_scan_emit(sc, sc->pos, *q == '"' ? "&#34;" : "&#39;", 5,
+                              sc->pos);
+        }
+    }
+    return rc;
+}
+
 /*
  * A reference at '&' in text or an attribute value.  Character references
  * to characters XML allows and references to predefined entities stay;
@@ -356,7 +382,7 @@ wn_scan_declared(const struct wn_scan *sc, const char *name, size_t len)
  * become character references; anything else is a literal '&'.
  */
 static int
-wn_scan_ref(struct wn_scan *sc)
+wn_scan_ref(struct wn_scan *sc, int in_attr)
 {
     const char *p = sc->in + sc->pos + 1, *end = sc->in + sc->len;
     const struct wn_scan_entity *ent;
@@ -399,8 +425,7 @@ wn_scan_ref(struct wn_scan *sc)
     }
     ent = wn_scan_declared(sc, name, (size_t) (p - name));
     if (ent != NULL) {
-        return wn_scan_emit(sc, start, sc->in + ent->value.off, ent->value.len,
-                            sc->pos);
+        return wn_scan_inline(sc, start, ent, in_attr);
     }
     cp = wn_feed_entity_lookup(name, (size_t) (p - name));
     if (cp >= 0) {
@@ -447,7 +472,7 @@ wn_scan_text(struct wn_scan *sc)
         if (sc->pos == sc->len || in[sc->pos] == '<') {
             break;
         }
-        rc = in[sc->pos] == '&' ? wn_scan_ref(sc) : wn_scan_byte(sc);
+        rc = in[sc->pos] == '&' ? wn_scan_ref(sc, 0) : wn_scan_byte(sc);
     }
     return rc;
 }
@@ -735,7 +760,7 @@ wn_scan_quoted(struct wn_scan *sc, int *rc)
         unsigned char c = in[sc->pos];
 
         if (c == '&') {
-            *rc = wn_scan_ref(sc);
+            *rc = wn_scan_ref(sc, 1);
         } else if (c == '<') {
             *rc = wn_scan_repair(sc, sc->pos, "&lt;", sc->pos + 1);
             sc->pos++;
@@ -767,7 +792,7 @@ wn_scan_unquoted(struct wn_scan *sc)
         unsigned char c = in[sc->pos];
 
         if (c == '&') {
-            rc = wn_scan_ref(sc);
+            rc = wn_scan_ref(sc, 1);
         } else if (c == '"' || c == '<') {
             rc = wn_scan_emit(sc, sc->pos, c == '"' ? "&quot;" : "&lt;",
                               c == '"' ? 6 : 4, sc->pos + 1);

@@ -740,10 +740,17 @@ internal_text_entities_are_allowed(void **state)
         "<?xml version=\"1.0\"?><!DOCTYPE rss [\n"
         "  <!-- the usual HTML ones -->\n"
         "  <!ENTITY nbsp \"&#160;\"> <!ENTITY site 'Example &#169; Co'>\n"
+        "  <!ENTITY q \"it's &#34;q&#34;\">\n"
         "]><rss><channel><title>&site;</title>"
-        "<item><title a=\"&site;\">a&nbsp;b</title></item></channel></rss>");
+        "<item><title a=\"&site;\">a&nbsp;b</title>"
+        "<enclosure url=\"https://example.com/a\" type=\"&q;\"/>"
+        "<enclosure url='https://example.com/b' type='&q;'/></item></channel></rss>");
     assert_string_equal(doc->title, "Example \xc2\xa9 Co");
     assert_string_equal(doc->items[0].title, "a b");
+    /* In attribute values the entity's quotes do not end the value. */
+    assert_int_equal(doc->items[0].nenclosures, 2);
+    assert_string_equal(doc->items[0].enclosures[0].type, "it's \"q\"");
+    assert_string_equal(doc->items[0].enclosures[1].type, "it's \"q\"");
     assert_int_equal(doc->flags & WN_FEED_RECOVERED, 0);
     wn_feed_free(doc);
 
