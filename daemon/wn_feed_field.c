@@ -371,13 +371,15 @@ wn_feed_text(struct wn_feed_ctx *ctx, xmlNodePtr node, enum wn_feed_markup m)
             rc = wn_feed_html_untagged(&ctx->text, ctx->raw.data, ctx->raw.len);
         } else {
             rc = wn_text_fold(&ctx->text, ctx->raw.data, ctx->raw.len, NULL);
+            rc = rc > 0 ? 0 : rc; /* a count of bytes */
         }
     }
-    if (rc < 0) {
-        wn_feed_fail(ctx, rc == WN_ENOMEM ? WN_ENOMEM : WN_ETOOBIG);
+    if (rc == WN_ENOMEM || rc == WN_ETOOBIG) {
+        wn_feed_fail(ctx, rc);
         return NULL;
     }
-    return wn_feed_text_field(ctx);
+    /* HTML the parser cannot read at all loses this field, not the feed. */
+    return rc == 0 ? wn_feed_text_field(ctx) : NULL;
 }
 
 const char *
