@@ -18,8 +18,7 @@
 
 /*
  * The formats, by root element.  parse == NULL: recognized but not read
- * yet, which is a clear WN_ENOTFEED rather than "not a feed".  The root
- * names must also be in wn_feed_roots, which the scan checks first.
+ * yet, which is a clear WN_ENOTFEED rather than "not a feed".
  */
 static const struct wn_feed_family {
     const char *root; /* local name of the root element */
@@ -34,7 +33,20 @@ static const struct wn_feed_family {
     { "RDF", WN_NS_RDF, WN_FEED_RSS1, NULL },
 };
 
-static const char *const wn_feed_roots[] = { "rss", "feed", "RDF", NULL };
+/* For the scan: may an element of this local name be a feed's root? */
+static int
+wn_feed_root_known(const char *local, size_t len)
+{
+    for (size_t i = 0;
+         i < sizeof(wn_feed_families) / sizeof(wn_feed_families[0]); i++)
+    {
+        const char *r = wn_feed_families[i].root;
+        if (strlen(r) == len && memcmp(r, local, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
 
 /*
  * libxml2 options.  Never XML_PARSE_NOENT (entity substitution),
@@ -150,10 +162,12 @@ wn_feed_family(xmlNodePtr root)
     return NULL;
 }
 
-/* Builds the document from the tree. */
+/* Builds the document from the tree; scan says how deep it may be and
+ * how many lines before it were dropped (for line numbers). */
 static int
-wn_feed_build(xmlDocPtr xml, const struct wn_feed_opts *opts, size_t max_depth,
-              struct wn_feed_doc **out, struct wn_err *err)
+wn_feed_build(xmlDocPtr xml, const struct wn_feed_opts *opts,
+              const struct wn_feed_scan *scan, struct wn_feed_doc **out,
+              struct wn_err *err)
 {
     xmlNodePtr root = xmlDocGetRootElement(xml);
     const struct wn_feed_family *f = wn_feed_family(root);
@@ -165,7 +179,8 @@ wn_feed_build(xmlDocPtr xml, const struct wn_feed_opts *opts, size_t max_depth,
         return wn_err_set(err, WN_ENOTFEED,
                           "line %ld: root element <%s> in %s%s is not RSS or "
                           "Atom",
-                          xmlGetLineNo(root), (const char *) root->name,
+                          xmlGetLineNo(root) + (long) scan->lines_dropped,
+                          (const char *) root->name,
                           root->ns != NULL ? "namespace " : "no namespace",
                           root->ns != NULL ? (const char *) root->ns->href
                                            : "");
@@ -185,7 +200,7 @@ wn_feed_build(xmlDocPtr xml, const struct wn_feed_opts *opts, size_t max_depth,
     ctx.url = opts->url;
     ctx.url_flags = wn_url_is_file(opts->url) ? WN_URL_ALLOW_FILE : 0;
     ctx.max_items = opts->max_items != 0 ? opts->max_items : WN_FEED_MAX_ITEMS;
-    ctx.max_depth = max_depth;
+    ctx.max_depth = scan->max_depth;
     wn_buf_init(&ctx.raw, WN_FEED_MAX_FIELD);
     wn_buf_init(&ctx.text, WN_FEED_MAX_FIELD);
     ctx.doc = wn_arena_alloc(arena, sizeof(*ctx.doc));
@@ -243,7 +258,7 @@ wn_feed_parse(const char *data, size_t len, const struct wn_feed_opts *opts,
         goto failed;
     }
     scan.max_depth = opts->max_depth;
-    scan.roots = wn_feed_roots;
+    scan.root_known = wn_feed_root_known;
     rc = wn_feed_scan(&scan, text, text_len, err);
     if (rc != 0) {
         goto failed;
@@ -274,7 +289,7 @@ wn_feed_parse(const char *data, size_t len, const struct wn_feed_opts *opts,
                         xe.count > 0 ? xe.msg : "no document");
         goto failed;
     }
-    rc = wn_feed_build(xml, opts, scan.max_depth, out, err);
+    rc = wn_feed_build(xml, opts, &scan, out, err);
     if (rc == 0 && (damaged || scan.repairs > 0 || !well_formed)) {
         (*out)->flags |= WN_FEED_RECOVERED;
     }

@@ -81,9 +81,10 @@ int wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
  */
 struct wn_feed_scan {
     /* In. */
-    size_t max_depth;         /* at most WN_FEED_MAX_DEPTH */
-    const char *const *roots; /* NULL-terminated root local names */
-    int numeric_refs;         /* rewrite &amp; &lt; ... as &#38; &#60; ... */
+    size_t max_depth; /* at most WN_FEED_MAX_DEPTH */
+    /* Whether a root element of this local name can be a feed's. */
+    int (*root_known)(const char *local, size_t len);
+    int numeric_refs; /* rewrite &amp; &lt; ... as &#38; &#60; ... */
     /* Out. */
     const char *data; /* text for libxml2: the input or out.data */
     size_t len;
@@ -91,12 +92,11 @@ struct wn_feed_scan {
     size_t repairs;       /* places repaired (damage, not rewrites) */
     size_t named_refs;    /* &amp; &lt; ... left for libxml2 */
     size_t lines_dropped; /* lines removed before the document */
-    char root[64];        /* qualified name of the root element */
 };
 
 /*
- * Scans text[0..len); s->max_depth, roots and numeric_refs must be set.
- * 0 or WN_ENOTFEED (no markup, or a root not in s->roots), WN_EPARSE (a
+ * Scans text[0..len); s->max_depth, root_known and numeric_refs must be
+ * set.  0 or WN_ENOTFEED (no markup, or a root not root_known), WN_EPARSE (a
  * refused DTD), WN_ETOOBIG (attributes, depth, entities), WN_ENOMEM; err
  * names the reason and the line.
  */

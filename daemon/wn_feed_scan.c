@@ -720,21 +720,17 @@ static int
 wn_scan_root(struct wn_scan *sc, size_t name, size_t len)
 {
     const char *local;
-    size_t llen,
-        n = len < sizeof(sc->s->root) - 1 ? len : sizeof(sc->s->root) - 1;
+    size_t llen;
+    int shown = len < 64 ? (int) len : 64; /* of a name in the message */
 
-    memcpy(sc->s->root, sc->in + name, n);
-    sc->s->root[n] = '\0';
     sc->root_seen = 1;
     wn_scan_local(sc->in + name, len, &local, &llen);
-    for (const char *const *r = sc->s->roots; *r != NULL; r++) {
-        if (strlen(*r) == llen && memcmp(*r, local, llen) == 0) {
-            return 0;
-        }
+    if (sc->s->root_known(local, llen)) {
+        return 0;
     }
     return wn_err_set(sc->err, WN_ENOTFEED,
-                      "line %zu: root element <%s> is not a feed's",
-                      wn_scan_line(sc, name), sc->s->root);
+                      "line %zu: root element <%.*s> is not a feed's",
+                      wn_scan_line(sc, name), shown, sc->in + name);
 }
 
 static int
@@ -1162,7 +1158,6 @@ wn_feed_scan(struct wn_feed_scan *s, const char *text, size_t len,
     s->repairs = 0;
     s->named_refs = 0;
     s->lines_dropped = 0;
-    s->root[0] = '\0';
     /* Repairs grow the text a little (&amp; for &); twice is plenty. */
     wn_buf_init(&s->out, 2 * len + 4096);
     if (s->max_depth == 0 || s->max_depth > WN_FEED_MAX_DEPTH) {
