@@ -1,7 +1,8 @@
 /*
- * wn_feed_entity.c: the 252 character entity names of HTML 4 and their code
- * points, for feeds that use &nbsp; or &eacute; without declaring them.
- * A table and a lookup, nothing else.
+ * wn_feed_entity.c: references as feeds write them: numeric character
+ * references, and the 252 entity names of HTML 4 with their code points,
+ * for feeds that use &nbsp; or &eacute; without declaring them.  Lookups,
+ * no decisions about what to do with the result.
  */
 #include <string.h>
 
@@ -124,4 +125,30 @@ wn_feed_entity_lookup(const char *name, size_t len)
         }
     }
     return -1;
+}
+
+size_t
+wn_feed_charref(const char *s, size_t n, unsigned long *cp)
+{
+    size_t i = 2;
+    int hex, digits = 0;
+
+    if (n < 3 || s[1] != '#') {
+        return 0;
+    }
+    hex = s[2] == 'x' || s[2] == 'X';
+    *cp = 0;
+    /* Eight digits hold any code point and cannot overflow. */
+    for (i += (size_t) hex; i < n && digits < 8; i++, digits++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9'          ? c - '0'
+                : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                              : -1;
+        if (d < 0) {
+            break;
+        }
+        *cp = *cp * (hex ? 16 : 10) + (unsigned long) d;
+    }
+    return digits > 0 && i < n && s[i] == ';' ? i + 1 : 0;
 }

@@ -282,26 +282,11 @@ wn_feed_html_ref(const char *s, size_t n, unsigned long *cp)
     long v;
 
     if (n > 2 && s[1] == '#') {
-        int hex = s[2] == 'x' || s[2] == 'X';
-
-        *cp = 0;
-        for (i = 2 + (size_t) hex; i < n && i < 12; i++) {
-            char c = s[i];
-            int d = c >= '0' && c <= '9'          ? c - '0'
-                    : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                  : -1;
-            if (d < 0) {
-                break;
-            }
-            *cp = *cp * (hex ? 16 : 10) + (unsigned long) d;
-        }
-        if (i == 2 + (size_t) hex || i == n || s[i] != ';' || *cp == 0
-            || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
-        {
-            return 0;
-        }
-        return i + 1;
+        /* What the HTML parser decodes: not NUL, surrogates or beyond. */
+        size_t len = wn_feed_charref(s, n, cp);
+        return *cp == 0 || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff)
+                   ? 0
+                   : len;
     }
     while (i < n && i < 34
            && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')

@@ -106,6 +106,10 @@ int wn_feed_scan(struct wn_feed_scan *s, const char *text, size_t len,
 /* The code point of an HTML 4 entity name (case-sensitive), or -1. */
 long wn_feed_entity_lookup(const char *name, size_t len);
 
+/* A character reference ("&#38;", "&#x26;") at s[0..n): its length with
+ * the ';' and its code point (any value), or 0 when malformed. */
+size_t wn_feed_charref(const char *s, size_t n, unsigned long *cp);
+
 /* ---- wn_feed_field.c -------------------------------------------------- */
 
 /* How a field's text is marked up: RSS is HTML unless told otherwise,

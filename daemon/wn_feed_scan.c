@@ -266,33 +266,6 @@ wn_scan_xml_char(unsigned long c)
            || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
 }
 
-/* A character reference at in[pos] ("&#38;", "&#x26;"): its length and
- * code point, or 0 when malformed. */
-static size_t
-wn_scan_charref(const char *in, size_t pos, size_t len, unsigned long *cp)
-{
-    size_t i = pos + 2;
-    int hex, digits = 0;
-
-    if (i > len || in[pos + 1] != '#') {
-        return 0;
-    }
-    hex = i < len && (in[i] == 'x' || in[i] == 'X');
-    *cp = 0;
-    for (i += (size_t) hex; i < len && digits < 8; i++, digits++) {
-        char c = in[i];
-        int d = c >= '0' && c <= '9'          ? c - '0'
-                : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                              : -1;
-        if (d < 0) {
-            break;
-        }
-        *cp = *cp * (hex ? 16 : 10) + (unsigned long) d;
-    }
-    return digits > 0 && i < len && in[i] == ';' ? i + 1 - pos : 0;
-}
-
 /* Handles a byte that stopped a text run and is not '<' or '&': a control
  * character (dropped) or the start of a multi-byte sequence. */
 static int
@@ -393,7 +366,7 @@ wn_scan_ref(struct wn_scan *sc, int in_attr)
 
     if (p < end && *p == '#') {
         unsigned long c;
-        size_t n = wn_scan_charref(sc->in, start, sc->len, &c);
+        size_t n = wn_feed_charref(sc->in + start, sc->len - start, &c);
 
         if (n == 0) {
             sc->pos = start + 1;
@@ -598,7 +571,7 @@ wn_scan_entity_decl(struct wn_scan *sc)
             sc->pos++;
             continue;
         }
-        n = wn_scan_charref(sc->in, sc->pos, sc->len, &cp);
+        n = wn_feed_charref(sc->in + sc->pos, sc->len - sc->pos, &cp);
         if (n == 0) {
             /* Entities made of entities are how "billion laughs" grows. */
             return wn_scan_refuse(sc, WN_EPARSE,
