@@ -158,19 +158,19 @@ wn_time_zone_name(const char *w, int *minutes)
         const char *name;
         int minutes;
     } zones[] = {
-        { "ut", 0 },       { "utc", 0 },      { "gmt", 0 },
-        { "z", 0 },        { "est", -5 * 60 }, { "edt", -4 * 60 },
-        { "cst", -6 * 60 }, { "cdt", -5 * 60 }, { "mst", -7 * 60 },
-        { "mdt", -6 * 60 }, { "pst", -8 * 60 }, { "pdt", -7 * 60 },
+        { "ut", 0 },         { "utc", 0 },        { "gmt", 0 },
+        { "z", 0 },          { "est", -5 * 60 },  { "edt", -4 * 60 },
+        { "cst", -6 * 60 },  { "cdt", -5 * 60 },  { "mst", -7 * 60 },
+        { "mdt", -6 * 60 },  { "pst", -8 * 60 },  { "pdt", -7 * 60 },
         { "akst", -9 * 60 }, { "akdt", -8 * 60 }, { "hst", -10 * 60 },
-        { "ast", -4 * 60 }, { "adt", -3 * 60 }, { "nst", -210 },
-        { "ndt", -150 },   { "bst", 60 },     { "ist", 330 },
-        { "cet", 60 },     { "cest", 120 },   { "met", 60 },
-        { "mest", 120 },   { "eet", 120 },    { "eest", 180 },
-        { "wet", 0 },      { "west", 60 },    { "msk", 180 },
-        { "jst", 540 },    { "kst", 540 },    { "hkt", 480 },
-        { "sgt", 480 },    { "aest", 600 },   { "aedt", 660 },
-        { "acst", 570 },   { "awst", 480 },   { "nzst", 720 },
+        { "ast", -4 * 60 },  { "adt", -3 * 60 },  { "nst", -210 },
+        { "ndt", -150 },     { "bst", 60 },       { "ist", 330 },
+        { "cet", 60 },       { "cest", 120 },     { "met", 60 },
+        { "mest", 120 },     { "eet", 120 },      { "eest", 180 },
+        { "wet", 0 },        { "west", 60 },      { "msk", 180 },
+        { "jst", 540 },      { "kst", 540 },      { "hkt", 480 },
+        { "sgt", 480 },      { "aest", 600 },     { "aedt", 660 },
+        { "acst", 570 },     { "awst", 480 },     { "nzst", 720 },
         { "nzdt", 780 },
     };
 
@@ -225,7 +225,9 @@ wn_tp_offset(struct wn_tp *c, int *minutes)
 static int
 wn_time_valid(int y, int mo, int d, int h, int mi, int s)
 {
-    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    static const int mdays[] = {
+        31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+    };
 
     if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1]) {
         return 0;
@@ -423,9 +425,9 @@ wn_time_parse_rfc822(const char *s, int64_t *out)
             } else if (d < 0 && n <= 2 && v >= 1 && v <= 31) {
                 d = v;
                 /* "24th" */
-                if (wn_tp_word(&c, word, sizeof(word)) > 0
-                    && strcmp(word, "st") && strcmp(word, "nd")
-                    && strcmp(word, "rd") && strcmp(word, "th"))
+                if (wn_tp_word(&c, word, sizeof(word)) > 0 && strcmp(word, "st")
+                    && strcmp(word, "nd") && strcmp(word, "rd")
+                    && strcmp(word, "th"))
                 {
                     return WN_EPARSE;
                 }
@@ -536,8 +538,8 @@ wn_time_parse(const char *s, int64_t *out)
         return WN_EPARSE;
     }
     /* Four digits then a separator or digits: ISO; anything else: RFC 822. */
-    if (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9'
-        && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' && p[3] <= '9'
+    if (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0'
+        && p[2] <= '9' && p[3] >= '0' && p[3] <= '9'
         && wn_time_parse_iso(p, out) == 0)
     {
         return 0;
