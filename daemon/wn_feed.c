@@ -1,43 +1,309 @@
 /*
- * wn_feed.c: placeholder until the feed parser lands (RSS 2.0 and Atom 1.0).
+ * wn_feed.c: the feed parser's entry point.  It applies the limits, runs
+ * the pipeline of wn_feed_int.h (charset, scan, libxml2), recognizes the
+ * format by the root element and its namespace (never by URL), and hands
+ * the tree to that format's file.  It reads no element below the root.
  */
 #include "wn_feed.h"
 
+#include <libxml/parser.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <winnow/host.h>
+
 #include "wn_err.h"
+#include "wn_feed_int.h"
+#include "wn_url.h"
+
+/*
+ * The formats, by root element.  parse == NULL: recognized but not read
+ * yet, which is a clear WN_ENOTFEED rather than "not a feed".
+ */
+static const struct wn_feed_family {
+    const char *root; /* local name of the root element */
+    const char *ns;   /* its namespace; NULL: none */
+    int format;
+    int (*parse)(struct wn_feed_ctx *ctx, xmlNodePtr root);
+} wn_feed_families[] = {
+    { "rss", NULL, WN_FEED_RSS2, wn_feed_rss_parse },
+    { "rss", WN_NS_RSS2, WN_FEED_RSS2, wn_feed_rss_parse },
+    { "feed", WN_NS_ATOM, WN_FEED_ATOM1, wn_feed_atom_parse },
+    { "feed", WN_NS_ATOM03, WN_FEED_ATOM03, NULL },
+    { "RDF", WN_NS_RDF, WN_FEED_RSS1, NULL },
+};
+
+/* For the scan: may an element of this local name be a feed's root? */
+static int
+wn_feed_root_known(const char *local, size_t len)
+{
+    for (size_t i = 0;
+         i < sizeof(wn_feed_families) / sizeof(wn_feed_families[0]); i++)
+    {
+        const char *r = wn_feed_families[i].root;
+        if (strlen(r) == len && memcmp(r, local, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * libxml2 options.  Never XML_PARSE_NOENT (entity substitution),
+ * XML_PARSE_DTDLOAD or XML_PARSE_DTDATTR (fetching DTDs), or
+ * XML_PARSE_HUGE (lifts libxml2's own depth and size guards).  The input
+ * is always UTF-8 by now, so the declared encoding is ignored.
+ */
+#define WN_FEED_XML_OPTIONS                                                    \
+    (XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOCDATA                   \
+     | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT             \
+     | XML_PARSE_IGNORE_ENC | XML_PARSE_BIG_LINES)
+
+/* The first error libxml2 reports: the most telling one. */
+struct wn_feed_xml_err {
+    int count;
+    int line;
+    char msg[128];
+};
+
+static void
+wn_feed_xml_error(void *data, xmlErrorPtr e)
+{
+    xmlParserCtxtPtr pc = data;
+    struct wn_feed_xml_err *xe = pc->_private;
+    size_t n;
+
+    /* Warnings and namespace errors (an undeclared "dc:") do not damage
+     * the tree. */
+    if (e->level < XML_ERR_ERROR || e->domain == XML_FROM_NAMESPACE) {
+        return;
+    }
+    if (xe->count++ > 0) {
+        return;
+    }
+    xe->line = e->line;
+    snprintf(xe->msg, sizeof(xe->msg), "%s", e->message ? e->message : "error");
+    n = strlen(xe->msg);
+    while (n > 0 && (xe->msg[n - 1] == '\n' || xe->msg[n - 1] == ' ')) {
+        xe->msg[--n] = '\0';
+    }
+}
+
+/* Parses text[0..len) (UTF-8) into *out; *well_formed says whether
+ * libxml2 had to recover. */
+static int
+wn_feed_xml(const char *text, size_t len, xmlDocPtr *out, int *well_formed,
+            struct wn_feed_xml_err *xe)
+{
+    xmlParserCtxtPtr pc;
+
+    *out = NULL;
+    memset(xe, 0, sizeof(*xe));
+    if (len > INT32_MAX) {
+        return WN_ETOOBIG;
+    }
+    pc = xmlNewParserCtxt();
+    if (pc == NULL) {
+        return WN_ENOMEM;
+    }
+    pc->_private = xe;
+    pc->sax->serror = wn_feed_xml_error;
+    *out = xmlCtxtReadMemory(pc, text, (int) len, NULL, "UTF-8",
+                             WN_FEED_XML_OPTIONS);
+    *well_formed = pc->wellFormed;
+    xmlFreeParserCtxt(pc);
+    return 0;
+}
 
 void
 wn_feed_global_init(void)
 {
+    xmlInitParser();
+}
+
+const char *
+wn_feed_format_name(int format)
+{
+    switch (format) {
+    case WN_FEED_RSS2:
+        return "rss2.0";
+    case WN_FEED_RSS1:
+        return "rss1.0";
+    case WN_FEED_RSS09X:
+        return "rss0.9x";
+    case WN_FEED_ATOM1:
+        return "atom1.0";
+    case WN_FEED_ATOM03:
+        return "atom0.3";
+    case WN_FEED_JSONFEED:
+        return "jsonfeed1.x";
+    default:
+        return "unknown";
+    }
+}
+
+static const struct wn_feed_family *
+wn_feed_family(xmlNodePtr root)
+{
+    const char *ns = root->ns != NULL ? (const char *) root->ns->href : NULL;
+
+    for (size_t i = 0;
+         i < sizeof(wn_feed_families) / sizeof(wn_feed_families[0]); i++)
+    {
+        const struct wn_feed_family *f = &wn_feed_families[i];
+
+        if (strcmp(f->root, (const char *) root->name) == 0
+            && (f->ns == NULL ? ns == NULL
+                              : ns != NULL && strcmp(f->ns, ns) == 0))
+        {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* Builds the document from the tree; scan says how deep it may be and
+ * how many lines before it were dropped (for line numbers). */
+static int
+wn_feed_build(xmlDocPtr xml, const struct wn_feed_opts *opts,
+              const struct wn_feed_scan *scan, struct wn_feed_doc **out,
+              struct wn_err *err)
+{
+    xmlNodePtr root = xmlDocGetRootElement(xml);
+    const struct wn_feed_family *f = wn_feed_family(root);
+    struct wn_feed_ctx ctx;
+    struct wn_arena *arena;
+    int rc;
+
+    if (f == NULL) {
+        return wn_err_set(err, WN_ENOTFEED,
+                          "line %ld: root element <%s> in %s%s is not RSS or "
+                          "Atom",
+                          xmlGetLineNo(root) + (long) scan->lines_dropped,
+                          (const char *) root->name,
+                          root->ns != NULL ? "namespace " : "no namespace",
+                          root->ns != NULL ? (const char *) root->ns->href
+                                           : "");
+    }
+    if (f->parse == NULL) {
+        return wn_err_set(err, WN_ENOTFEED, "%s feeds are not supported yet",
+                          wn_feed_format_name(f->format));
+    }
+    rc = wn_arena_create(&arena, WN_FEED_MAX_ARENA);
+    if (rc != 0) {
+        return wn_err_set(err, rc, "out of memory");
+    }
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.arena = arena;
+    ctx.xml = xml;
+    ctx.err = err;
+    ctx.url = opts->url;
+    ctx.url_flags = wn_url_is_file(opts->url) ? WN_URL_ALLOW_FILE : 0;
+    ctx.max_items = opts->max_items != 0 ? opts->max_items : WN_FEED_MAX_ITEMS;
+    ctx.max_depth = scan->max_depth;
+    wn_buf_init(&ctx.raw, WN_FEED_MAX_FIELD);
+    wn_buf_init(&ctx.text, WN_FEED_MAX_FIELD);
+    ctx.doc = wn_arena_alloc(arena, sizeof(*ctx.doc));
+    if (ctx.doc == NULL) {
+        wn_feed_fail(&ctx, WN_ENOMEM);
+    } else {
+        ctx.doc->arena = arena;
+        ctx.doc->format = f->format;
+        ctx.doc->updated = WN_TIME_NONE;
+        rc = f->parse(&ctx, root);
+        if (rc != 0) {
+            wn_feed_fail(&ctx, rc);
+        }
+    }
+    wn_buf_free(&ctx.raw);
+    wn_buf_free(&ctx.text);
+    if (ctx.rc != 0) {
+        wn_arena_destroy(arena);
+        return ctx.rc;
+    }
+    *out = ctx.doc;
+    return 0;
 }
 
 int
 wn_feed_parse(const char *data, size_t len, const struct wn_feed_opts *opts,
               struct wn_feed_doc **out, struct wn_err *err)
 {
-    (void) data;
-    (void) len;
-    (void) opts;
+    static const struct wn_feed_opts defaults;
+    struct wn_feed_scan scan;
+    struct wn_feed_xml_err xe;
+    struct wn_buf conv;
+    xmlDocPtr xml = NULL;
+    const char *text;
+    size_t text_len;
+    int rc, damaged = 0, well_formed = 0;
+
     *out = NULL;
-    return wn_err_set(err, WN_ENOTFEED, "feed parser not built yet");
+    memset(&scan, 0, sizeof(scan));
+    wn_buf_init(&conv, 0);
+    if (opts == NULL) {
+        opts = &defaults;
+    }
+    if (data == NULL && len > 0) {
+        return wn_err_set(err, WN_EINVAL, "no data");
+    }
+    if (len > WN_FEED_MAX_BYTES) {
+        return wn_err_set(err, WN_ETOOBIG,
+                          "feed of %zu bytes over the %u byte limit", len,
+                          WN_FEED_MAX_BYTES);
+    }
+    rc = wn_feed_enc_utf8(data != NULL ? data : "", len, opts->content_type,
+                          &conv, &text, &text_len, &damaged, err);
+    if (rc != 0) {
+        goto failed;
+    }
+    scan.max_depth = opts->max_depth;
+    scan.root_known = wn_feed_root_known;
+    rc = wn_feed_scan(&scan, text, text_len, err);
+    if (rc != 0) {
+        goto failed;
+    }
+    rc = wn_feed_xml(scan.data, scan.len, &xml, &well_formed, &xe);
+    if (rc == 0 && !well_formed && scan.named_refs > 0) {
+        /*
+         * Damage the scan did not see: libxml2 dropped the named entity
+         * references after it.  Parse once more with them as character
+         * references, which it keeps.  Only damaged feeds pay for this.
+         */
+        xmlFreeDoc(xml);
+        wn_buf_free(&scan.out);
+        scan.numeric_refs = 1;
+        rc = wn_feed_scan(&scan, text, text_len, err);
+        if (rc != 0) {
+            goto failed;
+        }
+        rc = wn_feed_xml(scan.data, scan.len, &xml, &well_formed, &xe);
+    }
+    if (rc != 0) {
+        wn_err_set(err, rc, "%s", wn_strerror(rc));
+        goto failed;
+    }
+    if (xml == NULL || xmlDocGetRootElement(xml) == NULL) {
+        rc = wn_err_set(err, WN_EPARSE, "line %zu: %s",
+                        (size_t) xe.line + scan.lines_dropped,
+                        xe.count > 0 ? xe.msg : "no document");
+        goto failed;
+    }
+    rc = wn_feed_build(xml, opts, &scan, out, err);
+    if (rc == 0 && (damaged || scan.repairs > 0 || !well_formed)) {
+        (*out)->flags |= WN_FEED_RECOVERED;
+    }
+failed:
+    xmlFreeDoc(xml);
+    wn_buf_free(&scan.out);
+    wn_buf_free(&conv);
+    return rc;
 }
 
 void
 wn_feed_free(struct wn_feed_doc *doc)
 {
-    (void) doc;
-}
-
-const char *
-wn_feed_format_name(int format)
-{
-    (void) format;
-    return "unknown";
-}
-
-int
-wn_feed_to_json(const struct wn_feed_doc *doc, char **json)
-{
-    (void) doc;
-    *json = NULL;
-    return WN_EINVAL;
+    if (doc != NULL) {
+        wn_arena_destroy(doc->arena); /* doc lives in its own arena */
+    }
 }

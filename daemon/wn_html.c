@@ -10,6 +10,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/xmlerror.h>
 
+#include "wn_charset.h"
 #include "wn_err.h"
 #include "wn_text.h"
 
@@ -178,15 +179,24 @@ wn_html_meta_charset(const char *data, size_t len, char *buf, size_t cap)
     return 0;
 }
 
+/*
+ * Decides the character set, in this order of trust: a byte order mark; the
+ * bytes themselves when they are valid UTF-8 with multi-byte sequences (a
+ * legacy label on valid UTF-8 is a mislabel far more often than real text);
+ * the HTTP charset; a <meta> charset; windows-1252.  windows-1252 (and the
+ * labels that mean it) is decoded here, so libxml2 always gets UTF-8 or a
+ * charset it has a converter for, and is told to ignore <meta> (it would
+ * otherwise switch charsets in the middle of the document).
+ */
 int
 wn_html_parse(const char *data, size_t len, const char *url,
               const char *content_type, xmlDocPtr *out, struct wn_err *err)
 {
-    const int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR
-                     | HTML_PARSE_NOWARNING | HTML_PARSE_NONET
-                     | HTML_PARSE_COMPACT;
+    int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING
+               | HTML_PARSE_NONET | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC;
     char charset[64];
-    const char *enc = NULL;
+    const char *enc = "UTF-8";
+    struct wn_buf utf8;
     xmlDocPtr doc;
 
     *out = NULL;
@@ -194,33 +204,41 @@ wn_html_parse(const char *data, size_t len, const char *url,
         return wn_err_set(err, WN_ETOOBIG, "%s: page of %zu bytes over the %u byte limit",
                           url ? url : "page", len, WN_HTML_MAX_BYTES);
     }
-    if (len > INT32_MAX) {
-        return wn_err_set(err, WN_ETOOBIG, "page too large");
-    }
+    wn_buf_init(&utf8, 3 * (size_t) WN_HTML_MAX_BYTES);
     if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
         enc = "UTF-8";
     } else if (len >= 2 && (memcmp(data, "\xff\xfe", 2) == 0
                             || memcmp(data, "\xfe\xff", 2) == 0))
     {
         enc = NULL; /* libxml2 reads UTF-16 byte order marks itself */
-    } else if (wn_html_charset_param(content_type, charset, sizeof(charset))
-               || wn_html_meta_charset(data, len, charset, sizeof(charset)))
-    {
-        enc = charset;
-        /* Pages labelled Latin-1 are windows-1252 in practice (WHATWG). */
-        if (strcasecmp(enc, "iso-8859-1") == 0 || strcasecmp(enc, "latin1") == 0
-            || strcasecmp(enc, "us-ascii") == 0)
+        opts &= ~HTML_PARSE_IGNORE_ENC;
+    } else if (wn_text_utf8_valid(data, len)) {
+        enc = "UTF-8";
+    } else {
+        int labelled = wn_html_charset_param(content_type, charset, sizeof(charset))
+                       || wn_html_meta_charset(data, len, charset, sizeof(charset));
+        xmlCharEncodingHandlerPtr h = NULL;
+
+        if (labelled && !wn_charset_is_cp1252(charset)
+            && (h = xmlFindCharEncodingHandler(charset)) != NULL)
         {
-            enc = "windows-1252";
-        }
-        if (xmlFindCharEncodingHandler(enc) == NULL) {
-            enc = NULL;
+            enc = charset; /* a charset libxml2 converts (iconv) */
+            xmlCharEncCloseFunc(h);
+        } else {
+            if (wn_charset_cp1252_to_utf8(data, len, &utf8) != 0) {
+                wn_buf_free(&utf8);
+                return wn_err_set(err, WN_ENOMEM, "%s: out of memory", url ? url : "page");
+            }
+            data = utf8.data != NULL ? utf8.data : "";
+            len = utf8.len;
         }
     }
-    if (enc == NULL && !(len >= 2 && (data[0] == '\xff' || data[0] == '\xfe'))) {
-        enc = wn_text_utf8_valid(data, len) ? "UTF-8" : "windows-1252";
+    if (len > INT32_MAX) {
+        wn_buf_free(&utf8);
+        return wn_err_set(err, WN_ETOOBIG, "page too large");
     }
     doc = htmlReadMemory(data, (int) len, url, enc, opts);
+    wn_buf_free(&utf8);
     if (doc == NULL) {
         return wn_err_set(err, WN_EPARSE, "%s: not parseable as HTML",
                           url ? url : "page");

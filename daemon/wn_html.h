@@ -25,10 +25,10 @@
 void wn_html_global_init(void);
 
 /*
- * Parses an HTML page.  `content_type` (HTTP header, may be NULL) wins over
- * a <meta charset> which wins over a BOM-less guess (UTF-8 when the bytes
- * are valid UTF-8, else windows-1252).  Scripts are never run, nothing is
- * fetched.  The caller frees *out with xmlFreeDoc().
+ * Parses an HTML page.  The charset comes from a byte order mark, else the
+ * bytes when they are valid UTF-8, else the HTTP Content-Type (may be
+ * NULL), else a <meta charset>, else windows-1252.  Scripts are never run,
+ * nothing is fetched.  The caller frees *out with xmlFreeDoc().
  */
 int wn_html_parse(const char *data, size_t len, const char *url,
                   const char *content_type, xmlDocPtr *out,

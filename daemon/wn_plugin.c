@@ -470,7 +470,9 @@ wn_plugins_load(const struct wn_conf *conf, struct wn_plugins **out,
     }
     ps->timeout_ns = (uint64_t) conf->plugin_timeout * 1000000u;
     ps->v = calloc(nnames ? nnames : 1, sizeof(*ps->v));
-    qsort(names, nnames, sizeof(*names), wn_plugin_cmp);
+    if (nnames > 1) {
+        qsort(names, nnames, sizeof(*names), wn_plugin_cmp);
+    }
     for (size_t i = 0; i < nnames && ps->v != NULL; i++) {
         char path[4096], name[128];
         const struct wn_conf_plugin *section = NULL;

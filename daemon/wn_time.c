@@ -158,19 +158,19 @@ wn_time_zone_name(const char *w, int *minutes)
         const char *name;
         int minutes;
     } zones[] = {
-        { "ut", 0 },       { "utc", 0 },      { "gmt", 0 },
-        { "z", 0 },        { "est", -5 * 60 }, { "edt", -4 * 60 },
-        { "cst", -6 * 60 }, { "cdt", -5 * 60 }, { "mst", -7 * 60 },
-        { "mdt", -6 * 60 }, { "pst", -8 * 60 }, { "pdt", -7 * 60 },
+        { "ut", 0 },         { "utc", 0 },        { "gmt", 0 },
+        { "z", 0 },          { "est", -5 * 60 },  { "edt", -4 * 60 },
+        { "cst", -6 * 60 },  { "cdt", -5 * 60 },  { "mst", -7 * 60 },
+        { "mdt", -6 * 60 },  { "pst", -8 * 60 },  { "pdt", -7 * 60 },
         { "akst", -9 * 60 }, { "akdt", -8 * 60 }, { "hst", -10 * 60 },
-        { "ast", -4 * 60 }, { "adt", -3 * 60 }, { "nst", -210 },
-        { "ndt", -150 },   { "bst", 60 },     { "ist", 330 },
-        { "cet", 60 },     { "cest", 120 },   { "met", 60 },
-        { "mest", 120 },   { "eet", 120 },    { "eest", 180 },
-        { "wet", 0 },      { "west", 60 },    { "msk", 180 },
-        { "jst", 540 },    { "kst", 540 },    { "hkt", 480 },
-        { "sgt", 480 },    { "aest", 600 },   { "aedt", 660 },
-        { "acst", 570 },   { "awst", 480 },   { "nzst", 720 },
+        { "ast", -4 * 60 },  { "adt", -3 * 60 },  { "nst", -210 },
+        { "ndt", -150 },     { "bst", 60 },       { "ist", 330 },
+        { "cet", 60 },       { "cest", 120 },     { "met", 60 },
+        { "mest", 120 },     { "eet", 120 },      { "eest", 180 },
+        { "wet", 0 },        { "west", 60 },      { "msk", 180 },
+        { "jst", 540 },      { "kst", 540 },      { "hkt", 480 },
+        { "sgt", 480 },      { "aest", 600 },     { "aedt", 660 },
+        { "acst", 570 },     { "awst", 480 },     { "nzst", 720 },
         { "nzdt", 780 },
     };
 
@@ -225,7 +225,9 @@ wn_tp_offset(struct wn_tp *c, int *minutes)
 static int
 wn_time_valid(int y, int mo, int d, int h, int mi, int s)
 {
-    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    static const int mdays[] = {
+        31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+    };
 
     if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1]) {
         return 0;
@@ -322,7 +324,17 @@ wn_time_parse_iso(const char *s, int64_t *out)
     if (n != 4) {
         return WN_EPARSE;
     }
-    if (*c.p == '-' || *c.p == '/') {
+    /* W3C-DTF (dc:date) allows "YYYY" and "YYYY-MM": the first instant. */
+    d = mo = 1;
+    if (*c.p == '\0'
+        || (*c.p == '-' && c.p[1] >= '0' && c.p[1] <= '9' && c.p[2] >= '0'
+            && c.p[2] <= '9' && c.p[3] == '\0'))
+    {
+        if (*c.p == '-') {
+            c.p++;
+            wn_tp_digits(&c, 2, &mo);
+        }
+    } else if (*c.p == '-' || *c.p == '/') {
         char sep = *c.p++;
         if (wn_tp_digits(&c, 2, &mo) == 0 || *c.p != sep) {
             return WN_EPARSE;
@@ -379,13 +391,23 @@ wn_time_parse_rfc822(const char *s, int64_t *out)
     struct wn_tp c = { s };
     char word[16];
     int y = -1, mo = 0, d = -1, h = 0, mi = 0, sec = 0, zone = 0, ny = 0;
-    int have_time = 0, pm = -1;
+    int have_time = 0, have_zone = 0, pm = -1;
 
     for (int guard = 0; *c.p != '\0' && guard < 32; guard++) {
         wn_tp_skip_space(&c);
         if (*c.p == ',' || *c.p == '.' || *c.p == '-' || *c.p == '/') {
             if (have_time && (*c.p == '-') && mo != 0 && y >= 0) {
                 break; /* an offset after the time */
+            }
+            if (have_time && *c.p == '-' && y < 0 && !have_zone && c.p[1] >= '0'
+                && c.p[1] <= '9')
+            {
+                /* "Wed Feb 24 12:27:00 -0500 2021": zone before year */
+                if (!wn_tp_offset(&c, &zone)) {
+                    return WN_EPARSE;
+                }
+                have_zone = 1;
+                continue;
             }
             c.p++;
             continue;
@@ -403,9 +425,9 @@ wn_time_parse_rfc822(const char *s, int64_t *out)
             } else if (d < 0 && n <= 2 && v >= 1 && v <= 31) {
                 d = v;
                 /* "24th" */
-                if (wn_tp_word(&c, word, sizeof(word)) > 0
-                    && strcmp(word, "st") && strcmp(word, "nd")
-                    && strcmp(word, "rd") && strcmp(word, "th"))
+                if (wn_tp_word(&c, word, sizeof(word)) > 0 && strcmp(word, "st")
+                    && strcmp(word, "nd") && strcmp(word, "rd")
+                    && strcmp(word, "th"))
                 {
                     return WN_EPARSE;
                 }
@@ -429,6 +451,10 @@ wn_time_parse_rfc822(const char *s, int64_t *out)
             } else if (strcmp(word, "am") == 0 || strcmp(word, "pm") == 0) {
                 pm = word[0] == 'p';
             } else if (strcmp(word, "at") == 0 || strcmp(word, "on") == 0) {
+            } else if (have_time && !have_zone && y < 0
+                       && wn_time_zone_name(word, &zone)) {
+                /* date(1) and asctime forms: "Wed Feb 24 12:27:00 UTC 2021" */
+                have_zone = 1;
             } else {
                 c.p = start;
                 break;
@@ -436,6 +462,14 @@ wn_time_parse_rfc822(const char *s, int64_t *out)
             continue;
         }
         if (*c.p == '+') {
+            if (have_time && y < 0 && !have_zone) {
+                /* "Wed Feb 24 12:27:00 +0000 2021" (Twitter) */
+                if (!wn_tp_offset(&c, &zone)) {
+                    return WN_EPARSE;
+                }
+                have_zone = 1;
+                continue;
+            }
             break;
         }
         return WN_EPARSE;
@@ -443,7 +477,7 @@ wn_time_parse_rfc822(const char *s, int64_t *out)
     if (y < 0 || mo == 0 || d < 0) {
         return WN_EPARSE;
     }
-    if (have_time || *c.p != '\0') {
+    if (!have_zone && (have_time || *c.p != '\0')) {
         if (!wn_tp_zone(&c, &zone)) {
             return WN_EPARSE;
         }
@@ -504,8 +538,8 @@ wn_time_parse(const char *s, int64_t *out)
         return WN_EPARSE;
     }
     /* Four digits then a separator or digits: ISO; anything else: RFC 822. */
-    if (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9'
-        && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' && p[3] <= '9'
+    if (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0'
+        && p[2] <= '9' && p[3] >= '0' && p[3] <= '9'
         && wn_time_parse_iso(p, out) == 0)
     {
         return 0;

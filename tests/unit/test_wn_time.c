@@ -28,22 +28,29 @@ static void
 time_parses_rfc822(void **state)
 {
     (void) state;
-    assert_string_equal(utc("Wed, 24 Feb 2021 12:27:00 GMT"), "2021-02-24T12:27:00Z");
-    assert_string_equal(utc("Wed, 24 Feb 2021 07:27:00 -0500"), "2021-02-24T12:27:00Z");
-    assert_string_equal(utc("Wed, 24 Feb 2021 07:27:00 EST"), "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("Wed, 24 Feb 2021 12:27:00 GMT"),
+                        "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("Wed, 24 Feb 2021 07:27:00 -0500"),
+                        "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("Wed, 24 Feb 2021 07:27:00 EST"),
+                        "2021-02-24T12:27:00Z");
     assert_string_equal(utc("24 Feb 2021 13:27 +0100"), "2021-02-24T12:27:00Z");
-    assert_string_equal(utc("Wed, 24 Feb 21 12:27:00 Z"), "2021-02-24T12:27:00Z");
-    assert_string_equal(utc("Wed, 24 Feb 2021 18:57:00 +05:30"), "2021-02-24T13:27:00Z");
+    assert_string_equal(utc("Wed, 24 Feb 21 12:27:00 Z"),
+                        "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("Wed, 24 Feb 2021 18:57:00 +05:30"),
+                        "2021-02-24T13:27:00Z");
 }
 
 static void
 time_ignores_wrong_day_names_and_accepts_long_forms(void **state)
 {
     (void) state;
-    assert_string_equal(utc("Mon, 24 Feb 2021 12:27:00 GMT"), "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("Mon, 24 Feb 2021 12:27:00 GMT"),
+                        "2021-02-24T12:27:00Z");
     assert_string_equal(utc("Wednesday, 24 February 2021 07:27 AM EST"),
                         "2021-02-24T12:27:00Z");
-    assert_string_equal(utc("February 24, 2021 12:27:00 PM"), "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("February 24, 2021 12:27:00 PM"),
+                        "2021-02-24T12:27:00Z");
     assert_string_equal(utc("24 Feb 2021"), "2021-02-24T00:00:00Z");
 }
 
@@ -52,8 +59,10 @@ time_parses_rfc3339_and_iso8601(void **state)
 {
     (void) state;
     assert_string_equal(utc("2021-02-24T12:27:00Z"), "2021-02-24T12:27:00Z");
-    assert_string_equal(utc("2021-02-24T12:27:00.123+00:00"), "2021-02-24T12:27:00Z");
-    assert_string_equal(utc("2021-02-24T14:27:00+02:00"), "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("2021-02-24T12:27:00.123+00:00"),
+                        "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("2021-02-24T14:27:00+02:00"),
+                        "2021-02-24T12:27:00Z");
     assert_string_equal(utc("2021-02-24 12:27:00"), "2021-02-24T12:27:00Z");
     assert_string_equal(utc("2021-02-24"), "2021-02-24T00:00:00Z");
     assert_string_equal(utc("20210224T122700Z"), "2021-02-24T12:27:00Z");
@@ -86,7 +95,39 @@ time_formats_edges(void **state)
     assert_int_equal(wn_time_format(WN_TIME_NONE, buf), 0);
     assert_string_equal(buf, "");
     assert_string_equal(utc("2000-02-29T23:59:59Z"), "2000-02-29T23:59:59Z");
-    assert_string_equal(utc("1999-12-31T23:59:59-00:01"), "2000-01-01T00:00:59Z");
+    assert_string_equal(utc("1999-12-31T23:59:59-00:01"),
+                        "2000-01-01T00:00:59Z");
+}
+
+static void
+time_accepts_zone_before_year(void **state)
+{
+    (void) state;
+    /* date(1), asctime with a zone, and Twitter's created_at. */
+    assert_string_equal(utc("Wed Feb 24 12:27:00 UTC 2021"),
+                        "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("Wed Feb 24 12:27:00 CET 2021"),
+                        "2021-02-24T11:27:00Z");
+    assert_string_equal(utc("Wed Feb 24 12:27:00 +0000 2021"),
+                        "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("Wed Feb 24 07:27:00 -0500 2021"),
+                        "2021-02-24T12:27:00Z");
+    assert_string_equal(utc("Wed Feb 24 12:27:00 2021"),
+                        "2021-02-24T12:27:00Z");
+}
+
+static void
+time_accepts_w3cdtf_reduced_precision(void **state)
+{
+    int64_t t;
+
+    (void) state;
+    /* dc:date is W3C-DTF, which allows a year or a year and month. */
+    assert_string_equal(utc("2021"), "2021-01-01T00:00:00Z");
+    assert_string_equal(utc("2021-02"), "2021-02-01T00:00:00Z");
+    assert_int_not_equal(wn_time_parse("2021-13", &t), 0);
+    assert_int_not_equal(wn_time_parse("2021-0", &t), 0);
+    assert_int_not_equal(wn_time_parse("2021-02-", &t), 0);
 }
 
 int
@@ -98,6 +139,8 @@ main(void)
         cmocka_unit_test(time_parses_rfc3339_and_iso8601),
         cmocka_unit_test(time_rejects_junk),
         cmocka_unit_test(time_formats_edges),
+        cmocka_unit_test(time_accepts_zone_before_year),
+        cmocka_unit_test(time_accepts_w3cdtf_reduced_precision),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

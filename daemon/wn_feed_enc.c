@@ -1,0 +1,284 @@
+/*
+ * wn_feed_enc.c: decides which character encoding a feed is in and converts
+ * it to UTF-8 with iconv, so that the scan and libxml2 only ever read UTF-8.
+ * It reads no markup beyond the XML declaration.
+ */
+#include <errno.h>
+#include <iconv.h>
+#include <string.h>
+#include <strings.h>
+
+#include "wn_err.h"
+#include "wn_feed_int.h"
+#include "wn_text.h"
+
+#define WN_FEED_ENC_DECL_SCAN 1024  /* bytes searched for <?xml ... ?> */
+#define WN_FEED_ENC_LABEL_MAX 48    /* longest encoding name kept */
+#define WN_FEED_ENC_CHUNK     16384 /* iconv output per round */
+/* UTF-8 from a single-byte charset is at most three times as long. */
+#define WN_FEED_ENC_MAX_UTF8 (3 * (size_t) WN_FEED_MAX_BYTES)
+
+static const char *
+wn_feed_enc_find(const char *h, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+
+    for (const char *p = h; n >= m && (p = memchr(p, needle[0], n - m + 1));
+         p++) {
+        if (memcmp(p, needle, m) == 0) {
+            return p;
+        }
+        n -= (size_t) (p - h) + 1;
+        h = p + 1;
+    }
+    return NULL;
+}
+
+/* Copies the quoted value after `key` ('=' and spaces allowed between)
+ * from s[0..n) into label; 1 when found. */
+static int
+wn_feed_enc_value(const char *s, size_t n, const char *key, char *label,
+                  size_t cap)
+{
+    const char *p = s, *end = s + n, *k;
+    size_t len = 0;
+    char q;
+
+    while ((k = wn_feed_enc_find(p, (size_t) (end - p), key)) != NULL) {
+        p = k + strlen(key);
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        {
+            p++;
+        }
+        if (p == end || *p != '=') {
+            continue;
+        }
+        p++;
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        {
+            p++;
+        }
+        q = p < end ? *p : '\0';
+        if (q == '"' || q == '\'') {
+            p++;
+        } else {
+            q = ';'; /* an unquoted Content-Type parameter */
+        }
+        while (p < end && *p != q && *p != ' ' && len + 1 < cap) {
+            label[len++] = *p++;
+        }
+        label[len] = '\0';
+        return len > 0;
+    }
+    return 0;
+}
+
+/* The encoding named by an XML declaration at the start. */
+static int
+wn_feed_enc_declared(const char *data, size_t len, char *label, size_t cap)
+{
+    size_t scan = len < WN_FEED_ENC_DECL_SCAN ? len : WN_FEED_ENC_DECL_SCAN;
+    const char *decl = wn_feed_enc_find(data, scan, "<?xml");
+    const char *end;
+
+    if (decl == NULL) {
+        return 0;
+    }
+    end = wn_feed_enc_find(decl, scan - (size_t) (decl - data), "?>");
+    if (end == NULL) {
+        return 0;
+    }
+    return wn_feed_enc_value(decl, (size_t) (end - decl), "encoding", label,
+                             cap);
+}
+
+static int
+wn_feed_enc_is(const char *label, const char *const *names)
+{
+    for (; *names != NULL; names++) {
+        if (strcasecmp(label, *names) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Labels that cannot describe a document whose first bytes are ASCII. */
+static int
+wn_feed_enc_is_wide(const char *label)
+{
+    return strncasecmp(label, "utf-16", 6) == 0
+           || strncasecmp(label, "utf-32", 6) == 0
+           || strncasecmp(label, "ucs-", 4) == 0
+           || strcasecmp(label, "unicode") == 0;
+}
+
+/* Charsets in which bytes below 0x80 always mean ASCII (not UTF-7, HZ or
+ * ISO-2022, whose escapes are made of ASCII bytes). */
+static int
+wn_feed_enc_ascii_safe(const char *label)
+{
+    return strncasecmp(label, "utf-7", 5) != 0
+           && strncasecmp(label, "hz", 2) != 0 && strstr(label, "2022") == NULL;
+}
+
+static int
+wn_feed_enc_all_ascii(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char) s[i] >= 0x80 || s[i] == 0x1b) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* in[0..n) from charset `from` to UTF-8, appended to out; bytes iconv
+ * cannot convert become U+FFFD and set *damaged. */
+static int
+wn_feed_enc_convert(const char *from, const char *in, size_t n,
+                    struct wn_buf *out, int *damaged)
+{
+    char chunk[WN_FEED_ENC_CHUNK];
+    iconv_t cd = iconv_open("UTF-8", from);
+    char *ip = (char *) (uintptr_t) in; /* iconv(3) does not write it */
+    size_t ileft = n;
+    int rc = 0, done = 0;
+
+    if (cd == (iconv_t) -1) {
+        return WN_EINVAL;
+    }
+    while (rc == 0 && !done) {
+        char *op = chunk;
+        size_t oleft = sizeof(chunk);
+        size_t r = ileft > 0 ? iconv(cd, &ip, &ileft, &op, &oleft)
+                             : iconv(cd, NULL, NULL, &op, &oleft);
+        int e = errno;
+
+        rc = wn_buf_append(out, chunk, sizeof(chunk) - oleft);
+        if (rc != 0) {
+            break;
+        }
+        if (r != (size_t) -1) {
+            done =
+                ileft == 0 && op == chunk; /* input and shift state flushed */
+            continue;
+        }
+        if (e == E2BIG) {
+            continue;
+        }
+        if (e == EILSEQ || e == EINVAL) {
+            /* An invalid or truncated sequence: one byte becomes U+FFFD. */
+            *damaged = 1;
+            rc = wn_buf_append(out, "\xef\xbf\xbd", 3);
+            ip++;
+            ileft--;
+            continue;
+        }
+        rc = WN_EINVAL;
+    }
+    iconv_close(cd);
+    return rc;
+}
+
+int
+wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
+                 struct wn_buf *conv, const char **text, size_t *text_len,
+                 int *damaged, struct wn_err *err)
+{
+    static const char *const utf8[] = { "utf-8", "utf8", NULL };
+    /* WHATWG: these labels mean windows-1252, which is what such feeds
+     * hold in practice (curly quotes in 0x80..0x9f). */
+    static const char *const latin1[] = {
+        "iso-8859-1", "iso8859-1",    "iso_8859-1", "latin1", "latin-1",
+        "l1",         "us-ascii",     "ascii",      "cp819",  "cp1252",
+        "x-cp1252",   "windows-1252", NULL
+    };
+    const unsigned char *u = (const unsigned char *) data;
+    char label[WN_FEED_ENC_LABEL_MAX];
+    const char *from = NULL;
+    int rc;
+
+    *text = data;
+    *text_len = len;
+    *damaged = 0;
+    wn_buf_init(conv, WN_FEED_ENC_MAX_UTF8);
+
+    /* A byte order mark decides; so do the first bytes of "<?" in UTF-16. */
+    if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
+        *text = data + 3;
+        *text_len = len - 3;
+        return 0;
+    }
+    if (len >= 2
+        && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff)))
+    {
+        from = u[0] == 0xff ? "UTF-16LE" : "UTF-16BE";
+        data += 2;
+        len -= 2;
+    } else if (len >= 4 && memcmp(data, "<\0?\0", 4) == 0) {
+        from = "UTF-16LE";
+    } else if (len >= 4 && memcmp(data, "\0<\0?", 4) == 0) {
+        from = "UTF-16BE";
+    } else {
+        if (wn_feed_enc_declared(data, len, label, sizeof(label))
+            || (content_type != NULL
+                && wn_feed_enc_value(content_type, strlen(content_type),
+                                     "charset", label, sizeof(label))))
+        {
+            from = label;
+        }
+        if (from != NULL && wn_feed_enc_is(from, utf8)) {
+            return 0; /* invalid sequences are the scan's to repair */
+        }
+        if (from != NULL && wn_feed_enc_is(from, latin1)) {
+            if (wn_feed_enc_all_ascii(data, len)) {
+                return 0;
+            }
+            /* Latin-1 labels on valid non-ASCII UTF-8 come from templates
+             * and server defaults that lie: real Latin-1 text is almost
+             * never valid UTF-8. */
+            if (wn_text_utf8_valid(data, len)) {
+                *damaged = 1;
+                return 0;
+            }
+            from = "WINDOWS-1252";
+        }
+        if (from != NULL && wn_feed_enc_is_wide(from)) {
+            from = NULL; /* ASCII bytes labelled UTF-16: the label lies */
+            *damaged = 1;
+        }
+        if (from != NULL && wn_feed_enc_ascii_safe(from)
+            && wn_feed_enc_all_ascii(data, len))
+        {
+            return 0;
+        }
+        if (from == NULL) {
+            if (wn_text_utf8_valid(data, len)) {
+                return 0;
+            }
+            from = "WINDOWS-1252";
+        }
+    }
+    rc = wn_feed_enc_convert(from, data, len, conv, damaged);
+    if (rc == WN_EINVAL && from == label) {
+        /* A charset iconv does not know: guess as if there were no label. */
+        *damaged = 1;
+        wn_buf_reset(conv);
+        if (wn_text_utf8_valid(data, len)) {
+            return 0;
+        }
+        rc = wn_feed_enc_convert("WINDOWS-1252", data, len, conv, damaged);
+    }
+    if (rc == WN_ETOOBIG) {
+        return wn_err_set(err, rc, "over %zu bytes once converted to UTF-8",
+                          WN_FEED_ENC_MAX_UTF8);
+    }
+    if (rc != 0) {
+        return wn_err_set(err, rc, "cannot convert from %s to UTF-8: %s", from,
+                          wn_strerror(rc));
+    }
+    *text = conv->data != NULL ? conv->data : "";
+    *text_len = conv->len;
+    return 0;
+}

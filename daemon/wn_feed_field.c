@@ -1,0 +1,718 @@
+/*
+ * wn_feed_field.c: turns one element of a parsed feed into one field of an
+ * item: plain text, HTML, an absolute link, a time, a length, an identity.
+ * It knows how feeds mark up text, not which element means what (the
+ * format files decide that).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "wn_err.h"
+#include "wn_feed_int.h"
+#include "wn_html.h"
+#include "wn_text.h"
+#include "wn_time.h"
+#include "wn_url.h"
+
+/* Prefixes feeds use without declaring them; libxml2 then keeps
+ * "prefix:local" as the element's name. */
+static const struct {
+    const char *ns;
+    const char *prefix;
+} wn_feed_prefixes[] = {
+    { WN_NS_DC, "dc" },
+    { WN_NS_CONTENT, "content" },
+    { WN_NS_ATOM, "atom" },
+    { WN_NS_DCTERMS, "dcterms" },
+};
+
+/* HTML elements written as <br/> when serializing XHTML. */
+static const char *const wn_feed_void[] = {
+    "area",  "base", "br",   "col",   "embed",  "hr",    "img",
+    "input", "link", "meta", "param", "source", "track", "wbr",
+};
+
+void
+wn_feed_fail(struct wn_feed_ctx *ctx, int rc)
+{
+    if (ctx->rc != 0) {
+        return;
+    }
+    ctx->rc = rc;
+    if (rc == WN_ETOOBIG) {
+        wn_err_set(ctx->err, rc,
+                   "feed text over its limits (%u bytes per field, %zu in "
+                   "all)",
+                   WN_FEED_MAX_FIELD, WN_FEED_MAX_ARENA);
+    } else {
+        wn_err_set(ctx->err, rc, "%s", wn_strerror(rc));
+    }
+}
+
+static void
+wn_feed_put(struct wn_feed_ctx *ctx, struct wn_buf *b, const void *p, size_t n)
+{
+    int rc = wn_buf_append(b, p, n);
+
+    if (rc != 0) {
+        wn_feed_fail(ctx, rc);
+    }
+}
+
+int
+wn_feed_is(xmlNodePtr node, const char *ns, const char *local)
+{
+    const char *name, *colon;
+
+    if (node == NULL || node->type != XML_ELEMENT_NODE) {
+        return 0;
+    }
+    name = (const char *) node->name;
+    if (node->ns != NULL && node->ns->href != NULL) {
+        return ns != NULL && strcmp(name, local) == 0
+               && strcmp((const char *) node->ns->href, ns) == 0;
+    }
+    if (ns == NULL) {
+        return strcmp(name, local) == 0;
+    }
+    colon = strchr(name, ':');
+    if (colon == NULL || strcmp(colon + 1, local) != 0) {
+        return 0;
+    }
+    for (size_t i = 0;
+         i < sizeof(wn_feed_prefixes) / sizeof(wn_feed_prefixes[0]); i++)
+    {
+        const char *p = wn_feed_prefixes[i].prefix;
+        if (strcmp(wn_feed_prefixes[i].ns, ns) == 0
+            && strlen(p) == (size_t) (colon - name)
+            && memcmp(p, name, (size_t) (colon - name)) == 0)
+        {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+xmlNodePtr
+wn_feed_elem(xmlNodePtr node)
+{
+    while (node != NULL && node->type != XML_ELEMENT_NODE) {
+        node = node->next;
+    }
+    return node;
+}
+
+static int
+wn_feed_has_elements(xmlNodePtr node)
+{
+    return wn_feed_elem(node->children) != NULL;
+}
+
+/*
+ * Appends the text under the node list `first` to b: text (CDATA is text,
+ * XML_PARSE_NOCDATA) and the text inside child elements.  There are no
+ * entity references: the scan replaced them.  Depth is bounded by the
+ * scan's nesting cap.
+ */
+static void
+wn_feed_gather(struct wn_feed_ctx *ctx, xmlNodePtr first, struct wn_buf *b,
+               size_t depth)
+{
+    for (xmlNodePtr n = first; n != NULL && ctx->rc == 0; n = n->next) {
+        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+            if (n->content != NULL) {
+                wn_feed_put(ctx, b, n->content,
+                            strlen((const char *) n->content));
+            }
+        } else if (n->type == XML_ELEMENT_NODE && depth < ctx->max_depth) {
+            wn_feed_gather(ctx, n->children, b, depth + 1);
+        }
+    }
+}
+
+/* An attribute's value: borrowed when it is one text node (always, in
+ * practice), else its text nodes joined in the arena. */
+static const char *
+wn_feed_attr_value(struct wn_feed_ctx *ctx, xmlAttrPtr a)
+{
+    struct wn_buf b;
+    const char *v;
+
+    if (a->children == NULL) {
+        return "";
+    }
+    if (a->children->type == XML_TEXT_NODE && a->children->next == NULL) {
+        return (const char *) a->children->content;
+    }
+    wn_buf_init(&b, WN_FEED_MAX_FIELD);
+    wn_feed_gather(ctx, a->children, &b, 0);
+    v = wn_feed_dup(ctx, b.data != NULL ? b.data : "");
+    wn_buf_free(&b);
+    return v;
+}
+
+const char *
+wn_feed_attr(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *ns,
+             const char *name)
+{
+    for (xmlAttrPtr a = node->properties; a != NULL; a = a->next) {
+        const char *href = a->ns != NULL ? (const char *) a->ns->href : NULL;
+
+        if (strcmp((const char *) a->name, name) == 0
+            && (ns == NULL ? href == NULL
+                           : href != NULL && strcmp(href, ns) == 0))
+        {
+            return wn_feed_attr_value(ctx, a);
+        }
+    }
+    return NULL;
+}
+
+static int
+wn_feed_is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Trims b in place; returns its first non-space byte or NULL when empty. */
+static const char *
+wn_feed_trim(struct wn_buf *b)
+{
+    size_t start = 0, end = b->len;
+
+    while (start < end && wn_feed_is_space(b->data[start])) {
+        start++;
+    }
+    while (end > start && wn_feed_is_space(b->data[end - 1])) {
+        end--;
+    }
+    if (start == end) {
+        return NULL;
+    }
+    b->data[end] = '\0';
+    return b->data + start;
+}
+
+const char *
+wn_feed_raw(struct wn_feed_ctx *ctx, xmlNodePtr node)
+{
+    wn_buf_reset(&ctx->raw);
+    wn_feed_gather(ctx, node->children, &ctx->raw, 0);
+    return ctx->rc == 0 ? wn_feed_trim(&ctx->raw) : NULL;
+}
+
+const char *
+wn_feed_dup(struct wn_feed_ctx *ctx, const char *s)
+{
+    size_t n;
+    char *p;
+
+    if (s == NULL) {
+        return NULL;
+    }
+    n = strlen(s);
+    p = wn_arena_strndup(ctx->arena, s, n);
+    if (p == NULL) {
+        wn_feed_fail(ctx, wn_arena_used(ctx->arena) + n + 1 > WN_FEED_MAX_ARENA
+                              ? WN_ETOOBIG
+                              : WN_ENOMEM);
+    }
+    return p;
+}
+
+const char *
+wn_feed_join(struct wn_feed_ctx *ctx, const char *a, const char *b)
+{
+    if (a == NULL || b == NULL) {
+        return a != NULL ? a : b;
+    }
+    wn_buf_reset(&ctx->text);
+    wn_feed_put(ctx, &ctx->text, a, strlen(a));
+    wn_feed_put(ctx, &ctx->text, ", ", 2);
+    wn_feed_put(ctx, &ctx->text, b, strlen(b));
+    return ctx->rc == 0 ? wn_feed_dup(ctx, ctx->text.data) : NULL;
+}
+
+/* ctx->text as a field: NULL when empty. */
+static const char *
+wn_feed_text_field(struct wn_feed_ctx *ctx)
+{
+    if (ctx->rc != 0 || ctx->text.len == 0) {
+        return NULL;
+    }
+    return wn_feed_dup(ctx, ctx->text.data);
+}
+
+/* Appends code point cp as UTF-8, folded like the text around it. */
+static int
+wn_feed_fold_cp(struct wn_buf *out, unsigned long cp, int *space)
+{
+    char u[4];
+    size_t n;
+
+    if (cp < 0x80) {
+        u[0] = (char) cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char) (0xc0 | (cp >> 6));
+        u[1] = (char) (0x80 | (cp & 0x3f));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char) (0xe0 | (cp >> 12));
+        u[1] = (char) (0x80 | ((cp >> 6) & 0x3f));
+        u[2] = (char) (0x80 | (cp & 0x3f));
+        n = 3;
+    } else {
+        u[0] = (char) (0xf0 | (cp >> 18));
+        u[1] = (char) (0x80 | ((cp >> 12) & 0x3f));
+        u[2] = (char) (0x80 | ((cp >> 6) & 0x3f));
+        u[3] = (char) (0x80 | (cp & 0x3f));
+        n = 4;
+    }
+    return wn_text_fold(out, u, n, space);
+}
+
+/* "&name;" or "&#N;" / "&#xH;" at s[0..n): its code point and length, or
+ * 0 when it is not a reference the HTML parser would decode. */
+static size_t
+wn_feed_html_ref(const char *s, size_t n, unsigned long *cp)
+{
+    size_t i = 1;
+    long v;
+
+    if (n > 2 && s[1] == '#') {
+        /* What the HTML parser decodes: not NUL, surrogates or beyond. */
+        size_t len = wn_feed_charref(s, n, cp);
+        return *cp == 0 || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff)
+                   ? 0
+                   : len;
+    }
+    while (i < n && i < 34
+           && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')
+               || (s[i] >= '0' && s[i] <= '9')))
+    {
+        i++;
+    }
+    if (i == 1 || i == n || s[i] != ';') {
+        return 0;
+    }
+    v = wn_feed_entity_lookup(s + 1, i - 1);
+    if (v < 0) {
+        return 0;
+    }
+    *cp = (unsigned long) v;
+    return i + 1;
+}
+
+/*
+ * HTML text without a single tag, which is most titles: references decoded
+ * as libxml2's HTML parser decodes them (HTML 4 names and numbers, with the
+ * ';'; anything else stays literal) and the text folded, without building
+ * an HTML document per field.  Text with tags goes to
+ * wn_html_fragment_text().
+ */
+static int
+wn_feed_html_untagged(struct wn_buf *out, const char *s, size_t n)
+{
+    const char *end = s + n, *amp;
+    int space = 0, rc;
+
+    while ((amp = memchr(s, '&', (size_t) (end - s))) != NULL) {
+        unsigned long cp;
+        size_t len = wn_feed_html_ref(amp, (size_t) (end - amp), &cp);
+
+        rc = wn_text_fold(out, s, (size_t) (amp - s) + (len == 0), &space);
+        if (rc >= 0 && len > 0) {
+            rc = wn_feed_fold_cp(out, cp, &space);
+        }
+        if (rc < 0) {
+            return rc;
+        }
+        s = amp + (len > 0 ? len : 1);
+    }
+    rc = wn_text_fold(out, s, (size_t) (end - s), &space);
+    return rc < 0 ? rc : 0;
+}
+
+const char *
+wn_feed_text(struct wn_feed_ctx *ctx, xmlNodePtr node, enum wn_feed_markup m)
+{
+    int rc;
+
+    wn_buf_reset(&ctx->text);
+    if (m == WN_FEED_XHTML || wn_feed_has_elements(node)) {
+        /* Markup that libxml2 parsed: text with spaces at block edges. */
+        rc = wn_html_node_text(node, &ctx->text);
+    } else {
+        wn_buf_reset(&ctx->raw);
+        wn_feed_gather(ctx, node->children, &ctx->raw, 0);
+        if (ctx->rc != 0 || ctx->raw.len == 0) {
+            return NULL;
+        }
+        if (m == WN_FEED_HTML && memchr(ctx->raw.data, '<', ctx->raw.len)) {
+            rc = wn_html_fragment_text(ctx->raw.data, ctx->raw.len, &ctx->text);
+        } else if (m == WN_FEED_HTML) {
+            rc = wn_feed_html_untagged(&ctx->text, ctx->raw.data, ctx->raw.len);
+        } else {
+            rc = wn_text_fold(&ctx->text, ctx->raw.data, ctx->raw.len, NULL);
+            rc = rc > 0 ? 0 : rc; /* a count of bytes */
+        }
+    }
+    if (rc == WN_ENOMEM || rc == WN_ETOOBIG) {
+        wn_feed_fail(ctx, rc);
+        return NULL;
+    }
+    /* HTML the parser cannot read at all loses this field, not the feed. */
+    return rc == 0 ? wn_feed_text_field(ctx) : NULL;
+}
+
+const char *
+wn_feed_plain(struct wn_feed_ctx *ctx, const char *s)
+{
+    int rc;
+
+    if (s == NULL) {
+        return NULL;
+    }
+    wn_buf_reset(&ctx->text);
+    rc = wn_text_fold(&ctx->text, s, strlen(s), NULL);
+    if (rc < 0) {
+        wn_feed_fail(ctx, rc);
+        return NULL;
+    }
+    return wn_feed_text_field(ctx);
+}
+
+/* Appends s[0..n) with the characters HTML needs escaped. */
+static void
+wn_feed_escape(struct wn_feed_ctx *ctx, struct wn_buf *b, const char *s,
+               size_t n, int attr)
+{
+    size_t span = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const char *rep = s[i] == '&'           ? "&amp;"
+                          : s[i] == '<'         ? "&lt;"
+                          : s[i] == '>'         ? "&gt;"
+                          : attr && s[i] == '"' ? "&quot;"
+                                                : NULL;
+        if (rep != NULL) {
+            wn_feed_put(ctx, b, s + span, i - span);
+            wn_feed_put(ctx, b, rep, strlen(rep));
+            span = i + 1;
+        }
+    }
+    wn_feed_put(ctx, b, s + span, n - span);
+}
+
+static int
+wn_feed_is_void(const char *name)
+{
+    for (size_t i = 0; i < sizeof(wn_feed_void) / sizeof(wn_feed_void[0]); i++)
+    {
+        if (strcasecmp(name, wn_feed_void[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Serializes the node list `first` as HTML: elements by local name (an
+ * "xhtml:" prefix means nothing to an HTML reader), attributes, escaped
+ * text; comments and processing instructions are left out.
+ */
+static void
+wn_feed_serialize(struct wn_feed_ctx *ctx, xmlNodePtr first, struct wn_buf *b,
+                  size_t depth)
+{
+    for (xmlNodePtr n = first; n != NULL && ctx->rc == 0; n = n->next) {
+        const char *name = (const char *) n->name;
+
+        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+            if (n->content != NULL) {
+                wn_feed_escape(ctx, b, (const char *) n->content,
+                               strlen((const char *) n->content), 0);
+            }
+            continue;
+        }
+        if (n->type != XML_ELEMENT_NODE || depth >= ctx->max_depth) {
+            continue;
+        }
+        wn_feed_put(ctx, b, "<", 1);
+        wn_feed_put(ctx, b, name, strlen(name));
+        for (xmlAttrPtr a = n->properties; a != NULL; a = a->next) {
+            const char *v = wn_feed_attr_value(ctx, a);
+            wn_feed_put(ctx, b, " ", 1);
+            if (a->ns != NULL && a->ns->prefix != NULL) {
+                wn_feed_put(ctx, b, a->ns->prefix,
+                            strlen((const char *) a->ns->prefix));
+                wn_feed_put(ctx, b, ":", 1);
+            }
+            wn_feed_put(ctx, b, a->name, strlen((const char *) a->name));
+            wn_feed_put(ctx, b, "=\"", 2);
+            if (v != NULL) {
+                wn_feed_escape(ctx, b, v, strlen(v), 1);
+            }
+            wn_feed_put(ctx, b, "\"", 1);
+        }
+        if (n->children == NULL && wn_feed_is_void(name)) {
+            wn_feed_put(ctx, b, "/>", 2);
+            continue;
+        }
+        wn_feed_put(ctx, b, ">", 1);
+        wn_feed_serialize(ctx, n->children, b, depth + 1);
+        wn_feed_put(ctx, b, "</", 2);
+        wn_feed_put(ctx, b, name, strlen(name));
+        wn_feed_put(ctx, b, ">", 1);
+    }
+}
+
+/* The XHTML of an Atom xhtml construct: the children of its one <div>,
+ * which RFC 4287 4.1.3.3 says is not part of the content. */
+static xmlNodePtr
+wn_feed_xhtml_body(xmlNodePtr node)
+{
+    xmlNodePtr div = wn_feed_elem(node->children);
+
+    if (div != NULL && strcmp((const char *) div->name, "div") == 0
+        && wn_feed_elem(div->next) == NULL)
+    {
+        return div->children;
+    }
+    return node->children;
+}
+
+const char *
+wn_feed_html(struct wn_feed_ctx *ctx, xmlNodePtr node, enum wn_feed_markup m)
+{
+    const char *raw;
+
+    wn_buf_reset(&ctx->text);
+    if (m == WN_FEED_XHTML || wn_feed_has_elements(node)) {
+        wn_feed_serialize(
+            ctx, m == WN_FEED_XHTML ? wn_feed_xhtml_body(node) : node->children,
+            &ctx->text, 0);
+        raw = wn_feed_trim(&ctx->text);
+        return raw != NULL && ctx->rc == 0 ? wn_feed_dup(ctx, raw) : NULL;
+    }
+    raw = wn_feed_raw(ctx, node);
+    if (raw == NULL) {
+        return NULL;
+    }
+    if (m == WN_FEED_HTML) {
+        return wn_feed_dup(ctx, raw); /* as the feed gave it */
+    }
+    wn_feed_escape(ctx, &ctx->text, raw, strlen(raw), 0);
+    return wn_feed_text_field(ctx);
+}
+
+const char *
+wn_feed_link(struct wn_feed_ctx *ctx, const char *base, const char *ref)
+{
+    const char *start, *end;
+    char *abs = NULL;
+    const char *link;
+    int rc;
+
+    if (ref == NULL || ctx->rc != 0) {
+        return NULL;
+    }
+    start = ref;
+    while (wn_feed_is_space(*start)) {
+        start++;
+    }
+    end = start + strlen(start);
+    while (end > start && wn_feed_is_space(end[-1])) {
+        end--;
+    }
+    if (start == end) {
+        return NULL;
+    }
+    if (*end != '\0') {
+        /* A trimmed copy; ref may live in ctx->raw but never in ctx->text. */
+        wn_buf_reset(&ctx->text);
+        wn_feed_put(ctx, &ctx->text, start, (size_t) (end - start));
+        if (ctx->rc != 0) {
+            return NULL;
+        }
+        start = ctx->text.data;
+    }
+    rc = wn_url_resolve(base, start, ctx->url_flags, &abs);
+    if (rc == WN_ENOMEM) {
+        wn_feed_fail(ctx, rc);
+    }
+    if (rc != 0) {
+        return NULL; /* relative without a base, a refused scheme, junk */
+    }
+    link = wn_feed_dup(ctx, abs);
+    free(abs);
+    return link;
+}
+
+const char *
+wn_feed_base(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *parent_base)
+{
+    const char *v = wn_feed_attr(ctx, node, WN_NS_XML, "base");
+    const char *base;
+
+    if (v == NULL || *v == '\0') {
+        return parent_base;
+    }
+    /* A base that does not resolve (javascript:, junk) is ignored. */
+    base = wn_feed_link(ctx, parent_base, v);
+    return base != NULL ? base : parent_base;
+}
+
+int64_t
+wn_feed_time(struct wn_feed_ctx *ctx, xmlNodePtr node)
+{
+    const char *raw = wn_feed_raw(ctx, node);
+    int64_t t;
+
+    if (raw == NULL || wn_time_parse(raw, &t) != 0) {
+        return WN_TIME_NONE;
+    }
+    return t;
+}
+
+int64_t
+wn_feed_length(const char *s)
+{
+    int64_t v = 0;
+    int digits = 0;
+
+    if (s == NULL) {
+        return -1;
+    }
+    while (wn_feed_is_space(*s)) {
+        s++;
+    }
+    for (; *s >= '0' && *s <= '9'; s++) {
+        if (++digits > 18) {
+            return -1; /* beyond any real file, and int64_t */
+        }
+        v = v * 10 + (*s - '0');
+    }
+    while (wn_feed_is_space(*s)) {
+        s++;
+    }
+    return digits > 0 && *s == '\0' ? v : -1;
+}
+
+void
+wn_feed_item_category(struct wn_feed_ctx *ctx, const char *cat)
+{
+    if (cat == NULL || ctx->ncats == WN_FEED_MAX_CATEGORIES) {
+        return;
+    }
+    for (size_t i = 0; i < ctx->ncats; i++) {
+        if (strcmp(ctx->cats[i], cat) == 0) {
+            return;
+        }
+    }
+    ctx->cats[ctx->ncats++] = cat;
+}
+
+void
+wn_feed_item_enclosure(struct wn_feed_ctx *ctx, const char *url,
+                       const char *type, int64_t length)
+{
+    struct wn_feed_enclosure *e;
+
+    if (url == NULL || ctx->nencs == WN_FEED_MAX_ENCLOSURES) {
+        return;
+    }
+    for (size_t i = 0; i < ctx->nencs; i++) {
+        if (strcmp(ctx->encs[i].url, url) == 0) {
+            return;
+        }
+    }
+    e = &ctx->encs[ctx->nencs++];
+    e->url = url;
+    e->type = type != NULL && *type != '\0' ? wn_feed_dup(ctx, type) : NULL;
+    e->length = length;
+}
+
+static void *
+wn_feed_copy(struct wn_feed_ctx *ctx, const void *p, size_t size)
+{
+    void *q;
+
+    if (size == 0) {
+        return NULL;
+    }
+    q = wn_arena_alloc(ctx->arena, size);
+    if (q == NULL) {
+        wn_feed_fail(ctx, WN_ETOOBIG);
+        return NULL;
+    }
+    memcpy(q, p, size);
+    return q;
+}
+
+/*
+ * An item's identity, the first of:
+ *   1. the id the feed gives it: RSS <guid>, Atom <id>, as written
+ *      (trimmed), whether or not it is a URL;
+ *   2. its link, resolved (absolute);
+ *   3. "sha:" and the hex wn_text_hash() of title "\n" summary "\n"
+ *      content_html "\n" first enclosure URL, absent fields as "", so that
+ *      the same text gives the same id on every fetch.
+ * An item with none of them is empty and is not kept.
+ */
+int
+wn_feed_item_finish(struct wn_feed_ctx *ctx, struct wn_feed_item *item,
+                    const char *id)
+{
+    const char *parts[4];
+    char hex[WN_TEXT_HASH_HEX + 1];
+
+    item->categories =
+        wn_feed_copy(ctx, ctx->cats, ctx->ncats * sizeof(ctx->cats[0]));
+    item->ncategories = ctx->ncats;
+    item->enclosures =
+        wn_feed_copy(ctx, ctx->encs, ctx->nencs * sizeof(ctx->encs[0]));
+    item->nenclosures = ctx->nencs;
+    ctx->ncats = 0;
+    ctx->nencs = 0;
+    if (ctx->rc != 0) {
+        return 0;
+    }
+    if (id != NULL) {
+        item->id = id;
+        return 1;
+    }
+    if (item->link != NULL) {
+        item->id = item->link;
+        return 1;
+    }
+    parts[0] = item->title;
+    parts[1] = item->summary;
+    parts[2] = item->content_html;
+    parts[3] = item->nenclosures > 0 ? item->enclosures[0].url : NULL;
+    if (parts[0] == NULL && parts[1] == NULL && parts[2] == NULL
+        && parts[3] == NULL)
+    {
+        return 0;
+    }
+    wn_buf_reset(&ctx->text);
+    for (size_t i = 0; i < 4; i++) {
+        if (i > 0) {
+            wn_feed_put(ctx, &ctx->text, "\n", 1);
+        }
+        if (parts[i] != NULL) {
+            wn_feed_put(ctx, &ctx->text, parts[i], strlen(parts[i]));
+        }
+    }
+    if (ctx->rc != 0) {
+        return 0;
+    }
+    wn_text_hash(ctx->text.data, ctx->text.len, hex);
+    wn_buf_reset(&ctx->text);
+    wn_feed_put(ctx, &ctx->text, "sha:", 4);
+    wn_feed_put(ctx, &ctx->text, hex, WN_TEXT_HASH_HEX);
+    item->id = wn_feed_text_field(ctx);
+    return item->id != NULL;
+}
