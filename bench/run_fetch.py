@@ -657,6 +657,8 @@ def report(a, man, floors, wins):
         print("  ".join(str(c).ljust(widths[0]) if i == 0 else str(c).rjust(widths[i])
                         for i, c in enumerate(r)))
     print("floor wall s per run: " + " ".join("%.2f" % r["wall"] for r in floors))
+    if len(wins) > 1:
+        print("winnowd wall s per run: " + " ".join("%.2f" % r["wall"] for r in wins))
     fl = floors[0]
     print("floor: %s requests, %s failed, %.0f MB on the wire (%.0f MB "
           "decoded), %d connections"
