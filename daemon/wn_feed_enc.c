@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "wn_charset.h"
 #include "wn_err.h"
 #include "wn_feed_int.h"
 #include "wn_text.h"
@@ -181,19 +182,29 @@ wn_feed_enc_convert(const char *from, const char *in, size_t n,
     return rc;
 }
 
+/* windows-1252 by table (wn_charset.c): every byte maps, unlike iconv's
+ * WINDOWS-1252, which refuses the five undefined ones. */
+static int
+wn_feed_enc_cp1252(const char *data, size_t len, struct wn_buf *conv,
+                   const char **text, size_t *text_len, struct wn_err *err)
+{
+    int rc = wn_charset_cp1252_to_utf8(data, len, conv);
+
+    if (rc != 0) {
+        return wn_err_set(err, rc, "over %zu bytes once converted to UTF-8",
+                          WN_FEED_ENC_MAX_UTF8);
+    }
+    *text = conv->data != NULL ? conv->data : "";
+    *text_len = conv->len;
+    return 0;
+}
+
 int
 wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
                  struct wn_buf *conv, const char **text, size_t *text_len,
                  int *damaged, struct wn_err *err)
 {
     static const char *const utf8[] = { "utf-8", "utf8", NULL };
-    /* WHATWG: these labels mean windows-1252, which is what such feeds
-     * hold in practice (curly quotes in 0x80..0x9f). */
-    static const char *const latin1[] = {
-        "iso-8859-1", "iso8859-1",    "iso_8859-1", "latin1", "latin-1",
-        "l1",         "us-ascii",     "ascii",      "cp819",  "cp1252",
-        "x-cp1252",   "windows-1252", NULL
-    };
     const unsigned char *u = (const unsigned char *) data;
     char label[WN_FEED_ENC_LABEL_MAX];
     const char *from = NULL;
@@ -231,7 +242,9 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
         if (from != NULL && wn_feed_enc_is(from, utf8)) {
             return 0; /* invalid sequences are the scan's to repair */
         }
-        if (from != NULL && wn_feed_enc_is(from, latin1)) {
+        /* WHATWG: these labels mean windows-1252, which is what such feeds
+         * hold in practice (curly quotes in 0x80..0x9f). */
+        if (from != NULL && (wn_charset_is_cp1252(from) || strcasecmp(from, "latin-1") == 0)) {
             if (wn_feed_enc_all_ascii(data, len)) {
                 return 0;
             }
@@ -242,7 +255,7 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
                 *damaged = 1;
                 return 0;
             }
-            from = "WINDOWS-1252";
+            return wn_feed_enc_cp1252(data, len, conv, text, text_len, err);
         }
         if (from != NULL && wn_feed_enc_is_wide(from)) {
             from = NULL; /* ASCII bytes labelled UTF-16: the label lies */
@@ -257,7 +270,7 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
             if (wn_text_utf8_valid(data, len)) {
                 return 0;
             }
-            from = "WINDOWS-1252";
+            return wn_feed_enc_cp1252(data, len, conv, text, text_len, err);
         }
     }
     rc = wn_feed_enc_convert(from, data, len, conv, damaged);
@@ -268,7 +281,7 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
         if (wn_text_utf8_valid(data, len)) {
             return 0;
         }
-        rc = wn_feed_enc_convert("WINDOWS-1252", data, len, conv, damaged);
+        return wn_feed_enc_cp1252(data, len, conv, text, text_len, err);
     }
     if (rc == WN_ETOOBIG) {
         return wn_err_set(err, rc, "over %zu bytes once converted to UTF-8",
