@@ -35,45 +35,6 @@ wn_feed_enc_find(const char *h, size_t n, const char *needle)
     return NULL;
 }
 
-/* Copies the quoted value after `key` ('=' and spaces allowed between)
- * from s[0..n) into label; 1 when found. */
-static int
-wn_feed_enc_value(const char *s, size_t n, const char *key, char *label,
-                  size_t cap)
-{
-    const char *p = s, *end = s + n, *k;
-    size_t len = 0;
-    char q;
-
-    while ((k = wn_feed_enc_find(p, (size_t) (end - p), key)) != NULL) {
-        p = k + strlen(key);
-        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-        {
-            p++;
-        }
-        if (p == end || *p != '=') {
-            continue;
-        }
-        p++;
-        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-        {
-            p++;
-        }
-        q = p < end ? *p : '\0';
-        if (q == '"' || q == '\'') {
-            p++;
-        } else {
-            q = ';'; /* an unquoted Content-Type parameter */
-        }
-        while (p < end && *p != q && *p != ' ' && len + 1 < cap) {
-            label[len++] = *p++;
-        }
-        label[len] = '\0';
-        return len > 0;
-    }
-    return 0;
-}
-
 /* The encoding named by an XML declaration at the start. */
 static int
 wn_feed_enc_declared(const char *data, size_t len, char *label, size_t cap)
@@ -89,8 +50,7 @@ wn_feed_enc_declared(const char *data, size_t len, char *label, size_t cap)
     if (end == NULL) {
         return 0;
     }
-    return wn_feed_enc_value(decl, (size_t) (end - decl), "encoding", label,
-                             cap);
+    return wn_charset_param(decl, (size_t) (end - decl), "encoding", label, cap);
 }
 
 static int
@@ -234,8 +194,8 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
     } else {
         if (wn_feed_enc_declared(data, len, label, sizeof(label))
             || (content_type != NULL
-                && wn_feed_enc_value(content_type, strlen(content_type),
-                                     "charset", label, sizeof(label))))
+                && wn_charset_param(content_type, strlen(content_type), "charset",
+                                    label, sizeof(label))))
         {
             from = label;
         }
