@@ -4,6 +4,7 @@
 #include "wn_charset.h"
 
 #include <stdint.h>
+#include <string.h>
 #include <strings.h>
 
 /* 0x80..0x9f; the undefined bytes map to the C1 control of the same value,
@@ -14,6 +15,51 @@ static const uint16_t wn_charset_cp1252_high[32] = {
     0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
     0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
 };
+
+int
+wn_charset_param(const char *s, size_t n, const char *key, char *label,
+                 size_t cap)
+{
+    const char *p = s, *end = s + n;
+    size_t klen = strlen(key);
+
+    while (p + klen <= end) {
+        const char *v;
+        size_t len = 0;
+        char q;
+
+        if (strncasecmp(p, key, klen) != 0) {
+            p++;
+            continue;
+        }
+        v = p + klen;
+        p++;
+        while (v < end && (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')) {
+            v++;
+        }
+        if (v == end || *v != '=') {
+            continue;
+        }
+        v++;
+        while (v < end && (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')) {
+            v++;
+        }
+        q = v < end ? *v : '\0';
+        if (q == '"' || q == '\'') {
+            v++;
+        } else {
+            q = ';'; /* a bare Content-Type parameter */
+        }
+        while (v < end && *v != q && *v != ' ' && *v != '>' && *v != '/'
+               && (q != ';' || (*v != '"' && *v != '\'')) && len + 1 < cap)
+        {
+            label[len++] = *v++;
+        }
+        label[len] = '\0';
+        return len > 0;
+    }
+    return 0;
+}
 
 int
 wn_charset_is_cp1252(const char *label)

@@ -12,6 +12,15 @@
 
 #include "wn_buf.h"
 
+/*
+ * Copies the value of parameter `key` in s[0..n) ("charset" in a
+ * Content-Type, "encoding" in an XML declaration: key, optional spaces, '=',
+ * optional spaces, a quoted or bare value) into label, at most cap-1 bytes.
+ * The key is matched without regard to case.  Returns 1 when found.
+ */
+int wn_charset_param(const char *s, size_t n, const char *key, char *label,
+                     size_t cap);
+
 /* True when `label` names windows-1252 in the WHATWG sense. */
 int wn_charset_is_cp1252(const char *label);
 

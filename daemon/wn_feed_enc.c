@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "wn_charset.h"
 #include "wn_err.h"
 #include "wn_feed_int.h"
 #include "wn_text.h"
@@ -34,45 +35,6 @@ wn_feed_enc_find(const char *h, size_t n, const char *needle)
     return NULL;
 }
 
-/* Copies the quoted value after `key` ('=' and spaces allowed between)
- * from s[0..n) into label; 1 when found. */
-static int
-wn_feed_enc_value(const char *s, size_t n, const char *key, char *label,
-                  size_t cap)
-{
-    const char *p = s, *end = s + n, *k;
-    size_t len = 0;
-    char q;
-
-    while ((k = wn_feed_enc_find(p, (size_t) (end - p), key)) != NULL) {
-        p = k + strlen(key);
-        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-        {
-            p++;
-        }
-        if (p == end || *p != '=') {
-            continue;
-        }
-        p++;
-        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-        {
-            p++;
-        }
-        q = p < end ? *p : '\0';
-        if (q == '"' || q == '\'') {
-            p++;
-        } else {
-            q = ';'; /* an unquoted Content-Type parameter */
-        }
-        while (p < end && *p != q && *p != ' ' && len + 1 < cap) {
-            label[len++] = *p++;
-        }
-        label[len] = '\0';
-        return len > 0;
-    }
-    return 0;
-}
-
 /* The encoding named by an XML declaration at the start. */
 static int
 wn_feed_enc_declared(const char *data, size_t len, char *label, size_t cap)
@@ -88,8 +50,7 @@ wn_feed_enc_declared(const char *data, size_t len, char *label, size_t cap)
     if (end == NULL) {
         return 0;
     }
-    return wn_feed_enc_value(decl, (size_t) (end - decl), "encoding", label,
-                             cap);
+    return wn_charset_param(decl, (size_t) (end - decl), "encoding", label, cap);
 }
 
 static int
@@ -181,19 +142,29 @@ wn_feed_enc_convert(const char *from, const char *in, size_t n,
     return rc;
 }
 
+/* windows-1252 by table (wn_charset.c): every byte maps, unlike iconv's
+ * WINDOWS-1252, which refuses the five undefined ones. */
+static int
+wn_feed_enc_cp1252(const char *data, size_t len, struct wn_buf *conv,
+                   const char **text, size_t *text_len, struct wn_err *err)
+{
+    int rc = wn_charset_cp1252_to_utf8(data, len, conv);
+
+    if (rc != 0) {
+        return wn_err_set(err, rc, "over %zu bytes once converted to UTF-8",
+                          WN_FEED_ENC_MAX_UTF8);
+    }
+    *text = conv->data != NULL ? conv->data : "";
+    *text_len = conv->len;
+    return 0;
+}
+
 int
 wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
                  struct wn_buf *conv, const char **text, size_t *text_len,
                  int *damaged, struct wn_err *err)
 {
     static const char *const utf8[] = { "utf-8", "utf8", NULL };
-    /* WHATWG: these labels mean windows-1252, which is what such feeds
-     * hold in practice (curly quotes in 0x80..0x9f). */
-    static const char *const latin1[] = {
-        "iso-8859-1", "iso8859-1",    "iso_8859-1", "latin1", "latin-1",
-        "l1",         "us-ascii",     "ascii",      "cp819",  "cp1252",
-        "x-cp1252",   "windows-1252", NULL
-    };
     const unsigned char *u = (const unsigned char *) data;
     char label[WN_FEED_ENC_LABEL_MAX];
     const char *from = NULL;
@@ -223,15 +194,17 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
     } else {
         if (wn_feed_enc_declared(data, len, label, sizeof(label))
             || (content_type != NULL
-                && wn_feed_enc_value(content_type, strlen(content_type),
-                                     "charset", label, sizeof(label))))
+                && wn_charset_param(content_type, strlen(content_type), "charset",
+                                    label, sizeof(label))))
         {
             from = label;
         }
         if (from != NULL && wn_feed_enc_is(from, utf8)) {
             return 0; /* invalid sequences are the scan's to repair */
         }
-        if (from != NULL && wn_feed_enc_is(from, latin1)) {
+        /* WHATWG: these labels mean windows-1252, which is what such feeds
+         * hold in practice (curly quotes in 0x80..0x9f). */
+        if (from != NULL && (wn_charset_is_cp1252(from) || strcasecmp(from, "latin-1") == 0)) {
             if (wn_feed_enc_all_ascii(data, len)) {
                 return 0;
             }
@@ -242,7 +215,7 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
                 *damaged = 1;
                 return 0;
             }
-            from = "WINDOWS-1252";
+            return wn_feed_enc_cp1252(data, len, conv, text, text_len, err);
         }
         if (from != NULL && wn_feed_enc_is_wide(from)) {
             from = NULL; /* ASCII bytes labelled UTF-16: the label lies */
@@ -257,7 +230,7 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
             if (wn_text_utf8_valid(data, len)) {
                 return 0;
             }
-            from = "WINDOWS-1252";
+            return wn_feed_enc_cp1252(data, len, conv, text, text_len, err);
         }
     }
     rc = wn_feed_enc_convert(from, data, len, conv, damaged);
@@ -268,7 +241,7 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
         if (wn_text_utf8_valid(data, len)) {
             return 0;
         }
-        rc = wn_feed_enc_convert("WINDOWS-1252", data, len, conv, damaged);
+        return wn_feed_enc_cp1252(data, len, conv, text, text_len, err);
     }
     if (rc == WN_ETOOBIG) {
         return wn_err_set(err, rc, "over %zu bytes once converted to UTF-8",

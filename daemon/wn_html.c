@@ -114,39 +114,11 @@ wn_html_attr(xmlNodePtr node, const char *name)
     return NULL;
 }
 
-/* Copies the charset parameter of a Content-Type into buf. */
+/* The charset parameter of a Content-Type, into buf. */
 static int
 wn_html_charset_param(const char *ct, char *buf, size_t cap)
 {
-    const char *p;
-    size_t n = 0;
-
-    if (ct == NULL) {
-        return 0;
-    }
-    for (p = ct; *p; p++) {
-        if (strncasecmp(p, "charset", 7) == 0) {
-            p += 7;
-            while (*p == ' ') {
-                p++;
-            }
-            if (*p != '=') {
-                continue;
-            }
-            p++;
-            while (*p == ' ' || *p == '"' || *p == '\'') {
-                p++;
-            }
-            while (*p && *p != ';' && *p != '"' && *p != '\'' && *p != ' '
-                   && n + 1 < cap)
-            {
-                buf[n++] = *p++;
-            }
-            buf[n] = '\0';
-            return n > 0;
-        }
-    }
-    return 0;
+    return ct != NULL && wn_charset_param(ct, strlen(ct), "charset", buf, cap);
 }
 
 /* The charset a <meta> declares in the first bytes (HTML's prescan). */

@@ -103,6 +103,24 @@ html_refuses_pages_over_the_cap(void **state)
 }
 
 static void
+charset_param_reads_quoted_and_bare_values(void **state)
+{
+    char label[32];
+
+    (void) state;
+    assert_true(wn_charset_param("text/html; Charset=\"UTF-8\"", 25, "charset", label, sizeof(label)));
+    assert_string_equal(label, "UTF-8");
+    assert_true(wn_charset_param("text/html;charset=latin1;x=y", 28, "charset", label, sizeof(label)));
+    assert_string_equal(label, "latin1");
+    assert_true(wn_charset_param("content=\"text/html; charset=koi8-r\"", 36, "charset", label, sizeof(label)));
+    assert_string_equal(label, "koi8-r");
+    assert_true(wn_charset_param("<?xml version='1.0' encoding = 'ISO-8859-2'?", 44, "encoding", label, sizeof(label)));
+    assert_string_equal(label, "ISO-8859-2");
+    assert_false(wn_charset_param("text/html", 9, "charset", label, sizeof(label)));
+    assert_false(wn_charset_param("charset", 7, "charset", label, sizeof(label)));
+}
+
+static void
 charset_table_maps_every_byte(void **state)
 {
     struct wn_buf b;
@@ -131,6 +149,7 @@ main(void)
         cmocka_unit_test(html_http_charset_wins_over_meta),
         cmocka_unit_test(html_unlabelled_invalid_utf8_is_windows_1252),
         cmocka_unit_test(html_refuses_pages_over_the_cap),
+        cmocka_unit_test(charset_param_reads_quoted_and_bare_values),
         cmocka_unit_test(charset_table_maps_every_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
