@@ -672,6 +672,9 @@ wn_fetch_init(uv_loop_t *loop, const struct wn_fetch_opts *opts,
     curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
     curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, opts->max_transfers);
     curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, opts->max_host_transfers);
+    /* Keep as many idle connections as transfers may run: curl's default
+     * cache is smaller, and a closed connection costs a new handshake. */
+    curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, opts->max_transfers);
     *out = f;
     return 0;
 }

@@ -289,6 +289,86 @@ wn_html_node_text(xmlNodePtr node, struct wn_buf *out)
     return 0;
 }
 
+/* Appends c to the ring of the last visible characters. */
+static void
+wn_html_tail_push(char *ring, size_t cap, size_t *n, char c)
+{
+    if (cap < 2) {
+        return;
+    }
+    if (c == ' ' && (*n == 0 || ring[(*n - 1) % (cap - 1)] == ' ')) {
+        return;
+    }
+    ring[*n % (cap - 1)] = c >= 'A' && c <= 'Z' ? (char) (c | 0x20) : c;
+    (*n)++;
+}
+
+size_t
+wn_html_quick_words(const char *html, size_t len, char *tail, size_t tailcap)
+{
+    const unsigned char *p = (const unsigned char *) html;
+    size_t words = 0, i = 0, seen = 0;
+    char ring[256];
+    int in_word = 0;
+
+    if (tailcap > sizeof(ring) + 1) {
+        tailcap = sizeof(ring) + 1;
+    }
+    while (i < len) {
+        unsigned char c = p[i];
+
+        if (c == '<') {
+            /* Skip the tag; and the contents of script and style. */
+            int skip_body = (i + 7 < len && strncasecmp(html + i + 1, "script", 6) == 0)
+                            || (i + 6 < len && strncasecmp(html + i + 1, "style", 5) == 0);
+            const char *gt = memchr(html + i, '>', len - i);
+            i = gt != NULL ? (size_t) (gt - html) + 1 : len;
+            if (skip_body) {
+                while (i < len && !(p[i] == '<' && i + 1 < len && p[i + 1] == '/')) {
+                    i++;
+                }
+            }
+            in_word = 0;
+            wn_html_tail_push(ring, tailcap, &seen, ' ');
+            continue;
+        }
+        if (c == '&') {
+            size_t k = i + 1;
+            while (k < len && k < i + 12 && p[k] != ';' && p[k] != ' ') {
+                k++;
+            }
+            if (k < len && p[k] == ';') {
+                i = k + 1;
+                in_word = 0;
+                wn_html_tail_push(ring, tailcap, &seen, ' ');
+                continue;
+            }
+        }
+        if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80) {
+            if (!in_word) {
+                words++;
+                in_word = 1;
+            }
+        } else {
+            in_word = 0;
+        }
+        wn_html_tail_push(ring, tailcap, &seen,
+                          c == '\n' || c == '\t' || c == '\r' ? ' ' : (char) c);
+        i++;
+    }
+    if (tailcap > 0) {
+        size_t n = seen < tailcap - 1 ? seen : tailcap - 1, k = 0;
+        for (size_t j = seen - n; j < seen; j++) {
+            tail[k++] = ring[j % (tailcap - 1)];
+        }
+        while (k > 0 && tail[k - 1] == ' ') {
+            k--;
+        }
+        tail[k] = '\0';
+    }
+    return words;
+}
+
 int
 wn_html_fragment_text(const char *html, size_t len, struct wn_buf *out)
 {

@@ -44,6 +44,17 @@ int wn_html_is_skipped(const xmlChar *name); /* script, style, template ... */
  */
 int wn_html_node_text(xmlNodePtr node, struct wn_buf *out);
 
+/*
+ * A quick look at an HTML fragment without parsing it: the number of words
+ * outside tags (letters and digits of any script; entities count as word
+ * breaks, <script> and <style> contents are skipped), and the last
+ * `tailcap - 1` bytes of its visible text, lower-cased ASCII, white space
+ * folded.  Approximate by design: it decides whether feed content looks
+ * like the full article, not what is stored.
+ */
+size_t wn_html_quick_words(const char *html, size_t len, char *tail,
+                           size_t tailcap);
+
 /* Plain text of an HTML fragment (a feed's summary); folded. */
 int wn_html_fragment_text(const char *html, size_t len, struct wn_buf *out);
 

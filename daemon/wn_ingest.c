@@ -38,11 +38,15 @@
 #define WN_INGEST_MIN_WORDS 50
 /* Failed feeds wait interval * 2^errors, at most this long. */
 #define WN_INGEST_BACKOFF_MAX (24 * 3600)
+/* New feeds wait while more than this many article pages per
+ * [fetch] max_articles are queued. */
+#define WN_INGEST_BACKLOG 4
 
 struct wn_ingest {
     struct wn_ingest_opts o;
     struct wn_strset inflight; /* canonical URLs of queued or active articles */
     struct wn_article_job *qhead, *qtail;
+    struct wn_ingest_feed *whead, *wtail; /* feeds waiting for room */
     struct wn_ingest_stats stats;
     int draining;
 };
@@ -89,6 +93,8 @@ struct wn_article_job {
 };
 
 static void wn_ingest_pump(struct wn_ingest *in);
+static void wn_ingest_feed_pump(struct wn_ingest *in);
+static void wn_ingest_feed_start(struct wn_ingest *in, struct wn_ingest_feed *feed);
 
 static void wn_ingest_log(int level, const struct wn_ingest_feed *feed,
                           const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -174,6 +180,7 @@ wn_ingest_feed_finish(struct wn_feed_job *j, int ok)
     if (in->o.feed_cb != NULL) {
         in->o.feed_cb(feed, ok, in->o.arg);
     }
+    wn_ingest_feed_pump(in);
     wn_ingest_maybe_idle(in);
 }
 
@@ -239,23 +246,22 @@ wn_ingest_is_fulltext(const char *html)
         "...", "\xe2\x80\xa6", "[\xe2\x80\xa6]", "[...]", "read more",
         "continue reading", "read the full story", "read full article",
     };
-    struct wn_buf text;
-    int full = 0;
+    char tail[64];
+    size_t n;
 
-    wn_buf_init(&text, WN_ARTICLE_TEXT_MAX);
-    if (wn_html_fragment_text(html, strlen(html), &text) == 0 && text.len > 0
-        && wn_text_words(text.data, text.len) >= WN_INGEST_FULLTEXT_WORDS)
+    if (wn_html_quick_words(html, strlen(html), tail, sizeof(tail))
+        < WN_INGEST_FULLTEXT_WORDS)
     {
-        full = 1;
-        for (size_t k = 0; k < sizeof(teaser_ends) / sizeof(teaser_ends[0]); k++) {
-            size_t n = strlen(teaser_ends[k]);
-            if (text.len >= n && strncasecmp(text.data + text.len - n, teaser_ends[k], n) == 0) {
-                full = 0;
-            }
+        return 0;
+    }
+    n = strlen(tail);
+    for (size_t k = 0; k < sizeof(teaser_ends) / sizeof(teaser_ends[0]); k++) {
+        size_t m = strlen(teaser_ends[k]);
+        if (n >= m && memcmp(tail + n - m, teaser_ends[k], m) == 0) {
+            return 0;
         }
     }
-    wn_buf_free(&text);
-    return full;
+    return 1;
 }
 
 static void
@@ -436,23 +442,37 @@ wn_ingest_feed_fetched(struct wn_fetch_result *res, void *arg)
     }
 }
 
-int
-wn_ingest_feed(struct wn_ingest *in, struct wn_ingest_feed *feed)
+/* Room for another feed: few enough in flight, and a short backlog. */
+static int
+wn_ingest_feed_room(const struct wn_ingest *in)
 {
-    struct wn_feed_job *j;
+    const struct wn_conf *c = in->o.conf;
+
+    return !in->draining && in->stats.feeds_busy < (size_t) c->max_transfers
+           && in->stats.articles_queued
+                  <= (size_t) c->max_articles * WN_INGEST_BACKLOG;
+}
+
+static void
+wn_ingest_feed_start(struct wn_ingest *in, struct wn_ingest_feed *feed)
+{
+    struct wn_feed_job *j = calloc(1, sizeof(*j));
     struct wn_err err;
 
-    if (feed->busy) {
-        return WN_EINVAL;
-    }
-    j = calloc(1, sizeof(*j));
+    in->stats.feeds_busy++;
     if (j == NULL) {
-        return WN_ENOMEM;
+        /* Nothing to record it with: count and report the pass as failed. */
+        in->stats.feeds_busy--;
+        in->stats.feeds_failed++;
+        feed->busy = 0;
+        wn_ingest_log(WN_LOG_ERR, feed, "out of memory starting a pass");
+        if (in->o.feed_cb != NULL) {
+            in->o.feed_cb(feed, 0, in->o.arg);
+        }
+        return;
     }
     j->in = in;
     j->feed = feed;
-    feed->busy = 1;
-    in->stats.feeds_busy++;
     wn_err_clear(&err);
     if (wn_fetch_start(in->o.fetcher, feed->conf->url, feed->etag,
                        feed->last_modified, wn_ingest_feed_fetched, j, &err)
@@ -460,6 +480,41 @@ wn_ingest_feed(struct wn_ingest *in, struct wn_ingest_feed *feed)
     {
         wn_ingest_feed_fail(j, feed->conf->url, err.msg);
     }
+}
+
+/* Starts waiting feeds while there is room. */
+static void
+wn_ingest_feed_pump(struct wn_ingest *in)
+{
+    while (in->whead != NULL && wn_ingest_feed_room(in)) {
+        struct wn_ingest_feed *feed = in->whead;
+
+        in->whead = feed->wait_next;
+        if (in->whead == NULL) {
+            in->wtail = NULL;
+        }
+        feed->wait_next = NULL;
+        in->stats.feeds_waiting--;
+        wn_ingest_feed_start(in, feed);
+    }
+}
+
+int
+wn_ingest_feed(struct wn_ingest *in, struct wn_ingest_feed *feed)
+{
+    if (feed->busy || in->draining) {
+        return WN_EINVAL;
+    }
+    feed->busy = 1;
+    feed->wait_next = NULL;
+    if (in->wtail != NULL) {
+        in->wtail->wait_next = feed;
+    } else {
+        in->whead = feed;
+    }
+    in->wtail = feed;
+    in->stats.feeds_waiting++;
+    wn_ingest_feed_pump(in);
     return 0;
 }
 
@@ -799,6 +854,7 @@ wn_ingest_pump(struct wn_ingest *in)
         a->next = NULL;
         in->stats.articles_queued--;
         in->stats.articles_active++;
+        wn_ingest_feed_pump(in);
         if (!a->fetch) {
             wn_ingest_clean(a);
             continue;
@@ -834,15 +890,23 @@ int
 wn_ingest_idle(const struct wn_ingest *in)
 {
     return in->stats.feeds_busy == 0 && in->stats.articles_active == 0
-           && (in->qhead == NULL || in->draining);
+           && ((in->qhead == NULL && in->whead == NULL) || in->draining);
 }
 
 void
 wn_ingest_drain(struct wn_ingest *in)
 {
     struct wn_article_job *a;
+    struct wn_ingest_feed *f;
 
     in->draining = 1;
+    while ((f = in->whead) != NULL) {
+        in->whead = f->wait_next;
+        f->wait_next = NULL;
+        f->busy = 0;
+    }
+    in->wtail = NULL;
+    in->stats.feeds_waiting = 0;
     while ((a = in->qhead) != NULL) {
         in->qhead = a->next;
         wn_strset_del(&in->inflight, a->canon);

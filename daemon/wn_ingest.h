@@ -34,15 +34,16 @@ struct wn_ingest_feed {
     char *last_modified;
     int64_t next_fetch;     /* Unix seconds, from the store or the schedule */
     long error_count;       /* consecutive failures */
-    int busy;               /* a pass over this feed is in flight */
+    int busy;               /* a pass over this feed is waiting or in flight */
     struct wn_heap_entry sched; /* the scheduler's entry */
+    struct wn_ingest_feed *wait_next; /* in the ingest's waiting list */
 };
 
 struct wn_ingest_stats {
     uint64_t feeds_ok, feeds_not_modified, feeds_failed;
     uint64_t items_seen, items_new;
     uint64_t articles_stored, articles_failed, articles_from_feed;
-    size_t feeds_busy, articles_active, articles_queued;
+    size_t feeds_busy, feeds_waiting, articles_active, articles_queued;
 };
 
 /* Called on the loop thread when a feed's pass ends (ok: fetched or 304). */
@@ -67,10 +68,13 @@ struct wn_ingest_opts {
 int wn_ingest_init(const struct wn_ingest_opts *opts, struct wn_ingest **out);
 
 /*
- * Starts a pass over `feed`.  Returns 0 and calls feed_cb once later (also
- * when the fetch is refused at once: that is a failed pass, logged and
- * recorded), or WN_EINVAL when the feed is busy, WN_ENOMEM, without calling
- * it.
+ * Starts a pass over `feed`, or queues it while [fetch] max_transfers feeds
+ * are in flight or the article backlog is over WN_INGEST_BACKLOG pages per
+ * [fetch] max_articles (backpressure: the pages of feeds already read go
+ * first, so memory does not grow with the number of feeds).  Returns 0 and
+ * calls feed_cb once later (also when the fetch is refused at once: that is
+ * a failed pass, logged and recorded), or WN_EINVAL when the feed is busy,
+ * without calling it.
  */
 int wn_ingest_feed(struct wn_ingest *in, struct wn_ingest_feed *feed);
 

@@ -80,46 +80,72 @@ int
 wn_text_fold(struct wn_buf *out, const char *s, size_t n, int *pending_space)
 {
     const unsigned char *p = (const unsigned char *) s;
-    size_t start = out->len, i = 0;
+    size_t start = out->len, i = 0, run = 0;
     int local = 0, *space = pending_space ? pending_space : &local;
-    int rc;
+    int in_run = 0, rc;
 
+    /* Characters that are kept as they are form runs copied in one append;
+     * white space, dropped characters and invalid bytes end a run. */
     while (i < n) {
         uint32_t c;
-        int len = wn_text_decode(p + i, n - i, &c);
-        int invalid = len < 0;
+        int len, invalid;
 
-        if (invalid) {
-            c = 0xfffd;
-            len = 1;
-        }
-        if (wn_text_is_space(c)) {
-            if (out->len > start || pending_space != NULL) {
-                *space = 1;
-            }
-            i += (size_t) len;
-            continue;
-        }
-        if (wn_text_is_dropped(c)) {
-            i += (size_t) len;
-            continue;
-        }
-        if (*space && out->len > 0) {
-            rc = wn_buf_putc(out, ' ');
-            if (rc < 0) {
-                return rc;
-            }
-        }
-        *space = 0;
-        if (invalid) {
-            rc = wn_buf_append(out, "\xef\xbf\xbd", 3);
+        if (p[i] > 0x20 && p[i] < 0x7f) {
+            len = 1; /* printable ASCII: the common case */
         } else {
-            rc = wn_buf_append(out, p + i, (size_t) len);
+            len = wn_text_decode(p + i, n - i, &c);
+            invalid = len < 0;
+            if (invalid) {
+                c = 0xfffd;
+                len = 1;
+            }
+            if (invalid || wn_text_is_space(c) || wn_text_is_dropped(c)) {
+                if (in_run) {
+                    rc = wn_buf_append(out, p + run, i - run);
+                    if (rc < 0) {
+                        return rc;
+                    }
+                    in_run = 0;
+                }
+                if (!invalid && wn_text_is_space(c)) {
+                    if (out->len > start || pending_space != NULL) {
+                        *space = 1;
+                    }
+                } else if (invalid) {
+                    if (*space && out->len > 0) {
+                        rc = wn_buf_putc(out, ' ');
+                        if (rc < 0) {
+                            return rc;
+                        }
+                    }
+                    *space = 0;
+                    rc = wn_buf_append(out, "\xef\xbf\xbd", 3);
+                    if (rc < 0) {
+                        return rc;
+                    }
+                }
+                i += (size_t) len;
+                continue;
+            }
         }
+        if (!in_run) {
+            if (*space && out->len > 0) {
+                rc = wn_buf_putc(out, ' ');
+                if (rc < 0) {
+                    return rc;
+                }
+            }
+            *space = 0;
+            run = i;
+            in_run = 1;
+        }
+        i += (size_t) len;
+    }
+    if (in_run) {
+        rc = wn_buf_append(out, p + run, i - run);
         if (rc < 0) {
             return rc;
         }
-        i += (size_t) len;
     }
     return (int) (out->len - start);
 }
@@ -292,18 +318,18 @@ static void
 wn_text_simhash_word(const char *w, size_t len, void *arg)
 {
     struct wn_text_simhash_state *st = arg;
-    uint64_t h = 0;
+    uint64_t words[WN_TEXT_SHINGLE], h;
 
     st->ring[st->seen % WN_TEXT_SHINGLE] = XXH3_64bits(w, len);
     st->seen++;
     if (st->seen < WN_TEXT_SHINGLE) {
         return;
     }
-    /* Combine the shingle's word hashes in order. */
+    /* One hash over the shingle's word hashes, in order. */
     for (size_t k = 0; k < WN_TEXT_SHINGLE; k++) {
-        uint64_t wh = st->ring[(st->seen + k) % WN_TEXT_SHINGLE];
-        h = XXH3_64bits_withSeed(&wh, sizeof(wh), h);
+        words[k] = st->ring[(st->seen + k) % WN_TEXT_SHINGLE];
     }
+    h = XXH3_64bits(words, sizeof(words));
     for (int b = 0; b < 64; b++) {
         st->votes[b] += (h >> b) & 1 ? 1 : -1;
     }

@@ -121,6 +121,22 @@ charset_param_reads_quoted_and_bare_values(void **state)
 }
 
 static void
+html_quick_words_counts_visible_words_and_keeps_the_tail(void **state)
+{
+    static const char frag[] = "<p class=\"lead-paragraph\">One two&nbsp;three "
+                               "<a href=\"https://x.example/a-b-c\">four</a></p>"
+                               "<script>var not = words;</script><style>p{x:y}</style>"
+                               "<p>caf\xc3\xa9 five\n\n Read   MORE</p>";
+    char tail[16];
+
+    (void) state;
+    assert_int_equal(wn_html_quick_words(frag, sizeof(frag) - 1, tail, sizeof(tail)), 8);
+    assert_string_equal(tail, "five read more");
+    assert_int_equal(wn_html_quick_words("", 0, tail, sizeof(tail)), 0);
+    assert_string_equal(tail, "");
+}
+
+static void
 charset_table_maps_every_byte(void **state)
 {
     struct wn_buf b;
@@ -149,6 +165,7 @@ main(void)
         cmocka_unit_test(html_http_charset_wins_over_meta),
         cmocka_unit_test(html_unlabelled_invalid_utf8_is_windows_1252),
         cmocka_unit_test(html_refuses_pages_over_the_cap),
+        cmocka_unit_test(html_quick_words_counts_visible_words_and_keeps_the_tail),
         cmocka_unit_test(charset_param_reads_quoted_and_bare_values),
         cmocka_unit_test(charset_table_maps_every_byte),
     };
