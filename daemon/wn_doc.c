@@ -430,6 +430,7 @@ wn_doc_mark(xmlNodePtr root)
 }
 
 struct wn_doc_walk {
+    unsigned flags; /* WN_DOC_BLOCKS_* */
     struct wn_call *call;
     struct wn_doc *doc;
     xmlNodePtr root;
@@ -526,11 +527,13 @@ wn_doc_emit(struct wn_doc_walk *w, xmlNodePtr e, unsigned flags, unsigned depth)
         w->rc = WN_ENOMEM;
         return;
     }
-    {
+    if (!(w->flags & WN_DOC_BLOCKS_TEXT_ONLY)) {
         struct wn_buf scratch;
         wn_buf_init(&scratch, WN_DOC_BLOCK_TEXT_MAX);
         b->link_len = wn_doc_link_len(e, &scratch, 0);
         wn_buf_free(&scratch);
+    } else {
+        b->link_len = 0;
     }
     w->n++;
 }
@@ -682,6 +685,13 @@ int
 wn_doc_blocks(struct wn_call *call, struct wn_doc *doc, struct wn_block **out,
               size_t *n)
 {
+    return wn_doc_blocks_ex(call, doc, 0, out, n);
+}
+
+int
+wn_doc_blocks_ex(struct wn_call *call, struct wn_doc *doc, unsigned flags,
+                 struct wn_block **out, size_t *n)
+{
     struct wn_doc_walk w;
     xmlNodePtr root = doc->main != NULL ? doc->main : wn_doc_body(doc);
 
@@ -691,6 +701,7 @@ wn_doc_blocks(struct wn_call *call, struct wn_doc *doc, struct wn_block **out,
         return 0;
     }
     memset(&w, 0, sizeof(w));
+    w.flags = flags;
     w.call = call;
     w.doc = doc;
     w.root = root;

@@ -91,6 +91,12 @@ int wn_doc_drop_matching(struct wn_call *call, struct wn_doc *doc,
                          const char *pattern, const char *reason);
 int wn_doc_blocks(struct wn_call *call, struct wn_doc *doc,
                   struct wn_block **out, size_t *n);
+
+/* wn_doc_blocks() for the host's own use: with WN_DOC_BLOCKS_TEXT_ONLY the
+ * blocks carry no link_len (the normalizer needs only their text). */
+#define WN_DOC_BLOCKS_TEXT_ONLY 0x1u
+int wn_doc_blocks_ex(struct wn_call *call, struct wn_doc *doc, unsigned flags,
+                     struct wn_block **out, size_t *n);
 const char *wn_doc_node_text(struct wn_call *call, xmlNodePtr node);
 const char *wn_doc_meta_get(const struct wn_doc *doc, int key);
 int wn_doc_meta_set(struct wn_call *call, struct wn_doc *doc, int key,

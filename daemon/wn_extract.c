@@ -129,15 +129,20 @@ wn_extract_normalize(struct wn_doc *doc, struct wn_arena *arena,
     memset(&call, 0, sizeof(call));
     call.arena = arena;
     call.doc = doc;
-    rc = wn_doc_blocks(&call, doc, &blocks, &n);
+    rc = wn_doc_blocks_ex(&call, doc, WN_DOC_BLOCKS_TEXT_ONLY, &blocks, &n);
     if (rc != 0) {
         return rc;
     }
     *paragraphs = 0;
     wn_buf_init(&para, WN_ARTICLE_TEXT_MAX);
     for (size_t i = 0; i < n && rc == 0; i++) {
+        /* Block text is already folded (wn_html_node_text); only NFC is
+         * left to do. */
         wn_buf_reset(&para);
-        rc = wn_text_normalize(&para, blocks[i].text, blocks[i].len);
+        rc = wn_buf_append(&para, blocks[i].text, blocks[i].len);
+        if (rc == 0) {
+            rc = wn_text_nfc(&para);
+        }
         if (rc < 0 || para.len == 0) {
             continue;
         }
@@ -282,9 +287,8 @@ wn_extract(const struct wn_plugins *ps, const struct wn_extract_in *in,
         goto failed;
     }
     a->len = text.len;
-    a->words = wn_text_words(a->text, a->len);
     wn_text_hash(a->text, a->len, a->hash);
-    a->simhash = wn_text_simhash(a->text, a->len);
+    a->simhash = wn_text_fingerprint(a->text, a->len, &a->words);
     if (in->flags & WN_EXTRACT_FEED_CONTENT) {
         a->flags |= WN_ARTICLE_FEED_CONTENT;
     }

@@ -150,20 +150,44 @@ wn_text_fold(struct wn_buf *out, const char *s, size_t n, int *pending_space)
     return (int) (out->len - start);
 }
 
+/*
+ * True when no character of s can change under NFC: every code point is
+ * below U+0300 (ASCII, Latin-1, Latin Extended-A and -B, IPA: none
+ * decomposes or combines in NFC) or in General Punctuation and the
+ * currency block (U+2000..U+20CF: quotes, dashes, ellipsis).  News text in
+ * Western languages is almost always this; the rest goes to utf8proc.
+ */
+static int
+wn_text_nfc_stable(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    size_t i = 0;
+
+    while (i < n) {
+        uint32_t c;
+        int len;
+
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        len = wn_text_decode(p + i, n - i, &c);
+        if (len < 0 || (c >= 0x300 && !(c >= 0x2000 && c <= 0x20cf))) {
+            return 0;
+        }
+        i += (size_t) len;
+    }
+    return 1;
+}
+
 int
 wn_text_nfc(struct wn_buf *b)
 {
     utf8proc_uint8_t *nfc = NULL;
     utf8proc_ssize_t n;
-    size_t i;
     int rc;
 
-    for (i = 0; i < b->len; i++) {
-        if ((unsigned char) b->data[i] >= 0x80) {
-            break;
-        }
-    }
-    if (i == b->len) {
+    if (b->len == 0 || wn_text_nfc_stable(b->data, b->len)) {
         return 0;
     }
     n = utf8proc_map((const utf8proc_uint8_t *) b->data,
@@ -338,11 +362,19 @@ wn_text_simhash_word(const char *w, size_t len, void *arg)
 uint64_t
 wn_text_simhash(const char *s, size_t n)
 {
+    size_t words;
+
+    return wn_text_fingerprint(s, n, &words);
+}
+
+uint64_t
+wn_text_fingerprint(const char *s, size_t n, size_t *words)
+{
     struct wn_text_simhash_state st;
     uint64_t fp = 0;
 
     memset(&st, 0, sizeof(st));
-    wn_text_each_word(s, n, wn_text_simhash_word, &st);
+    *words = wn_text_each_word(s, n, wn_text_simhash_word, &st);
     if (st.seen > 0 && st.seen < WN_TEXT_SHINGLE) {
         /* Too short for one shingle: hash the words as one. */
         uint64_t h = 0;

@@ -52,6 +52,9 @@ void wn_text_hash(const char *s, size_t n, char hex[WN_TEXT_HASH_HEX + 1]);
 #define WN_TEXT_SHINGLE 5
 uint64_t wn_text_simhash(const char *s, size_t n);
 
+/* Words and SimHash in one pass over the text. */
+uint64_t wn_text_fingerprint(const char *s, size_t n, size_t *words);
+
 /* Number of differing bits between two fingerprints. */
 int wn_text_hamming(uint64_t a, uint64_t b);
 
