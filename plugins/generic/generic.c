@@ -146,7 +146,10 @@ generic_init(const struct wn_host *host, const void *conf, void **state,
     for (int f = 0; f < GENERIC_F_COUNT; f++) {
         st->on[f] = c != NULL ? c->filter[f] : 1;
     }
-    rc = generic_patterns_init(st, err);
+    rc = generic_hint_init(st, err);
+    if (rc == 0) {
+        rc = generic_patterns_init(st, err);
+    }
     if (rc != 0) {
         generic_patterns_free(st);
         free(st);

@@ -76,10 +76,27 @@ struct generic_pattern {
     pcre2_code *re;
 };
 
+/* Class words filed by first character (a-z, 0-9): generic_hint.c. */
+#define GENERIC_HINT_LETTERS    36
+#define GENERIC_HINT_BUCKET_MAX 32 /* table words sharing a first character */
+
+struct generic_hint_slot {
+    uint8_t entry; /* index in the word table */
+    uint8_t len;   /* strlen() of the word */
+};
+
+struct generic_hint_index {
+    uint8_t n[GENERIC_HINT_LETTERS];
+    struct generic_hint_slot slot[GENERIC_HINT_LETTERS]
+                                 [GENERIC_HINT_BUCKET_MAX];
+};
+
 /* The plugin's state: built by init(), read-only afterwards. */
 struct generic_state {
     const struct wn_host *host;
-    int on[GENERIC_F_COUNT]; /* filter switches */
+    int on[GENERIC_F_COUNT];              /* filter switches */
+    struct generic_hint_index hint_words; /* class words */
+    struct generic_hint_index hint_parts; /* the words of class word pairs */
     struct generic_pattern *patterns;
     size_t npatterns;
     pcre2_code *re_sig_cue;  /* "Posted by", "says:" */
@@ -130,10 +147,17 @@ struct generic_hint {
     unsigned kinds; /* GENERIC_KIND() of the boilerplate kinds named */
     int content;    /* a class name of content words only ("text") */
     int strong;     /* ... that names an article ("hentry", "post-body") */
+    int body;       /* itemprop=articleBody */
 };
 
-/* Fills *out for node (zeroed for non-elements).  Pure; any thread. */
-void generic_hint_of(xmlNodePtr node, struct generic_hint *out);
+/* Files the class words in st's index (init() only).  Returns 0, or
+ * WN_EINVAL with err filled when a table word does not fit the index. */
+int generic_hint_init(struct generic_state *st, struct wn_err *err);
+
+/* Fills *out for node (zeroed for non-elements).  Reads st only; any
+ * thread. */
+void generic_hint_of(const struct generic_state *st, xmlNodePtr node,
+                     struct generic_hint *out);
 
 /* ---- generic_tree.c ---- */
 
@@ -146,6 +170,9 @@ int generic_name_is(xmlNodePtr n, const char *name);
 /* The value of attribute `name` (case-insensitive), borrowed from the
  * tree; "" for an attribute without a value; NULL when absent. */
 const char *generic_attr(xmlNodePtr n, const char *name);
+
+/* The value of attribute a, as generic_attr() gives it. */
+const char *generic_attr_value(xmlAttrPtr a);
 
 /* Is a an ancestor of n, or n itself? */
 int generic_is_ancestor(xmlNodePtr a, xmlNodePtr n);

@@ -5,6 +5,7 @@
  * whole after splitting on punctuation and camelCase, never as substrings,
  * so "header" does not read as "ad" and "commentary" is not "comment".
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -252,8 +253,14 @@ static const struct generic_hint_pair generic_hint_pairs[] = {
     { "global", "header", GENERIC_KIND(GENERIC_F_CHROME) },
 };
 
+/* generic_hint_parts() gives each part of a pair one bit of a uint32_t. */
+_Static_assert(sizeof(generic_hint_pairs) / sizeof(generic_hint_pairs[0]) <= 16,
+               "too many class word pairs");
+
+/* The words of one class name, lower case, with their lengths. */
 struct generic_words {
     char w[GENERIC_HINT_WORDS][GENERIC_HINT_WORD_MAX];
+    uint8_t len[GENERIC_HINT_WORDS];
     size_t n;
 };
 
@@ -274,6 +281,7 @@ generic_hint_split(const char *s, struct generic_words *out)
 
         if ((!alnum || boundary) && len > 0) {
             if (len < GENERIC_HINT_WORD_MAX) {
+                out->len[out->n] = (uint8_t) len;
                 out->w[out->n++][len] = '\0';
             }
             len = 0;
@@ -291,32 +299,107 @@ generic_hint_split(const char *s, struct generic_words *out)
     }
 }
 
-static const struct generic_hint_word *
-generic_hint_lookup(const char *w)
+/* The bucket of a word's first character, or -1 (words are [a-z0-9]). */
+static int
+generic_hint_letter(char c)
 {
-    size_t n = sizeof(generic_hint_words) / sizeof(generic_hint_words[0]);
+    if (c >= 'a' && c <= 'z') {
+        return c - 'a';
+    }
+    if (c >= '0' && c <= '9') {
+        return 26 + (c - '0');
+    }
+    return -1;
+}
 
-    for (size_t i = 0; i < n; i++) {
-        const struct generic_hint_word *e = &generic_hint_words[i];
-        size_t len = strlen(e->word);
-        if (e->match == GENERIC_EXACT ? strcmp(w, e->word) == 0
-                                      : strncmp(w, e->word, len) == 0)
-        {
+/* Files word i of a table under its first character, after those before
+ * it, so that a bucket keeps the table's order. */
+static int
+generic_hint_index_add(struct generic_hint_index *ix, const char *word,
+                       size_t i, struct wn_err *err)
+{
+    int b = generic_hint_letter(word[0]);
+    size_t len = strlen(word);
+    struct generic_hint_slot *s;
+
+    if (b < 0 || len >= GENERIC_HINT_WORD_MAX || i > UINT8_MAX
+        || ix->n[b] == GENERIC_HINT_BUCKET_MAX)
+    {
+        err->code = WN_EINVAL;
+        snprintf(err->msg, sizeof(err->msg),
+                 "class word \"%s\" does not fit the index", word);
+        return WN_EINVAL;
+    }
+    s = &ix->slot[b][ix->n[b]++];
+    s->entry = (uint8_t) i;
+    s->len = (uint8_t) len;
+    return 0;
+}
+
+int
+generic_hint_init(struct generic_state *st, struct wn_err *err)
+{
+    const size_t nwords =
+        sizeof(generic_hint_words) / sizeof(generic_hint_words[0]);
+    const size_t npairs =
+        sizeof(generic_hint_pairs) / sizeof(generic_hint_pairs[0]);
+    int rc = 0;
+
+    memset(&st->hint_words, 0, sizeof(st->hint_words));
+    memset(&st->hint_parts, 0, sizeof(st->hint_parts));
+    for (size_t i = 0; i < nwords && rc == 0; i++) {
+        rc = generic_hint_index_add(&st->hint_words, generic_hint_words[i].word,
+                                    i, err);
+    }
+    /* Part p of the pairs: p / 2 is the pair, p % 2 says a or b. */
+    for (size_t p = 0; p < 2 * npairs && rc == 0; p++) {
+        const struct generic_hint_pair *pair = &generic_hint_pairs[p / 2];
+        rc = generic_hint_index_add(&st->hint_parts,
+                                    p % 2 == 0 ? pair->a : pair->b, p, err);
+    }
+    return rc;
+}
+
+/*
+ * The first table entry that matches word w (len bytes): equal to it, or
+ * a prefix of it.  Only entries with w's first character can match, and a
+ * bucket is in table order, so its first match is the table's first match.
+ */
+static const struct generic_hint_word *
+generic_hint_lookup(const struct generic_hint_index *ix, const char *w,
+                    size_t len)
+{
+    int b = generic_hint_letter(w[0]);
+
+    for (size_t k = 0; b >= 0 && k < ix->n[b]; k++) {
+        const struct generic_hint_slot *s = &ix->slot[b][k];
+        const struct generic_hint_word *e = &generic_hint_words[s->entry];
+        int fits = e->match == GENERIC_EXACT ? len == s->len : len >= s->len;
+        if (fits && memcmp(w, e->word, s->len) == 0) {
             return e;
         }
     }
     return NULL;
 }
 
-static int
-generic_hint_has(const struct generic_words *ws, const char *w)
+/* The pair parts that word w (len bytes) is: bit p for part p. */
+static uint32_t
+generic_hint_parts(const struct generic_hint_index *ix, const char *w,
+                   size_t len)
 {
-    for (size_t i = 0; i < ws->n; i++) {
-        if (strcmp(ws->w[i], w) == 0) {
-            return 1;
+    int b = generic_hint_letter(w[0]);
+    uint32_t parts = 0;
+
+    for (size_t k = 0; b >= 0 && k < ix->n[b]; k++) {
+        const struct generic_hint_slot *s = &ix->slot[b][k];
+        const struct generic_hint_pair *pair =
+            &generic_hint_pairs[s->entry / 2];
+        const char *part = s->entry % 2 == 0 ? pair->a : pair->b;
+        if (len == s->len && memcmp(w, part, len) == 0) {
+            parts |= (uint32_t) 1 << s->entry;
         }
     }
-    return 0;
+    return parts;
 }
 
 /* What one class name ("entry-meta") says. */
@@ -328,14 +411,18 @@ struct generic_hint_says {
 };
 
 static void
-generic_hint_name(const char *name, struct generic_hint_says *out)
+generic_hint_name(const struct generic_state *st, const char *name,
+                  struct generic_hint_says *out)
 {
     struct generic_words ws;
+    uint32_t parts = 0;
 
     memset(out, 0, sizeof(*out));
     generic_hint_split(name, &ws);
     for (size_t i = 0; i < ws.n; i++) {
-        const struct generic_hint_word *e = generic_hint_lookup(ws.w[i]);
+        const struct generic_hint_word *e =
+            generic_hint_lookup(&st->hint_words, ws.w[i], ws.len[i]);
+        parts |= generic_hint_parts(&st->hint_parts, ws.w[i], ws.len[i]);
         /* A word glued from several ("articlebodytext") is looked up as
          * it is; its parts are not guessed. */
         if (e == NULL) {
@@ -349,12 +436,12 @@ generic_hint_name(const char *name, struct generic_hint_says *out)
         }
         out->kinds |= e->kinds;
     }
+    /* A pair names its kind when both of its parts are among the words. */
     for (size_t i = 0;
          i < sizeof(generic_hint_pairs) / sizeof(generic_hint_pairs[0]); i++)
     {
-        if (generic_hint_has(&ws, generic_hint_pairs[i].a)
-            && generic_hint_has(&ws, generic_hint_pairs[i].b))
-        {
+        uint32_t both = (uint32_t) 3 << (2 * i);
+        if ((parts & both) == both) {
             out->kinds |= generic_hint_pairs[i].kinds;
         }
     }
@@ -366,7 +453,8 @@ generic_hint_name(const char *name, struct generic_hint_says *out)
  * content words only ("entry", "post-body") marks the element as content.
  */
 static void
-generic_hint_value(const char *value, struct generic_hint *out)
+generic_hint_value(const struct generic_state *st, const char *value,
+                   struct generic_hint *out)
 {
     char name[GENERIC_HINT_MAX];
     int pos = 0, neg = 0, content = 0, strong = 0;
@@ -396,7 +484,7 @@ generic_hint_value(const char *value, struct generic_hint *out)
             continue;
         }
         name[n] = '\0';
-        generic_hint_name(name, &says);
+        generic_hint_name(st, name, &says);
         pos |= says.pos > 0;
         neg |= says.neg;
         if (says.pos > 0) {
@@ -423,22 +511,72 @@ generic_hint_value(const char *value, struct generic_hint *out)
     out->kinds |= pure | mixed;
 }
 
-void
-generic_hint_of(xmlNodePtr node, struct generic_hint *out)
+/* The attributes a hint reads; NULL when absent, as generic_attr() says. */
+struct generic_hint_attrs {
+    const char *cls, *id, *role, *itemprop, *rel;
+};
+
+/*
+ * Finds the five attributes in one pass over the element's attributes
+ * (the first of each name wins, as in generic_attr()): the element walk
+ * reads them for every element, most of which have one or two attributes.
+ */
+static void
+generic_hint_attrs(xmlNodePtr node, struct generic_hint_attrs *at)
 {
+    memset(at, 0, sizeof(*at));
+    for (xmlAttrPtr a = node->properties; a != NULL; a = a->next) {
+        const char *name = (const char *) a->name;
+        const char **slot = NULL;
+
+        if (name == NULL) {
+            continue;
+        }
+        switch (name[0]) {
+        case 'c':
+        case 'C':
+            slot = strcasecmp(name, "class") == 0 ? &at->cls : NULL;
+            break;
+        case 'i':
+        case 'I':
+            slot = strcasecmp(name, "id") == 0         ? &at->id
+                   : strcasecmp(name, "itemprop") == 0 ? &at->itemprop
+                                                       : NULL;
+            break;
+        case 'r':
+        case 'R':
+            slot = strcasecmp(name, "role") == 0  ? &at->role
+                   : strcasecmp(name, "rel") == 0 ? &at->rel
+                                                  : NULL;
+            break;
+        default:
+            break;
+        }
+        if (slot != NULL && *slot == NULL) {
+            *slot = generic_attr_value(a);
+        }
+    }
+}
+
+void
+generic_hint_of(const struct generic_state *st, xmlNodePtr node,
+                struct generic_hint *out)
+{
+    struct generic_hint_attrs at;
     const char *v;
 
     memset(out, 0, sizeof(*out));
     if (node == NULL || node->type != XML_ELEMENT_NODE) {
         return;
     }
-    if ((v = generic_attr(node, "class")) != NULL && *v) {
-        generic_hint_value(v, out);
+    generic_hint_attrs(node, &at);
+    if ((v = at.cls) != NULL && *v) {
+        generic_hint_value(st, v, out);
     }
-    if ((v = generic_attr(node, "id")) != NULL && *v) {
-        generic_hint_value(v, out);
+    if ((v = at.id) != NULL && *v) {
+        generic_hint_value(st, v, out);
     }
-    if ((v = generic_attr(node, "role")) != NULL) {
+    if ((v = at.role) != NULL) {
         static const char *const chrome_roles[] = {
             "navigation", "banner",  "contentinfo", "complementary",
             "search",     "menubar", "menu",        "toolbar",
@@ -454,8 +592,9 @@ generic_hint_of(xmlNodePtr node, struct generic_hint *out)
             out->weight += 25;
         }
     }
-    if ((v = generic_attr(node, "itemprop")) != NULL) {
-        if (strcasecmp(v, "articleBody") == 0 || strcasecmp(v, "text") == 0) {
+    if ((v = at.itemprop) != NULL) {
+        out->body = strcasecmp(v, "articleBody") == 0;
+        if (out->body || strcasecmp(v, "text") == 0) {
             out->content = 1;
             out->strong = 1;
             out->weight += 50;
@@ -469,7 +608,7 @@ generic_hint_of(xmlNodePtr node, struct generic_hint *out)
             out->kinds |= GENERIC_KIND(GENERIC_F_TAGS);
         }
     }
-    if ((v = generic_attr(node, "rel")) != NULL) {
+    if ((v = at.rel) != NULL) {
         if (strcasecmp(v, "author") == 0) {
             out->kinds |= GENERIC_KIND(GENERIC_F_BYLINES);
         } else if (strcasecmp(v, "tag") == 0) {

@@ -70,6 +70,17 @@ generic_name_is(xmlNodePtr n, const char *name)
 }
 
 const char *
+generic_attr_value(xmlAttrPtr a)
+{
+    if (a->children != NULL && a->children->type == XML_TEXT_NODE
+        && a->children->content != NULL)
+    {
+        return (const char *) a->children->content;
+    }
+    return "";
+}
+
+const char *
 generic_attr(xmlNodePtr n, const char *name)
 {
     if (n == NULL || n->type != XML_ELEMENT_NODE) {
@@ -77,12 +88,7 @@ generic_attr(xmlNodePtr n, const char *name)
     }
     for (xmlAttrPtr a = n->properties; a != NULL; a = a->next) {
         if (a->name != NULL && strcasecmp((const char *) a->name, name) == 0) {
-            if (a->children != NULL && a->children->type == XML_TEXT_NODE
-                && a->children->content != NULL)
-            {
-                return (const char *) a->children->content;
-            }
-            return "";
+            return generic_attr_value(a);
         }
     }
     return NULL;
@@ -409,18 +415,15 @@ generic_tree_build(struct generic_run *r, xmlNodePtr root,
         }
         e->heading = name[0] == 'h' && name[1] >= '1' && name[1] <= '6'
                      && name[2] == '\0';
-        generic_hint_of(e->node, &e->hint);
+        generic_hint_of(r->st, e->node, &e->hint);
         if (e->hint.strong) {
             e->marks |= GENERIC_EL_CONTENT;
         }
         if (e->heading && name[1] == '1') {
             e->marks |= GENERIC_EL_H1;
         }
-        {
-            const char *ip = generic_attr(e->node, "itemprop");
-            if (ip != NULL && strcasecmp(ip, "articleBody") == 0) {
-                e->marks |= GENERIC_EL_BODY;
-            }
+        if (e->hint.body) {
+            e->marks |= GENERIC_EL_BODY;
         }
         bits[i] = (unsigned char) (in_link ? 1 : 0);
         for (xmlNodePtr c = e->node->children; c != NULL; c = c->next) {
