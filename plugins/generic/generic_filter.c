@@ -45,6 +45,7 @@ struct generic_blk {
     unsigned flags; /* WN_BLOCK_* */
     int gone;       /* the filter that removed it + 1, or 0 */
     char *key;      /* generic_key() of text, arena; for repeats */
+    size_t klen;    /* strlen(key) */
 };
 
 struct generic_blocks {
@@ -552,6 +553,7 @@ generic_filter_title(struct generic_run *r, struct generic_blocks *b)
     }
 }
 
+/* The comparison key of every kept block, and its length. */
 static int
 generic_filter_keys(struct generic_run *r, struct generic_blocks *b)
 {
@@ -564,12 +566,13 @@ generic_filter_keys(struct generic_run *r, struct generic_blocks *b)
         if (b->v[i].gone) {
             continue;
         }
-        generic_key(b->v[i].text, buf, GENERIC_FILTER_KEY_MAX);
-        b->v[i].key = r->h->strdup(r->call, buf);
+        b->v[i].klen = generic_key(b->v[i].text, buf, GENERIC_FILTER_KEY_MAX);
+        b->v[i].key = r->h->alloc(r->call, b->v[i].klen + 1);
         if (b->v[i].key == NULL) {
             free(buf);
             return WN_ENOMEM;
         }
+        memcpy(b->v[i].key, buf, b->v[i].klen + 1);
     }
     free(buf);
     return 0;
@@ -606,6 +609,248 @@ generic_filter_teaser_len(const char *s, size_t len)
     return 0;
 }
 
+/* A block equal to a kept earlier one goes: the later copy. */
+static void
+generic_filter_equal(struct generic_run *r, struct generic_blocks *b)
+{
+    for (size_t i = 1; i < b->n; i++) {
+        struct generic_blk *k = &b->v[i];
+        if (k->gone || k->klen < GENERIC_FILTER_REPEAT_MIN) {
+            continue;
+        }
+        for (size_t j = 0; j < i; j++) {
+            const struct generic_blk *o = &b->v[j];
+            if (!o->gone && o->klen == k->klen
+                && memcmp(o->key, k->key, k->klen) == 0) {
+                generic_filter_remove(r, b, i, GENERIC_F_REPEATS);
+                break;
+            }
+        }
+    }
+}
+
+/*
+ * The kept keys joined by single spaces, with where each block's key
+ * starts, and every word start in it chained by a hash of its word.  Any
+ * occurrence of a key at word boundaries starts at a word start whose
+ * word is the key's first word, so a search visits only those instead of
+ * running strstr() over the whole text once per block and match: that
+ * made repeats quadratic in the page's text.
+ */
+struct generic_joined {
+    char *all;
+    size_t len;
+    size_t *start;   /* per block: its key's offset in all */
+    uint32_t *pos;   /* word starts: offset in all */
+    uint32_t *owner; /* ... and the block whose key holds it */
+    uint32_t *next;  /* ... and the next one in its chain, + 1 (0 ends) */
+    uint32_t *head;  /* per chain: its first word start, + 1 (0: empty) */
+    size_t npos;
+    uint32_t mask; /* chains - 1, a power of two less one */
+};
+
+/* FNV-1a of the word at s: the bytes before a space or the end. */
+static uint32_t
+generic_filter_word_hash(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+
+    for (size_t i = 0; i < len && s[i] != ' ' && s[i] != '\0'; i++) {
+        h = (h ^ (unsigned char) s[i]) * 16777619u;
+    }
+    return h;
+}
+
+static void
+generic_filter_join_free(struct generic_joined *j)
+{
+    free(j->all);
+    free(j->start);
+    free(j->pos);
+    free(j->owner);
+    free(j->next);
+    free(j->head);
+    memset(j, 0, sizeof(*j));
+}
+
+static int
+generic_filter_join(const struct generic_blocks *b, struct generic_joined *j)
+{
+    size_t total = 1, words = 0, chains = 1, len = 0;
+
+    memset(j, 0, sizeof(*j));
+    for (size_t i = 0; i < b->n; i++) {
+        total += b->v[i].gone ? 0 : b->v[i].klen + 1;
+    }
+    if (total > UINT32_MAX) {
+        return WN_ETOOBIG;
+    }
+    j->all = malloc(total);
+    j->start = malloc((b->n + 1) * sizeof(*j->start));
+    if (j->all == NULL || j->start == NULL) {
+        return WN_ENOMEM;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        j->start[i] = len;
+        if (!b->v[i].gone) {
+            if (len > 0) {
+                j->all[len++] = ' ';
+                j->start[i] = len;
+            }
+            memcpy(j->all + len, b->v[i].key, b->v[i].klen);
+            len += b->v[i].klen;
+        }
+    }
+    j->start[b->n] = len;
+    j->all[len] = '\0';
+    j->len = len;
+    /* A word start: the beginning or after a space, holding a word. */
+    for (size_t p = 0; p < len; p++) {
+        words += (p == 0 || j->all[p - 1] == ' ') && j->all[p] != ' ';
+    }
+    while (chains < words) {
+        chains *= 2;
+    }
+    j->mask = (uint32_t) (chains - 1);
+    j->pos = malloc((words + 1) * sizeof(*j->pos));
+    j->owner = malloc((words + 1) * sizeof(*j->owner));
+    j->next = malloc((words + 1) * sizeof(*j->next));
+    j->head = calloc(chains, sizeof(*j->head));
+    if (j->pos == NULL || j->owner == NULL || j->next == NULL
+        || j->head == NULL) {
+        return WN_ENOMEM;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        size_t end = j->start[i] + (b->v[i].gone ? 0 : b->v[i].klen);
+        for (size_t p = j->start[i]; p < end; p++) {
+            uint32_t h;
+            if ((p > 0 && j->all[p - 1] != ' ') || j->all[p] == ' ') {
+                continue;
+            }
+            h = generic_filter_word_hash(j->all + p, len - p) & j->mask;
+            j->pos[j->npos] = (uint32_t) p;
+            j->owner[j->npos] = (uint32_t) i;
+            j->next[j->npos] = j->head[h];
+            j->head[h] = (uint32_t) ++j->npos;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The next word start after `*it` (0 to begin) where `needle` (n > 0 bytes,
+ * not starting with a space) stands in the joined keys at word
+ * boundaries; returns its index in j->pos, or -1 when there is none.
+ */
+static long
+generic_filter_join_next(const struct generic_joined *j, const char *needle,
+                         size_t n, uint32_t *it)
+{
+    uint32_t k = *it == 0
+                     ? j->head[generic_filter_word_hash(needle, n) & j->mask]
+                     : j->next[*it - 1];
+
+    for (; k != 0; k = j->next[k - 1]) {
+        size_t p = j->pos[k - 1];
+        if (p + n <= j->len && memcmp(j->all + p, needle, n) == 0
+            && (j->all[p + n] == ' ' || j->all[p + n] == '\0'))
+        {
+            *it = k;
+            return (long) (k - 1);
+        }
+    }
+    *it = 0;
+    return -1;
+}
+
+/*
+ * A block ending in an ellipsis whose text, less its last word (which
+ * may be cut), runs on elsewhere in the kept blocks: a teaser echo.
+ */
+static int
+generic_filter_teasers(struct generic_run *r, struct generic_blocks *b,
+                       const struct generic_joined *j)
+{
+    char *tkey = malloc(GENERIC_FILTER_KEY_MAX);
+    char *raw = malloc(GENERIC_FILTER_KEY_MAX);
+
+    if (tkey == NULL || raw == NULL) {
+        free(tkey);
+        free(raw);
+        return WN_ENOMEM;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        struct generic_blk *k = &b->v[i];
+        size_t cut = k->gone ? 0 : generic_filter_teaser_len(k->text, k->len);
+        char *sp;
+        uint32_t it = 0;
+        long w;
+        if (cut == 0 || cut >= GENERIC_FILTER_KEY_MAX) {
+            continue;
+        }
+        memcpy(raw, k->text, cut);
+        raw[cut] = '\0';
+        generic_key(raw, tkey, GENERIC_FILTER_KEY_MAX);
+        sp = strrchr(tkey, ' ');
+        if (sp == NULL) {
+            continue;
+        }
+        *sp = '\0';
+        if (generic_words(tkey) < GENERIC_FILTER_TEASER_WORDS) {
+            continue;
+        }
+        while (
+            (w = generic_filter_join_next(j, tkey, (size_t) (sp - tkey), &it))
+            >= 0) {
+            size_t at = j->pos[w];
+            /* Its own text does not count. */
+            if (at >= j->start[i] && at < j->start[i] + k->klen) {
+                continue;
+            }
+            generic_filter_remove(r, b, i, GENERIC_F_REPEATS);
+            break;
+        }
+    }
+    free(tkey);
+    free(raw);
+    return 0;
+}
+
+/* Is block i's key inside the key of another kept, longer block that is
+ * not a teaser (a teaser holds the text it repeats: the teaser goes)? */
+static int
+generic_filter_inside(const struct generic_blocks *b,
+                      const struct generic_joined *j, const int *teaser,
+                      size_t i)
+{
+    const struct generic_blk *k = &b->v[i];
+    uint32_t it = 0;
+    long w;
+
+    if (k->klen == 0) {
+        /* An empty key sits at any word boundary: the plain search. */
+        for (size_t o = 0; o < b->n; o++) {
+            if (o != i && !b->v[o].gone && b->v[o].klen > 0 && !teaser[o]
+                && generic_filter_find_words(b->v[o].key, k->key, b->v[o].key)
+                       != NULL)
+            {
+                return 1;
+            }
+        }
+        return 0;
+    }
+    while ((w = generic_filter_join_next(j, k->key, k->klen, &it)) >= 0) {
+        size_t o = j->owner[w];
+        const struct generic_blk *ok = &b->v[o];
+        if (o != i && !ok->gone && ok->klen > k->klen && !teaser[o]
+            && j->pos[w] + k->klen <= j->start[o] + ok->klen)
+        {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /*
  * 7. Repeats.  A block equal to an earlier one goes (the later copy); a
  * block of GENERIC_FILTER_CONTAIN_WORDS words or more found inside a longer
@@ -616,8 +861,8 @@ generic_filter_teaser_len(const char *s, size_t len)
 static int
 generic_filter_repeats(struct generic_run *r, struct generic_blocks *b)
 {
-    char *all = NULL, *tkey = NULL, *raw = NULL;
-    size_t *start = NULL, total = 1;
+    struct generic_joined j;
+    int *teaser = NULL;
     int rc;
 
     if (!generic_enabled(r, GENERIC_F_REPEATS)
@@ -628,111 +873,35 @@ generic_filter_repeats(struct generic_run *r, struct generic_blocks *b)
     if (rc != 0) {
         return rc;
     }
-    for (size_t i = 1; i < b->n; i++) {
-        struct generic_blk *k = &b->v[i];
-        if (k->gone || strlen(k->key) < GENERIC_FILTER_REPEAT_MIN) {
-            continue;
-        }
-        for (size_t j = 0; j < i; j++) {
-            if (!b->v[j].gone && strcmp(b->v[j].key, k->key) == 0) {
-                generic_filter_remove(r, b, i, GENERIC_F_REPEATS);
-                break;
-            }
-        }
+    generic_filter_equal(r, b);
+    rc = generic_filter_join(b, &j);
+    if (rc == 0) {
+        rc = generic_filter_teasers(r, b, &j);
     }
-    /* Teaser echoes: all kept keys in one string, with each block's start. */
-    start = malloc((b->n + 1) * sizeof(*start));
-    if (start == NULL) {
-        return WN_ENOMEM;
+    if (rc == 0) {
+        teaser = malloc(b->n * sizeof(*teaser));
+        rc = teaser == NULL ? WN_ENOMEM : 0;
+    }
+    if (rc != 0) {
+        free(teaser);
+        generic_filter_join_free(&j);
+        return rc;
     }
     for (size_t i = 0; i < b->n; i++) {
-        total += b->v[i].gone ? 0 : strlen(b->v[i].key) + 1;
+        teaser[i] = generic_filter_teaser_len(b->v[i].text, b->v[i].len) != 0;
     }
-    all = malloc(total);
-    tkey = malloc(GENERIC_FILTER_KEY_MAX);
-    raw = malloc(GENERIC_FILTER_KEY_MAX);
-    if (all == NULL || tkey == NULL || raw == NULL) {
-        rc = WN_ENOMEM;
-        goto done;
-    }
-    {
-        size_t len = 0;
-        for (size_t i = 0; i < b->n; i++) {
-            start[i] = len;
-            if (!b->v[i].gone) {
-                size_t n = strlen(b->v[i].key);
-                if (len > 0) {
-                    all[len++] = ' ';
-                    start[i] = len;
-                }
-                memcpy(all + len, b->v[i].key, n);
-                len += n;
-            }
-        }
-        start[b->n] = len;
-        all[len] = '\0';
-    }
-    for (size_t i = 0; i < b->n; i++) {
-        struct generic_blk *k = &b->v[i];
-        size_t cut = k->gone ? 0 : generic_filter_teaser_len(k->text, k->len);
-        char *sp;
-        const char *p;
-        if (cut == 0 || cut >= GENERIC_FILTER_KEY_MAX) {
-            continue;
-        }
-        memcpy(raw, k->text, cut);
-        raw[cut] = '\0';
-        generic_key(raw, tkey, GENERIC_FILTER_KEY_MAX);
-        /* The last word may be cut in the middle. */
-        sp = strrchr(tkey, ' ');
-        if (sp == NULL) {
-            continue;
-        }
-        *sp = '\0';
-        if (generic_words(tkey) < GENERIC_FILTER_TEASER_WORDS) {
-            continue;
-        }
-        for (p = generic_filter_find_words(all, tkey, all); p != NULL;
-             p = generic_filter_find_words(all, tkey, p + 1))
-        {
-            size_t at = (size_t) (p - all);
-            /* Its own text does not count. */
-            if (at >= start[i] && at < start[i] + strlen(k->key)) {
-                continue;
-            }
-            generic_filter_remove(r, b, i, GENERIC_F_REPEATS);
-            break;
-        }
-    }
-
     /* Blocks inside longer ones: pull quotes, teasers of one paragraph. */
     for (size_t i = 0; i < b->n && !generic_stop(r); i++) {
         struct generic_blk *k = &b->v[i];
-        size_t n;
-        if (k->gone || k->words < GENERIC_FILTER_CONTAIN_WORDS) {
-            continue;
-        }
-        n = strlen(k->key);
-        for (size_t j = 0; j < b->n; j++) {
-            const struct generic_blk *o = &b->v[j];
-            /* A teaser holds the text it repeats: the teaser goes, above. */
-            if (j != i && !o->gone && strlen(o->key) > n
-                && generic_filter_teaser_len(o->text, o->len) == 0
-                && generic_filter_find_words(o->key, k->key, o->key) != NULL)
-            {
-                generic_filter_remove(r, b, i, GENERIC_F_REPEATS);
-                break;
-            }
+        if (!k->gone && k->words >= GENERIC_FILTER_CONTAIN_WORDS
+            && generic_filter_inside(b, &j, teaser, i))
+        {
+            generic_filter_remove(r, b, i, GENERIC_F_REPEATS);
         }
     }
-
-    rc = 0;
-done:
-    free(raw);
-    free(tkey);
-    free(all);
-    free(start);
-    return rc;
+    free(teaser);
+    generic_filter_join_free(&j);
+    return 0;
 }
 
 /*
