@@ -213,6 +213,35 @@ generic_is_sep(uint32_t cp)
            || cp == 0xfeff || cp == 0xfffd;
 }
 
+/* A letter or digit of ASCII: what makes words in ASCII text. */
+static inline int
+generic_ascii_alnum(unsigned c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+           || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * Decodes the character at p (n bytes left) into *cp, sets *sep to
+ * generic_is_sep(*cp), and returns its length.  ASCII is decided inline:
+ * nearly every byte of the text is ASCII, and the text of a page is read
+ * this way several times.
+ */
+static inline size_t
+generic_char(const unsigned char *p, size_t n, uint32_t *cp, int *sep)
+{
+    size_t k;
+
+    if (p[0] < 0x80) {
+        *cp = p[0];
+        *sep = !generic_ascii_alnum(p[0]);
+        return 1;
+    }
+    k = generic_utf8(p, n, cp);
+    *sep = generic_is_sep(*cp);
+    return k;
+}
+
 size_t
 generic_words(const char *s)
 {
@@ -222,9 +251,10 @@ generic_words(const char *s)
 
     while (n > 0) {
         uint32_t cp;
-        size_t k = generic_utf8(p, n, &cp);
+        int sep;
+        size_t k = generic_char(p, n, &cp, &sep);
         /* An apostrophe inside a word does not split it. */
-        int sep = generic_is_sep(cp) && cp != '\'' && cp != 0x2019;
+        sep = sep && cp != '\'' && cp != 0x2019;
         if (!sep && !in) {
             words++;
         }
@@ -247,10 +277,11 @@ generic_key(const char *s, char *out, size_t cap)
     }
     while (n > 0) {
         uint32_t cp;
-        size_t k = generic_utf8(p, n, &cp);
+        int sep;
+        size_t k = generic_char(p, n, &cp, &sep);
         if (cp == '\'' || cp == 0x2019) {
             /* "don't" and "don’t" are one key. */
-        } else if (generic_is_sep(cp)) {
+        } else if (sep) {
             space = len > 0;
         } else {
             if (space && len + 1 < cap) {
@@ -262,6 +293,12 @@ generic_key(const char *s, char *out, size_t cap)
             }
             if (cp < 0x80) {
                 out[len++] = (char) (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+                /* The rest of an ASCII word, under the same cap. */
+                while (n > k && generic_ascii_alnum(p[k]) && len + 1 < cap) {
+                    out[len++] =
+                        (char) (p[k] >= 'A' && p[k] <= 'Z' ? p[k] + 32 : p[k]);
+                    k++;
+                }
             } else {
                 memcpy(out + len, p, k);
                 len += k;
@@ -315,7 +352,8 @@ generic_tree_text(struct generic_el *e, const char *s, int in_link,
 
     while (n > 0) {
         uint32_t cp;
-        size_t k = generic_utf8(p, n, &cp);
+        int sep;
+        size_t k = generic_char(p, n, &cp, &sep);
         int ws = cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r'
                  || cp == '\f' || cp == 0xa0;
         if (ws) {
@@ -330,10 +368,10 @@ generic_tree_text(struct generic_el *e, const char *s, int in_link,
         if (cp == ',' || cp == 0xff0c || cp == 0x3001 || cp == 0x060c) {
             e->commas++;
         }
-        if (!generic_is_sep(cp) && !in_word) {
+        if (!sep && !in_word) {
             (*words)++;
         }
-        in_word = !generic_is_sep(cp) || cp == '\'' || cp == 0x2019;
+        in_word = !sep || cp == '\'' || cp == 0x2019;
         p += k;
         n -= k;
     }
