@@ -175,6 +175,7 @@ generic_process(void *state, struct wn_call *call, const struct wn_item *item,
     r.doc = doc;
     r.xml = h->doc_tree(doc);
     r.doc_flags = h->doc_flags(doc);
+    r.tree_main = -1;
     if (r.xml == NULL) {
         return h->set_error(call, WN_EINVAL, "no document");
     }
@@ -224,6 +225,7 @@ generic_process(void *state, struct wn_call *call, const struct wn_item *item,
                                             : "cleaning failed");
     }
 done:
+    generic_tree_free(&r.tree);
     pcre2_match_context_free(r.mc);
     pcre2_match_data_free(r.md);
     return rc;

@@ -103,6 +103,59 @@ struct generic_state {
     pcre2_code *re_sig_when; /* a date or time anywhere */
 };
 
+/* What an element's class, id, role, itemprop and rel say about it. */
+struct generic_hint {
+    int weight;     /* Readability-style: +25 content, -25 boilerplate */
+    unsigned kinds; /* GENERIC_KIND() of the boilerplate kinds named */
+    int content;    /* a class name of content words only ("text") */
+    int strong;     /* ... that names an article ("hentry", "post-body") */
+    int body;       /* itemprop=articleBody */
+};
+
+/* Statistics of one element of a subtree (generic_tree_build()). */
+struct generic_el {
+    xmlNodePtr node;
+    int parent; /* index in the tree, -1 for the root */
+    unsigned depth;
+    /* The element's own: its text children, what it is. */
+    uint32_t own_chars, own_commas, own_words;
+    unsigned own_marks;       /* GENERIC_EL_* of the element itself */
+    struct generic_hint hint; /* of the element itself */
+    unsigned link : 1;        /* an <a> */
+    unsigned block : 1;       /* a block element */
+    unsigned heading : 1;     /* h1..h6 */
+    unsigned removed : 1; /* removed since the build: generic_tree_prune() */
+    /* Of the subtree, by generic_tree_sum(). */
+    unsigned in_link : 1;   /* inside an <a> of the tree, or one */
+    unsigned has_block : 1; /* a block element below */
+    unsigned leaf : 1;      /* a block element with no block below */
+    unsigned scored : 1;    /* has a content score (generic_main.c) */
+    uint32_t chars;         /* visible characters below, white space folded */
+    uint32_t link_chars;    /* of which inside <a> */
+    uint32_t commas;
+    uint32_t words;
+    uint32_t paras;      /* leaves below with >= 25 words, few links */
+    uint32_t para_chars; /* their characters */
+    uint32_t links;      /* <a> elements below */
+    unsigned marks;      /* GENERIC_EL_* of the subtree */
+    double score;
+};
+
+/* generic_el.marks: what a subtree contains. */
+#define GENERIC_EL_H1      0x1u /* an <h1> */
+#define GENERIC_EL_BODY    0x2u /* an itemprop=articleBody element */
+#define GENERIC_EL_CONTENT 0x4u /* an element classed as an article */
+
+/* Elements this deep below the root are counted but not descended into. */
+#define GENERIC_TREE_DEPTH_MAX 512
+
+/* The elements of a subtree in document order (pre-order). */
+struct generic_tree {
+    struct generic_el *v; /* malloc'd; v[0] is the root */
+    size_t n, cap;
+    int cut; /* an element at GENERIC_TREE_DEPTH_MAX had children */
+};
+
 /*
  * Per-call context, on process()'s stack; one thread.  Strings it points to
  * are the call's arena memory or the document's tree, and live until the
@@ -124,6 +177,11 @@ struct generic_run {
     size_t ntags;
     xmlNodePtr prune[GENERIC_PRUNE_MAX]; /* outside the content, to remove */
     size_t nprune;
+    /* The body's tree from the page sweep to the in-main sweep, so that
+     * the page is walked once; tree_main indexes the main node in it
+     * (-1: none chosen by scoring).  Freed by process(). */
+    struct generic_tree tree;
+    int tree_main;
     int stopped; /* should_stop() said so */
 };
 
@@ -140,15 +198,6 @@ int generic_remove(struct generic_run *r, xmlNodePtr node, int filter);
 int generic_stop(struct generic_run *r);
 
 /* ---- generic_hint.c ---- */
-
-/* What an element's class, id, role, itemprop and rel say about it. */
-struct generic_hint {
-    int weight;     /* Readability-style: +25 content, -25 boilerplate */
-    unsigned kinds; /* GENERIC_KIND() of the boilerplate kinds named */
-    int content;    /* a class name of content words only ("text") */
-    int strong;     /* ... that names an article ("hentry", "post-body") */
-    int body;       /* itemprop=articleBody */
-};
 
 /* Files the class words in st's index (init() only).  Returns 0, or
  * WN_EINVAL with err filled when a table word does not fit the index. */
@@ -196,44 +245,30 @@ size_t generic_words(const char *s);
  */
 size_t generic_key(const char *s, char *out, size_t cap);
 
-/* Statistics of one element of a subtree (generic_tree_build()). */
-struct generic_el {
-    xmlNodePtr node;
-    int parent; /* index in the tree, -1 for the root */
-    unsigned depth;
-    uint32_t chars;      /* visible characters below, white space folded */
-    uint32_t link_chars; /* of which inside <a> */
-    uint32_t commas;
-    uint32_t paras;           /* leaves below with >= 25 words, few links */
-    uint32_t para_chars;      /* their characters */
-    uint32_t links;           /* <a> elements below */
-    unsigned marks;           /* GENERIC_EL_* of the subtree */
-    struct generic_hint hint; /* of the element itself */
-    unsigned leaf : 1;        /* a block element with no block below */
-    unsigned heading : 1;     /* h1..h6 */
-    unsigned scored : 1;      /* has a content score (generic_main.c) */
-    double score;
-};
-
-/* generic_el.marks: what a subtree contains. */
-#define GENERIC_EL_H1      0x1u /* an <h1> */
-#define GENERIC_EL_BODY    0x2u /* an itemprop=articleBody element */
-#define GENERIC_EL_CONTENT 0x4u /* an element classed as an article */
-
-/* The elements of a subtree in document order (pre-order). */
-struct generic_tree {
-    struct generic_el *v; /* malloc'd; v[0] is the root */
-    size_t n, cap;
-};
-
 /*
  * Builds the statistics of root's subtree (skipped elements left out).
  * Returns 0, WN_ENOMEM, WN_ETOOBIG past GENERIC_ELEMENTS_MAX elements or
  * WN_ETIMEOUT when told to stop; on success the caller frees t with
- * generic_tree_free().  A removal invalidates the tree: build it again.
+ * generic_tree_free().  A removal invalidates the tree: build it again, or
+ * mark the removed elements and prune it.
  */
 int generic_tree_build(struct generic_run *r, xmlNodePtr root,
                        struct generic_tree *t);
+
+/*
+ * Drops the elements marked removed, with their subtrees, and sums the
+ * rest again: the tree generic_tree_build() would now give, without
+ * walking the document again.  Returns 0 or WN_ENOMEM (t unchanged).
+ */
+int generic_tree_prune(struct generic_tree *t);
+
+/*
+ * The tree of the subtree at src->v[at], as generic_tree_build() would
+ * give it for that node, copied from src (built again when src stopped at
+ * the depth cap).  Returns generic_tree_build()'s codes; src is unchanged.
+ */
+int generic_tree_subtree(struct generic_run *r, const struct generic_tree *src,
+                         size_t at, struct generic_tree *t);
 void generic_tree_free(struct generic_tree *t);
 
 /* ---- generic_pattern.c ---- */
@@ -266,13 +301,17 @@ void generic_meta_tag(struct generic_run *r, const char *tag);
 /* ---- generic_chrome.c ---- */
 
 /*
- * Removes the containers below root that markup names as boilerplate,
- * outermost first; in_main selects the rules for inside the main content.
- * Returns how many were removed, or < 0 (generic_tree_build()'s errors).
+ * Removes the containers of tree t (built on the sweep's root) that markup
+ * names as boilerplate, outermost first, and marks them removed in t;
+ * in_main selects the rules for inside the main content.  Returns how many
+ * were removed.
  */
-int generic_chrome_sweep(struct generic_run *r, xmlNodePtr root, int in_main);
+int generic_chrome_sweep(struct generic_run *r, struct generic_tree *t,
+                         int in_main);
 
-/* The sweep over the whole <body>, before scoring. */
+/* The sweep over the whole <body>, before scoring.  Leaves the body's tree,
+ * less what was removed, in r->tree.  Returns how many were removed, or
+ * < 0 (generic_tree_build()'s errors). */
 int generic_chrome_remove(struct generic_run *r);
 
 /* ---- generic_main.c ---- */

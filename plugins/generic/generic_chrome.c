@@ -193,24 +193,19 @@ generic_chrome_protected(const struct generic_tree *t, size_t i, int f)
 }
 
 /*
- * Removes the containers below `root` that a rule names, outermost first.
- * `in_main` is set for the sweep inside the chosen main content, where
- * headers stay (they hold the standfirst) and link lists go.  Returns the
- * number removed or < 0.
+ * Removes the containers of tree t that a rule names, outermost first, and
+ * marks them removed in t.  `in_main` is set for the sweep inside the
+ * chosen main content, where headers stay (they hold the standfirst) and
+ * link lists go.  Returns the number removed.
  */
 int
-generic_chrome_sweep(struct generic_run *r, xmlNodePtr root, int in_main)
+generic_chrome_sweep(struct generic_run *r, struct generic_tree *t, int in_main)
 {
-    struct generic_tree t;
     unsigned skip_depth = 0;
-    int rc, count = 0;
+    int count = 0;
 
-    rc = generic_tree_build(r, root, &t);
-    if (rc != 0) {
-        return rc;
-    }
-    for (size_t i = 1; i < t.n; i++) {
-        struct generic_el *e = &t.v[i];
+    for (size_t i = 1; i < t->n; i++) {
+        struct generic_el *e = &t->v[i];
         int f;
 
         if (skip_depth != 0) {
@@ -222,17 +217,17 @@ generic_chrome_sweep(struct generic_run *r, xmlNodePtr root, int in_main)
         if ((i & 255) == 0 && generic_stop(r)) {
             break;
         }
-        f = generic_chrome_rule(&t, i, in_main);
+        f = generic_chrome_rule(t, i, in_main);
         if (f < 0 || !generic_enabled(r, f)
-            || generic_chrome_protected(&t, i, f)) {
+            || generic_chrome_protected(t, i, f)) {
             continue;
         }
         if (generic_remove(r, e->node, f) == 0) {
+            e->removed = 1;
             count++;
             skip_depth = e->depth;
         }
     }
-    generic_tree_free(&t);
     return count;
 }
 
@@ -240,6 +235,22 @@ int
 generic_chrome_remove(struct generic_run *r)
 {
     xmlNodePtr body = generic_body(r->xml);
+    int rc, count;
 
-    return body != NULL ? generic_chrome_sweep(r, body, 0) : 0;
+    generic_tree_free(&r->tree);
+    if (body == NULL) {
+        return 0;
+    }
+    rc = generic_tree_build(r, body, &r->tree);
+    if (rc != 0) {
+        return rc;
+    }
+    count = generic_chrome_sweep(r, &r->tree, 0);
+    /* The scoring reads the same tree less what went. */
+    rc = count > 0 ? generic_tree_prune(&r->tree) : 0;
+    if (rc != 0) {
+        generic_tree_free(&r->tree);
+        return rc;
+    }
+    return count;
 }

@@ -981,6 +981,31 @@ generic_filter_trailer(struct generic_run *r, struct generic_blocks *b)
     }
 }
 
+/* 1. The container sweep inside the main node, over its part of the
+ * scoring's tree when the scoring chose it. */
+static int
+generic_filter_sweep_main(struct generic_run *r, xmlNodePtr main)
+{
+    struct generic_tree t;
+    int rc;
+
+    if (r->tree_main >= 0 && (size_t) r->tree_main < r->tree.n
+        && r->tree.v[r->tree_main].node == main)
+    {
+        rc = generic_tree_subtree(r, &r->tree, (size_t) r->tree_main, &t);
+    } else {
+        rc = generic_tree_build(r, main, &t);
+    }
+    generic_tree_free(&r->tree);
+    r->tree_main = -1;
+    if (rc != 0) {
+        return rc;
+    }
+    rc = generic_chrome_sweep(r, &t, 1);
+    generic_tree_free(&t);
+    return rc;
+}
+
 int
 generic_filter_main(struct generic_run *r)
 {
@@ -989,7 +1014,7 @@ generic_filter_main(struct generic_run *r)
     int rc;
 
     if (!(r->doc_flags & WN_DOC_TEXT) && main != NULL) {
-        rc = generic_chrome_sweep(r, main, 1);
+        rc = generic_filter_sweep_main(r, main);
         if (rc < 0) {
             return rc;
         }

@@ -497,12 +497,20 @@ generic_main_choose(struct generic_run *r)
     int top, main, ld_el, rc, sf, lca = -1, widened = 0;
     char why[160];
 
+    r->tree_main = -1;
     if (body == NULL) {
         return 0;
     }
-    rc = generic_tree_build(r, body, &t);
-    if (rc != 0) {
-        return rc;
+    /* The page sweep's tree when it is the body's, else a new one. */
+    if (r->tree.n > 0 && r->tree.v[0].node == body) {
+        t = r->tree;
+        memset(&r->tree, 0, sizeof(r->tree));
+    } else {
+        generic_tree_free(&r->tree);
+        rc = generic_tree_build(r, body, &t);
+        if (rc != 0) {
+            return rc;
+        }
     }
     ld_el = generic_main_ld_element(r, &t);
     top = generic_main_score(r, &t, ld_el);
@@ -542,6 +550,8 @@ generic_main_choose(struct generic_run *r)
              (const char *) t.v[main].node->name, generic_main_final(&t.v[top]),
              widened ? ", widened" : "");
     rc = r->h->set_main(r->call, r->doc, t.v[main].node, why);
-    generic_tree_free(&t);
+    /* Kept for the sweep inside the main node. */
+    r->tree = t;
+    r->tree_main = main;
     return rc;
 }

@@ -340,10 +340,9 @@ generic_tree_push(struct generic_tree *t, xmlNodePtr node, int parent,
     return 0;
 }
 
-/* Adds the text of one text node to e: characters and commas. */
+/* Adds the text of one text node to e's own statistics. */
 static void
-generic_tree_text(struct generic_el *e, const char *s, int in_link,
-                  uint32_t *words)
+generic_tree_text(struct generic_el *e, const char *s)
 {
     const unsigned char *p = (const unsigned char *) s;
     size_t n = strlen(s);
@@ -366,18 +365,92 @@ generic_tree_text(struct generic_el *e, const char *s, int in_link,
             space = 0;
         }
         if (cp == ',' || cp == 0xff0c || cp == 0x3001 || cp == 0x060c) {
-            e->commas++;
+            e->own_commas++;
         }
         if (!sep && !in_word) {
-            (*words)++;
+            e->own_words++;
         }
         in_word = !sep || cp == '\'' || cp == 0x2019;
         p += k;
         n -= k;
     }
-    e->chars += chars;
-    if (in_link) {
-        e->link_chars += chars;
+    e->own_chars += chars;
+}
+
+/* What element e is and says, apart from the elements around it. */
+static void
+generic_tree_own(struct generic_run *r, struct generic_el *e)
+{
+    const char *name = (const char *) e->node->name;
+
+    e->link = strcmp(name, "a") == 0;
+    e->block = generic_is_block_tag(e->node->name) != 0;
+    e->heading =
+        name[0] == 'h' && name[1] >= '1' && name[1] <= '6' && name[2] == '\0';
+    generic_hint_of(r->st, e->node, &e->hint);
+    if (e->hint.strong) {
+        e->own_marks |= GENERIC_EL_CONTENT;
+    }
+    if (e->heading && name[1] == '1') {
+        e->own_marks |= GENERIC_EL_H1;
+    }
+    if (e->hint.body) {
+        e->own_marks |= GENERIC_EL_BODY;
+    }
+    for (xmlNodePtr c = e->node->children; c != NULL; c = c->next) {
+        if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+            && c->content != NULL)
+        {
+            generic_tree_text(e, (const char *) c->content);
+        }
+    }
+}
+
+/*
+ * The subtree statistics from the elements' own: whether each is in a
+ * link, then, children after their parents, a reverse pass that adds each
+ * element into its parent.  Scores are cleared.
+ */
+static void
+generic_tree_sum(struct generic_tree *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        struct generic_el *e = &t->v[i];
+        e->in_link = e->link || (i > 0 && t->v[e->parent].in_link);
+        e->chars = e->own_chars;
+        e->link_chars = e->in_link ? e->own_chars : 0;
+        e->commas = e->own_commas;
+        e->words = e->own_words;
+        e->paras = e->para_chars = 0;
+        e->links = e->link;
+        e->marks = e->own_marks;
+        e->has_block = e->leaf = e->scored = 0;
+        e->score = 0;
+    }
+    for (size_t i = t->n; i-- > 0;) {
+        struct generic_el *e = &t->v[i];
+
+        e->leaf = e->block && !e->has_block;
+        if (e->leaf && e->words >= GENERIC_BLOCK_WORDS_SHORT
+            && e->link_chars * 2 < e->chars && !e->heading)
+        {
+            e->paras++;
+            e->para_chars += e->chars;
+        }
+        if (e->parent >= 0) {
+            struct generic_el *p = &t->v[e->parent];
+            p->chars += e->chars;
+            p->link_chars += e->link_chars;
+            p->commas += e->commas;
+            p->paras += e->paras;
+            p->para_chars += e->para_chars;
+            p->links += e->links;
+            p->marks |= e->marks;
+            p->words += e->words;
+            if (e->block || e->has_block) {
+                p->has_block = 1;
+            }
+        }
     }
 }
 
@@ -385,9 +458,6 @@ int
 generic_tree_build(struct generic_run *r, xmlNodePtr root,
                    struct generic_tree *t)
 {
-    /* Parallel per-element scratch: words, "in a link", "has block below". */
-    uint32_t *words = NULL;
-    unsigned char *bits = NULL;
     int cur = 0, rc;
     unsigned steps = 0;
     xmlNodePtr n;
@@ -410,9 +480,12 @@ generic_tree_build(struct generic_run *r, xmlNodePtr root,
             if (rc != 0) {
                 goto failed;
             }
-            if (n->children != NULL && t->v[t->n - 1].depth < 512) {
+            if (n->children != NULL
+                && t->v[t->n - 1].depth < GENERIC_TREE_DEPTH_MAX) {
                 cur = (int) t->n - 1;
                 descend = 1;
+            } else if (n->children != NULL) {
+                t->cut = 1;
             }
         }
         if (descend) {
@@ -434,81 +507,77 @@ generic_tree_build(struct generic_run *r, xmlNodePtr root,
             goto failed;
         }
     }
-
-    words = calloc(t->n, sizeof(*words));
-    bits = calloc(t->n, 1);
-    if (words == NULL || bits == NULL) {
-        rc = WN_ENOMEM;
-        goto failed;
-    }
-    /* Own text of each element, and the element kinds. */
     for (size_t i = 0; i < t->n; i++) {
-        struct generic_el *e = &t->v[i];
-        const char *name = (const char *) e->node->name;
-        int in_link = i > 0 && (bits[e->parent] & 1);
-
-        if (strcmp(name, "a") == 0) {
-            in_link = 1;
-            e->links = 1;
-        }
-        e->heading = name[0] == 'h' && name[1] >= '1' && name[1] <= '6'
-                     && name[2] == '\0';
-        generic_hint_of(r->st, e->node, &e->hint);
-        if (e->hint.strong) {
-            e->marks |= GENERIC_EL_CONTENT;
-        }
-        if (e->heading && name[1] == '1') {
-            e->marks |= GENERIC_EL_H1;
-        }
-        if (e->hint.body) {
-            e->marks |= GENERIC_EL_BODY;
-        }
-        bits[i] = (unsigned char) (in_link ? 1 : 0);
-        for (xmlNodePtr c = e->node->children; c != NULL; c = c->next) {
-            if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
-                && c->content != NULL)
-            {
-                generic_tree_text(e, (const char *) c->content, in_link,
-                                  &words[i]);
-            }
-        }
+        generic_tree_own(r, &t->v[i]);
     }
-    /* Children come after their parents: a reverse pass sums subtrees. */
-    for (size_t i = t->n; i-- > 0;) {
-        struct generic_el *e = &t->v[i];
-        int block = generic_is_block_tag(e->node->name);
-
-        e->leaf = block && !(bits[i] & 2);
-        if (e->leaf && words[i] >= GENERIC_BLOCK_WORDS_SHORT
-            && e->link_chars * 2 < e->chars && !e->heading)
-        {
-            e->paras++;
-            e->para_chars += e->chars;
-        }
-        if (e->parent >= 0) {
-            struct generic_el *p = &t->v[e->parent];
-            p->chars += e->chars;
-            p->link_chars += e->link_chars;
-            p->commas += e->commas;
-            p->paras += e->paras;
-            p->para_chars += e->para_chars;
-            p->links += e->links;
-            p->marks |= e->marks;
-            words[e->parent] += words[i];
-            if (block || (bits[i] & 2)) {
-                bits[e->parent] |= 2;
-            }
-        }
-    }
-    free(words);
-    free(bits);
+    generic_tree_sum(t);
     return 0;
 
 failed:
-    free(words);
-    free(bits);
     generic_tree_free(t);
     return rc;
+}
+
+int
+generic_tree_prune(struct generic_tree *t)
+{
+    int *map; /* old index -> new index, or -1 for a removed element */
+    size_t kept = 0;
+
+    if (t->n == 0) {
+        return 0;
+    }
+    map = malloc(t->n * sizeof(*map));
+    if (map == NULL) {
+        return WN_ENOMEM;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        struct generic_el e = t->v[i];
+        /* Parents come first: a parent that went took its subtree. */
+        if (e.removed || (i > 0 && map[e.parent] < 0)) {
+            map[i] = -1;
+            continue;
+        }
+        map[i] = (int) kept;
+        if (i > 0) {
+            e.parent = map[e.parent];
+        }
+        t->v[kept++] = e;
+    }
+    free(map);
+    t->n = kept;
+    generic_tree_sum(t);
+    return 0;
+}
+
+int
+generic_tree_subtree(struct generic_run *r, const struct generic_tree *src,
+                     size_t at, struct generic_tree *t)
+{
+    unsigned base = src->v[at].depth;
+    size_t end = at + 1;
+
+    /* Below the depth cap the subtree's own build would go deeper. */
+    if (src->cut) {
+        return generic_tree_build(r, src->v[at].node, t);
+    }
+    while (end < src->n && src->v[end].depth > base) {
+        end++;
+    }
+    memset(t, 0, sizeof(*t));
+    t->v = malloc((end - at) * sizeof(*t->v));
+    if (t->v == NULL) {
+        return WN_ENOMEM;
+    }
+    t->n = t->cap = end - at;
+    for (size_t i = at; i < end; i++) {
+        struct generic_el *e = &t->v[i - at];
+        *e = src->v[i];
+        e->parent = i == at ? -1 : e->parent - (int) at;
+        e->depth -= base;
+    }
+    generic_tree_sum(t);
+    return 0;
 }
 
 void
