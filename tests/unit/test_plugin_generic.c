@@ -580,6 +580,25 @@ pull_quote_inside_a_paragraph_removed(void **state)
     wn_article_free(a);
 }
 
+/*
+ * A block of eight marks and nothing else counts eight words but has an
+ * empty key: it is inside no other block.  The containment search once
+ * looked for the empty key past the end of the other keys (an
+ * out-of-bounds read the sanitizer build reports).
+ */
+static void
+block_without_letters_is_not_a_repeat(void **state)
+{
+    struct wn_article *a;
+
+    (void) state;
+    a = page_with("<p>' ' ' ' ' ' ' ' '</p>");
+    assert_article(a);
+    assert_true(has_para(a, "' ' ' ' ' ' ' ' '"));
+    assert_false(removed_as(a, "repeats", "' ' '"));
+    wn_article_free(a);
+}
+
 static void
 bylines_and_datelines_removed(void **state)
 {
@@ -898,6 +917,7 @@ main(void)
         cmocka_unit_test(paragraph_ending_in_ellipsis_kept_when_not_a_repeat),
         cmocka_unit_test(repeated_block_removed),
         cmocka_unit_test(pull_quote_inside_a_paragraph_removed),
+        cmocka_unit_test(block_without_letters_is_not_a_repeat),
         cmocka_unit_test(bylines_and_datelines_removed),
         cmocka_unit_test(share_newsletter_and_app_prompts_removed),
         cmocka_unit_test(consent_and_comment_prompts_removed),
