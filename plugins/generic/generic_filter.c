@@ -634,7 +634,8 @@ struct generic_joined {
     uint32_t mask; /* chains - 1, a power of two less one */
 };
 
-/* FNV-1a of the word at s: the bytes before a space or the end. */
+/* FNV-1a of the word at s: the bytes before a space or the end (the
+ * index computes the same inline as it walks the words). */
 static uint32_t
 generic_filter_word_hash(const char *s, size_t len)
 {
@@ -689,34 +690,42 @@ generic_filter_join(const struct generic_blocks *b, struct generic_joined *j)
     j->start[b->n] = len;
     j->all[len] = '\0';
     j->len = len;
-    /* A word start: the beginning or after a space, holding a word. */
+    /* Words are separated by spaces: at most one more than the spaces. */
     for (size_t p = 0; p < len; p++) {
-        words += (p == 0 || j->all[p - 1] == ' ') && j->all[p] != ' ';
+        words += j->all[p] == ' ';
     }
+    words++;
     while (chains < words) {
         chains *= 2;
     }
     j->mask = (uint32_t) (chains - 1);
-    j->pos = malloc((words + 1) * sizeof(*j->pos));
-    j->owner = malloc((words + 1) * sizeof(*j->owner));
-    j->next = malloc((words + 1) * sizeof(*j->next));
+    j->pos = malloc(words * sizeof(*j->pos));
+    j->owner = malloc(words * sizeof(*j->owner));
+    j->next = malloc(words * sizeof(*j->next));
     j->head = calloc(chains, sizeof(*j->head));
     if (j->pos == NULL || j->owner == NULL || j->next == NULL
         || j->head == NULL) {
         return WN_ENOMEM;
     }
     for (size_t i = 0; i < b->n; i++) {
-        size_t end = j->start[i] + (b->v[i].gone ? 0 : b->v[i].klen);
-        for (size_t p = j->start[i]; p < end; p++) {
-            uint32_t h;
-            if ((p > 0 && j->all[p - 1] != ' ') || j->all[p] == ' ') {
+        size_t p = j->start[i], end = p + (b->v[i].gone ? 0 : b->v[i].klen);
+        /* p is at a word start: the beginning, or after a space. */
+        while (p < end) {
+            size_t q = p;
+            uint32_t h = 2166136261u;
+            if (j->all[p] == ' ') {
+                p++;
                 continue;
             }
-            h = generic_filter_word_hash(j->all + p, len - p) & j->mask;
+            while (q < end && j->all[q] != ' ') {
+                h = (h ^ (unsigned char) j->all[q++]) * 16777619u;
+            }
+            h &= j->mask;
             j->pos[j->npos] = (uint32_t) p;
             j->owner[j->npos] = (uint32_t) i;
             j->next[j->npos] = j->head[h];
             j->head[h] = (uint32_t) ++j->npos;
+            p = q;
         }
     }
     return 0;
