@@ -74,6 +74,7 @@ struct generic_pattern {
     int headed;         /* section only when it is a heading element */
     int prose;          /* not in table cells or list items */
     pcre2_code *re;
+    pcre2_code *need; /* text every match of re contains, or NULL */
 };
 
 /* Class words filed by first character (a-z, 0-9): generic_hint.c. */
@@ -281,6 +282,12 @@ void generic_patterns_free(struct generic_state *st);
 /* Does re match text (len bytes)?  Uses the call's match data and limits. */
 int generic_pattern_match(struct generic_run *r, const pcre2_code *re,
                           const char *text, size_t len);
+
+/* Does pattern pat match text (len bytes)?  Looks for its needed text
+ * first.  Uses the call's match data and limits. */
+int generic_pattern_test(struct generic_run *r,
+                         const struct generic_pattern *pat, const char *text,
+                         size_t len);
 
 /* Is text a signature line: who posted, and when? */
 int generic_pattern_signature(struct generic_run *r, const char *text,

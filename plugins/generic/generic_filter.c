@@ -301,7 +301,7 @@ generic_filter_patterns(struct generic_run *r, struct generic_blocks *b)
             {
                 continue;
             }
-            if (generic_pattern_match(r, pat->re, k->text, k->len)) {
+            if (generic_pattern_test(r, pat, k->text, k->len)) {
                 int heading = (k->flags & WN_BLOCK_HEADING) != 0
                               || (r->doc_flags & WN_DOC_TEXT);
                 if (pat->section && (!pat->headed || heading)) {

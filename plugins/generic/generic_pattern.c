@@ -374,6 +374,147 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
 
 #undef F
 
+/* ---- needed text ---- */
+
+#define GENERIC_NEED_MIN 4  /* letters needed text must have to be used */
+#define GENERIC_NEED_MAX 64 /* bytes of needed text kept */
+
+/* Past a quantifier at re + i (none: i): "?", "*", "+", "{...}", and a
+ * lazy or possessive mark after it. */
+static size_t
+generic_need_skip_quant(const char *re, size_t i)
+{
+    if (re[i] == '{') {
+        const char *close = strchr(re + i, '}');
+        return close != NULL ? (size_t) (close - re) + 1 : i + strlen(re + i);
+    }
+    if (re[i] == '?' || re[i] == '*' || re[i] == '+') {
+        i++;
+        if (re[i] == '?' || re[i] == '+') {
+            i++;
+        }
+    }
+    return i;
+}
+
+/* Past the character class opening at re + i. */
+static size_t
+generic_need_skip_class(const char *re, size_t i)
+{
+    i++;
+    if (re[i] == '^') {
+        i++;
+    }
+    if (re[i] == ']') {
+        i++;
+    }
+    while (re[i] != '\0' && re[i] != ']') {
+        i += re[i] == '\\' && re[i + 1] != '\0' ? 2 : 1;
+    }
+    return re[i] == ']' ? i + 1 : i;
+}
+
+/* Past the group opening at re + i, classes and escapes inside included. */
+static size_t
+generic_need_skip_group(const char *re, size_t i)
+{
+    unsigned depth = 0;
+
+    do {
+        if (re[i] == '\\' && re[i + 1] != '\0') {
+            i += 2;
+            continue;
+        }
+        if (re[i] == '[') {
+            i = generic_need_skip_class(re, i);
+            continue;
+        }
+        depth += re[i] == '(';
+        depth -= re[i] == ')';
+        i++;
+    } while (re[i] != '\0' && depth > 0);
+    return i;
+}
+
+static int
+generic_need_plain(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+           || (c >= '0' && c <= '9') || c == ' ';
+}
+
+/*
+ * Text that every match of re contains, for a pattern whose first words
+ * are common in prose ("\b(?:we|our)\b.{0,40}\buses? cookies\b"): the
+ * unanchored search tries it at every such word, while the needed text
+ * ("cookies") is rare.  It is the longest run of plain letters, digits
+ * and spaces at the top level of re: in no group, class or alternative,
+ * and not quantified, so no match can leave it out.  Writes it to out
+ * and returns its length; 0 when re has none worth a search of its own:
+ * re is anchored at the start (cheap to fail), starts with the text
+ * itself (PCRE2 looks for that already), has a top-level alternative, or
+ * uses syntax this reading does not follow.
+ */
+static size_t
+generic_pattern_need(const char *re, char *out, size_t cap)
+{
+    size_t i = 0, run = 0, run_at = 0, best = 0, best_at = 0, letters = 0;
+
+    if (re[0] == '^' || strstr(re, "\\Q") != NULL || strstr(re, "(?x") != NULL
+        || strstr(re, "[[:") != NULL)
+    {
+        return 0;
+    }
+    for (;;) {
+        char c = re[i];
+        if (generic_need_plain(c)) {
+            size_t after = generic_need_skip_quant(re, i + 1);
+            if (after == i + 1) {
+                run_at = run == 0 ? i : run_at;
+                run++;
+                i++;
+                continue;
+            }
+            i = after; /* a quantified character ends the run */
+        }
+        if (run > best) {
+            best = run;
+            best_at = run_at;
+        }
+        run = 0;
+        if (c == '\0') {
+            break;
+        }
+        if (c == '|') {
+            return 0;
+        }
+        if (generic_need_plain(c)) {
+            continue;
+        }
+        if (c == '\\') {
+            i += re[i + 1] != '\0' ? 2 : 1;
+        } else if (c == '[') {
+            i = generic_need_skip_class(re, i);
+        } else if (c == '(') {
+            i = generic_need_skip_group(re, i);
+        } else {
+            i++;
+        }
+        i = generic_need_skip_quant(re, i);
+    }
+    for (size_t k = best_at; k < best_at + best; k++) {
+        letters += re[k] != ' ';
+    }
+    if (letters < GENERIC_NEED_MIN || best >= cap || best_at == 0
+        || (best_at == 2 && strncmp(re, "\\b", 2) == 0))
+    {
+        return 0;
+    }
+    memcpy(out, re + best_at, best);
+    out[best] = '\0';
+    return best;
+}
+
 int
 generic_patterns_init(struct generic_state *st, struct wn_err *err)
 {
@@ -381,6 +522,7 @@ generic_patterns_init(struct generic_state *st, struct wn_err *err)
         sizeof(generic_pattern_defs) / sizeof(generic_pattern_defs[0]);
     const uint32_t opts =
         PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF;
+    char need[GENERIC_NEED_MAX];
     int errcode;
     PCRE2_SIZE erroff;
 
@@ -415,6 +557,14 @@ generic_patterns_init(struct generic_state *st, struct wn_err *err)
         }
         /* JIT is an optimisation: without it the interpreter runs. */
         (void) pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE);
+        if (generic_pattern_need(d->re, need, sizeof(need)) > 0) {
+            /* The same options: it matches wherever re's part does. */
+            p->need = pcre2_compile((PCRE2_SPTR) need, PCRE2_ZERO_TERMINATED,
+                                    opts, &errcode, &erroff, NULL);
+            if (p->need != NULL) {
+                (void) pcre2_jit_compile(p->need, PCRE2_JIT_COMPLETE);
+            }
+        }
     }
     st->re_sig_cue =
         pcre2_compile((PCRE2_SPTR) generic_sig_cue_pattern,
@@ -428,6 +578,8 @@ generic_patterns_init(struct generic_state *st, struct wn_err *err)
                  (size_t) erroff);
         return WN_EINVAL;
     }
+    (void) pcre2_jit_compile(st->re_sig_cue, PCRE2_JIT_COMPLETE);
+    (void) pcre2_jit_compile(st->re_sig_when, PCRE2_JIT_COMPLETE);
     return 0;
 }
 
@@ -436,6 +588,7 @@ generic_patterns_free(struct generic_state *st)
 {
     for (size_t i = 0; i < st->npatterns; i++) {
         pcre2_code_free(st->patterns[i].re);
+        pcre2_code_free(st->patterns[i].need);
     }
     free(st->patterns);
     st->patterns = NULL;
@@ -457,4 +610,18 @@ generic_pattern_match(struct generic_run *r, const pcre2_code *re,
                       const char *text, size_t len)
 {
     return pcre2_match(re, (PCRE2_SPTR) text, len, 0, 0, r->md, r->mc) >= 0;
+}
+
+int
+generic_pattern_test(struct generic_run *r, const struct generic_pattern *pat,
+                     const char *text, size_t len)
+{
+    /* Only a definite "no" skips the pattern: a limit hit decides nothing. */
+    if (pat->need != NULL
+        && pcre2_match(pat->need, (PCRE2_SPTR) text, len, 0, 0, r->md, r->mc)
+               == PCRE2_ERROR_NOMATCH)
+    {
+        return 0;
+    }
+    return generic_pattern_match(r, pat->re, text, len);
 }
