@@ -144,7 +144,7 @@ generic_chrome_rule(const struct generic_tree *t, size_t i, int in_main)
     if (strcmp(name, "figure") == 0 && e->paras < 2) {
         return GENERIC_F_CAPTIONS;
     }
-    if (!generic_is_block_tag(n->name)) {
+    if (!e->block) {
         return -1;
     }
     if (e->hint.kinds != 0) {

@@ -148,14 +148,24 @@ generic_meta_slot(struct generic_found *f, const char *key, const char *content)
 
 static void generic_meta_add_tags(struct generic_run *r, const char *list);
 
+/* Is `name` the element name `want`?  The first letters first: the walk
+ * asks this of every element of the page. */
+static int
+generic_meta_is(const char *name, const char *want)
+{
+    return name[0] == want[0] && strcmp(name, want) == 0;
+}
+
 /* One element of the walk. */
 static void
 generic_meta_visit(struct generic_run *r, struct generic_found *f, xmlNodePtr n)
 {
     const char *name = (const char *) n->name;
+    int meta = generic_meta_is(name, "meta"),
+        link = generic_meta_is(name, "link");
     const char *v;
 
-    if (strcmp(name, "meta") == 0) {
+    if (meta) {
         const char *content = generic_attr(n, "content");
         const char *key = generic_attr(n, "property");
         if (key == NULL || *key == '\0') {
@@ -173,30 +183,29 @@ generic_meta_visit(struct generic_run *r, struct generic_found *f, xmlNodePtr n)
         } else {
             generic_meta_slot(f, key, content);
         }
-    } else if (strcmp(name, "link") == 0) {
+    } else if (link) {
         v = generic_attr(n, "rel");
         if (v != NULL && strcasecmp(v, "canonical") == 0
             && f->canonical == NULL) {
             f->canonical = generic_attr(n, "href");
         }
-    } else if (strcmp(name, "title") == 0 && f->title_el == NULL) {
+    } else if (generic_meta_is(name, "title") && f->title_el == NULL) {
         f->title_el = n;
-    } else if (strcmp(name, "script") == 0) {
+    } else if (generic_meta_is(name, "script")) {
         v = generic_attr(n, "type");
         if (v != NULL && strcasecmp(v, "application/ld+json") == 0
             && f->nld < GENERIC_LD_SCRIPTS_MAX)
         {
             f->ld[f->nld++] = n;
         }
-    } else if (strcmp(name, "h1") == 0 && f->nh1 < GENERIC_META_H1_MAX) {
+    } else if (generic_meta_is(name, "h1") && f->nh1 < GENERIC_META_H1_MAX) {
         f->h1[f->nh1++] = n;
-    } else if (strcmp(name, "time") == 0 && f->time_el == NULL
+    } else if (generic_meta_is(name, "time") && f->time_el == NULL
                && generic_attr(n, "datetime") != NULL)
     {
         f->time_el = n;
     }
-    if ((v = generic_attr(n, "itemprop")) != NULL && strcmp(name, "meta") != 0)
-    {
+    if (!meta && (v = generic_attr(n, "itemprop")) != NULL) {
         if (strcasecmp(v, "datePublished") == 0 && f->item_pub == NULL) {
             f->item_pub = n;
         } else if (strcasecmp(v, "dateModified") == 0 && f->item_mod == NULL) {
@@ -206,7 +215,7 @@ generic_meta_visit(struct generic_run *r, struct generic_found *f, xmlNodePtr n)
         }
     }
     if ((v = generic_attr(n, "rel")) != NULL && strcasecmp(v, "author") == 0
-        && f->item_author == NULL && strcmp(name, "link") != 0)
+        && f->item_author == NULL && !link)
     {
         f->item_author = n;
     }

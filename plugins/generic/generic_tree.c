@@ -36,7 +36,10 @@ static const char *const generic_skipped_tags[] = {
 static int
 generic_tree_cmp(const void *key, const void *elem)
 {
-    return strcmp(key, *(const char *const *) elem);
+    const unsigned char *a = key, *b = *(const unsigned char *const *) elem;
+
+    /* Most steps of the search differ in the first letter: no call. */
+    return a[0] != b[0] ? a[0] - b[0] : strcmp(key, (const char *) b);
 }
 
 static int
@@ -87,7 +90,11 @@ generic_attr(xmlNodePtr n, const char *name)
         return NULL;
     }
     for (xmlAttrPtr a = n->properties; a != NULL; a = a->next) {
-        if (a->name != NULL && strcasecmp((const char *) a->name, name) == 0) {
+        const char *an = (const char *) a->name;
+        /* The first letters first: elements carry many attributes. */
+        if (an != NULL && (an[0] | 0x20) == (name[0] | 0x20)
+            && strcasecmp(an, name) == 0)
+        {
             return generic_attr_value(a);
         }
     }
