@@ -204,9 +204,25 @@ int generic_stop(struct generic_run *r);
  * WN_EINVAL with err filled when a table word does not fit the index. */
 int generic_hint_init(struct generic_state *st, struct wn_err *err);
 
-/* Fills *out for node (zeroed for non-elements).  Reads st only; any
- * thread. */
-void generic_hint_of(const struct generic_state *st, xmlNodePtr node,
+/* What class values said, for one walk over a tree that does not change
+ * meanwhile (the values are borrowed from it).  Zero it before use. */
+#define GENERIC_HINT_MEMO 256 /* class values remembered */
+
+struct generic_hint_memo_slot {
+    const char *value; /* NULL: empty */
+    uint32_t hash, len;
+    struct generic_hint add; /* what the value adds to a hint */
+};
+
+struct generic_hint_memo {
+    struct generic_hint_memo_slot slot[GENERIC_HINT_MEMO];
+    size_t n;
+};
+
+/* Fills *out for node (zeroed for non-elements).  Reads st; writes only
+ * memo, which may be NULL; any thread. */
+void generic_hint_of(const struct generic_state *st,
+                     struct generic_hint_memo *memo, xmlNodePtr node,
                      struct generic_hint *out);
 
 /* ---- generic_tree.c ---- */

@@ -558,9 +558,61 @@ generic_hint_attrs(xmlNodePtr node, struct generic_hint_attrs *at)
     }
 }
 
+/*
+ * What class value v says, from the memo when an element before had the
+ * same value: pages repeat their class values ("menu-item
+ * menu-item-type-post_type" on every item of a menu), and reading one
+ * costs a split and a lookup per word.  Only the first GENERIC_HINT_MAX
+ * bytes count, as in generic_hint_value().
+ */
+static void
+generic_hint_class(const struct generic_state *st, struct generic_hint_memo *m,
+                   const char *v, struct generic_hint *out)
+{
+    uint32_t h = 2166136261u;
+    size_t len = 0, i;
+    struct generic_hint_memo_slot *s = NULL;
+
+    while (len < GENERIC_HINT_MAX && v[len] != '\0') {
+        h = (h ^ (unsigned char) v[len++]) * 16777619u;
+    }
+    for (i = h % GENERIC_HINT_MEMO; m->slot[i].value != NULL;
+         i = (i + 1) % GENERIC_HINT_MEMO)
+    {
+        s = &m->slot[i];
+        if (s->hash == h && s->len == len && memcmp(s->value, v, len) == 0) {
+            break;
+        }
+        s = NULL;
+    }
+    if (s == NULL) {
+        struct generic_hint add;
+        memset(&add, 0, sizeof(add));
+        generic_hint_value(st, v, &add);
+        /* A full memo only stops remembering: one slot stays empty. */
+        if (m->n + 1 < GENERIC_HINT_MEMO) {
+            s = &m->slot[i];
+            s->value = v;
+            s->hash = h;
+            s->len = (uint32_t) len;
+            s->add = add;
+            m->n++;
+        }
+        out->weight += add.weight;
+        out->content |= add.content;
+        out->strong |= add.strong;
+        out->kinds |= add.kinds;
+        return;
+    }
+    out->weight += s->add.weight;
+    out->content |= s->add.content;
+    out->strong |= s->add.strong;
+    out->kinds |= s->add.kinds;
+}
+
 void
-generic_hint_of(const struct generic_state *st, xmlNodePtr node,
-                struct generic_hint *out)
+generic_hint_of(const struct generic_state *st, struct generic_hint_memo *memo,
+                xmlNodePtr node, struct generic_hint *out)
 {
     struct generic_hint_attrs at;
     const char *v;
@@ -571,7 +623,11 @@ generic_hint_of(const struct generic_state *st, xmlNodePtr node,
     }
     generic_hint_attrs(node, &at);
     if ((v = at.cls) != NULL && *v) {
-        generic_hint_value(st, v, out);
+        if (memo != NULL) {
+            generic_hint_class(st, memo, v, out);
+        } else {
+            generic_hint_value(st, v, out);
+        }
     }
     if ((v = at.id) != NULL && *v) {
         generic_hint_value(st, v, out);

@@ -386,7 +386,8 @@ generic_tree_text(struct generic_el *e, const char *s)
 
 /* What element e is and says, apart from the elements around it. */
 static void
-generic_tree_own(struct generic_run *r, struct generic_el *e)
+generic_tree_own(struct generic_run *r, struct generic_hint_memo *memo,
+                 struct generic_el *e)
 {
     const char *name = (const char *) e->node->name;
 
@@ -394,7 +395,7 @@ generic_tree_own(struct generic_run *r, struct generic_el *e)
     e->block = generic_is_block_tag(e->node->name) != 0;
     e->heading =
         name[0] == 'h' && name[1] >= '1' && name[1] <= '6' && name[2] == '\0';
-    generic_hint_of(r->st, e->node, &e->hint);
+    generic_hint_of(r->st, memo, e->node, &e->hint);
     if (e->hint.strong) {
         e->own_marks |= GENERIC_EL_CONTENT;
     }
@@ -465,6 +466,7 @@ int
 generic_tree_build(struct generic_run *r, xmlNodePtr root,
                    struct generic_tree *t)
 {
+    struct generic_hint_memo *memo;
     int cur = 0, rc;
     unsigned steps = 0;
     xmlNodePtr n;
@@ -514,9 +516,12 @@ generic_tree_build(struct generic_run *r, xmlNodePtr root,
             goto failed;
         }
     }
+    /* Without memory for the memo, every class value is read anew. */
+    memo = calloc(1, sizeof(*memo));
     for (size_t i = 0; i < t->n; i++) {
-        generic_tree_own(r, &t->v[i]);
+        generic_tree_own(r, memo, &t->v[i]);
     }
+    free(memo);
     generic_tree_sum(t);
     return 0;
 
