@@ -262,6 +262,10 @@ size_t generic_words(const char *s);
  */
 size_t generic_key(const char *s, char *out, size_t cap);
 
+/* generic_words() of s, and its generic_key() in out (length in *klen),
+ * in one pass over s. */
+size_t generic_words_key(const char *s, char *out, size_t cap, size_t *klen);
+
 /*
  * Builds the statistics of root's subtree (skipped elements left out).
  * Returns 0, WN_ENOMEM, WN_ETOOBIG past GENERIC_ELEMENTS_MAX elements or

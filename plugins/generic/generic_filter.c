@@ -44,7 +44,7 @@ struct generic_blk {
     size_t words;
     unsigned flags; /* WN_BLOCK_* */
     int gone;       /* the filter that removed it + 1, or 0 */
-    char *key;      /* generic_key() of text, arena; for repeats */
+    char *key;      /* generic_key() of text, arena, when repeats run */
     size_t klen;    /* strlen(key) */
 };
 
@@ -70,10 +70,38 @@ generic_filter_remove(struct generic_run *r, struct generic_blocks *b, size_t i,
     return 1;
 }
 
+/* Will the repeats filter run on n blocks?  It needs their keys. */
+static int
+generic_filter_repeats_on(const struct generic_run *r, size_t n)
+{
+    return generic_enabled(r, GENERIC_F_REPEATS)
+           && n <= GENERIC_FILTER_BLOCKS_MAX;
+}
+
+/* A block's words, and its key when the repeats filter will want it: one
+ * pass over the text for both.  buf has GENERIC_FILTER_KEY_MAX bytes. */
+static int
+generic_filter_measure(struct generic_run *r, struct generic_blk *k, char *buf)
+{
+    if (buf == NULL) {
+        k->words = generic_words(k->text);
+        return 0;
+    }
+    k->words =
+        generic_words_key(k->text, buf, GENERIC_FILTER_KEY_MAX, &k->klen);
+    k->key = r->h->alloc(r->call, k->klen + 1);
+    if (k->key == NULL) {
+        return WN_ENOMEM;
+    }
+    memcpy(k->key, buf, k->klen + 1);
+    return 0;
+}
+
 static int
 generic_filter_load(struct generic_run *r, struct generic_blocks *b)
 {
     struct wn_block *wb;
+    char *buf = NULL;
     size_t n;
     int rc;
 
@@ -88,7 +116,13 @@ generic_filter_load(struct generic_run *r, struct generic_blocks *b)
     if (b->v == NULL) {
         return WN_ENOMEM;
     }
-    for (size_t i = 0; i < n; i++) {
+    if (generic_filter_repeats_on(r, n)) {
+        buf = malloc(GENERIC_FILTER_KEY_MAX);
+        if (buf == NULL) {
+            return WN_ENOMEM;
+        }
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
         struct generic_blk *k = &b->v[i];
         memset(k, 0, sizeof(*k));
         k->node = wb[i].node;
@@ -96,10 +130,11 @@ generic_filter_load(struct generic_run *r, struct generic_blocks *b)
         k->len = wb[i].len;
         k->link_len = wb[i].link_len;
         k->flags = wb[i].flags;
-        k->words = generic_words(wb[i].text);
+        rc = generic_filter_measure(r, k, buf);
     }
+    free(buf);
     b->n = n;
-    return 0;
+    return rc;
 }
 
 /* The last kept block that reads like a paragraph of the article. */
@@ -553,31 +588,6 @@ generic_filter_title(struct generic_run *r, struct generic_blocks *b)
     }
 }
 
-/* The comparison key of every kept block, and its length. */
-static int
-generic_filter_keys(struct generic_run *r, struct generic_blocks *b)
-{
-    char *buf = malloc(GENERIC_FILTER_KEY_MAX);
-
-    if (buf == NULL) {
-        return WN_ENOMEM;
-    }
-    for (size_t i = 0; i < b->n; i++) {
-        if (b->v[i].gone) {
-            continue;
-        }
-        b->v[i].klen = generic_key(b->v[i].text, buf, GENERIC_FILTER_KEY_MAX);
-        b->v[i].key = r->h->alloc(r->call, b->v[i].klen + 1);
-        if (b->v[i].key == NULL) {
-            free(buf);
-            return WN_ENOMEM;
-        }
-        memcpy(b->v[i].key, buf, b->v[i].klen + 1);
-    }
-    free(buf);
-    return 0;
-}
-
 /* The text of a teaser without its ellipsis, or 0 when it has none. */
 static size_t
 generic_filter_teaser_len(const char *s, size_t len)
@@ -856,13 +866,9 @@ generic_filter_repeats(struct generic_run *r, struct generic_blocks *b)
     int *teaser = NULL;
     int rc;
 
-    if (!generic_enabled(r, GENERIC_F_REPEATS)
-        || b->n > GENERIC_FILTER_BLOCKS_MAX) {
+    /* The keys were made with the words (generic_filter_load()). */
+    if (!generic_filter_repeats_on(r, b->n)) {
         return 0;
-    }
-    rc = generic_filter_keys(r, b);
-    if (rc != 0) {
-        return rc;
     }
     generic_filter_equal(r, b);
     rc = generic_filter_join(b, &j);

@@ -249,73 +249,110 @@ generic_char(const unsigned char *p, size_t n, uint32_t *cp, int *sep)
     return k;
 }
 
-size_t
-generic_words(const char *s)
+/*
+ * Counts the words of s (runs of letters and digits, apostrophes inside)
+ * and, when out is not NULL, writes its key (generic_key()) to out, at
+ * most cap - 1 bytes and a terminator; *klen gets the key's length.  One
+ * pass for both: a block's text is read for its words and for its key.
+ * Inline, so that each caller gets the loop it needs.
+ */
+static inline size_t
+generic_text_scan(const char *s, char *out, size_t cap, size_t *klen)
 {
     const unsigned char *p = (const unsigned char *) s;
-    size_t n = strlen(s), words = 0;
-    int in = 0;
+    size_t n = strlen(s), words = 0, len = 0;
+    int in = 0, space = 0, keying = out != NULL && cap > 0;
 
     while (n > 0) {
         uint32_t cp;
         int sep;
-        size_t k = generic_char(p, n, &cp, &sep);
-        /* An apostrophe inside a word does not split it. */
-        sep = sep && cp != '\'' && cp != 0x2019;
-        if (!sep && !in) {
-            words++;
+        size_t k = 1;
+
+        if (p[0] < 0x80 && generic_ascii_alnum(p[0])) {
+            /* A run of ASCII letters and digits, the common case. */
+            while (k < n && p[k] < 0x80 && generic_ascii_alnum(p[k])) {
+                k++;
+            }
+            words += !in;
+            in = 1;
+            if (keying) {
+                if (space && len + 1 < cap) {
+                    out[len++] = ' ';
+                }
+                space = 0;
+                for (size_t i = 0; i < k && keying; i++) {
+                    if (len + 1 >= cap) {
+                        keying = 0; /* the key is full; the words go on */
+                    } else {
+                        out[len++] =
+                            (char) (p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32
+                                                               : p[i]);
+                    }
+                }
+            }
+        } else if (p[0] < 0x80) {
+            /* An apostrophe keeps a word whole ("don't" is one key). */
+            words += p[0] == '\'' && !in;
+            in = p[0] == '\'';
+            if (keying && p[0] != '\'') {
+                space = len > 0;
+            }
+        } else {
+            /* Decoded; an overlong sequence may decode to ASCII. */
+            int apos;
+            k = generic_char(p, n, &cp, &sep);
+            apos = cp == '\'' || cp == 0x2019; /* "don’t" as "don't" */
+            words += (!sep || apos) && !in;
+            in = !sep || apos;
+            if (!keying || apos) {
+            } else if (sep) {
+                space = len > 0;
+            } else {
+                if (space && len + 1 < cap) {
+                    out[len++] = ' ';
+                }
+                space = 0;
+                if (len + k >= cap) {
+                    keying = 0;
+                } else if (cp < 0x80) {
+                    out[len++] = (char) (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+                } else {
+                    memcpy(out + len, p, k);
+                    len += k;
+                }
+            }
         }
-        in = !sep;
         p += k;
         n -= k;
+    }
+    if (out != NULL && cap > 0) {
+        out[len] = '\0';
+    }
+    if (klen != NULL) {
+        *klen = len;
     }
     return words;
 }
 
 size_t
+generic_words(const char *s)
+{
+    return generic_text_scan(s, NULL, 0, NULL);
+}
+
+size_t
 generic_key(const char *s, char *out, size_t cap)
 {
-    const unsigned char *p = (const unsigned char *) s;
-    size_t n = strlen(s), len = 0;
-    int space = 0;
+    size_t len = 0;
 
-    if (cap == 0) {
-        return 0;
-    }
-    while (n > 0) {
-        uint32_t cp;
-        int sep;
-        size_t k = generic_char(p, n, &cp, &sep);
-        if (cp == '\'' || cp == 0x2019) {
-            /* "don't" and "don’t" are one key. */
-        } else if (sep) {
-            space = len > 0;
-        } else {
-            if (space && len + 1 < cap) {
-                out[len++] = ' ';
-            }
-            space = 0;
-            if (len + k >= cap) {
-                break;
-            }
-            if (cp < 0x80) {
-                out[len++] = (char) (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
-                /* The rest of an ASCII word, under the same cap. */
-                while (n > k && generic_ascii_alnum(p[k]) && len + 1 < cap) {
-                    out[len++] =
-                        (char) (p[k] >= 'A' && p[k] <= 'Z' ? p[k] + 32 : p[k]);
-                    k++;
-                }
-            } else {
-                memcpy(out + len, p, k);
-                len += k;
-            }
-        }
-        p += k;
-        n -= k;
-    }
-    out[len] = '\0';
+    (void) generic_text_scan(s, out, cap, &len);
     return len;
+}
+
+size_t
+generic_words_key(const char *s, char *out, size_t cap, size_t *klen)
+{
+    return generic_text_scan(s, out, cap, klen);
 }
 
 /* ---- element statistics ---- */
