@@ -4,11 +4,10 @@
  */
 #include "wn_html.h"
 
-#include <string.h>
-#include <strings.h>
-
 #include <libxml/HTMLparser.h>
 #include <libxml/xmlerror.h>
+#include <string.h>
+#include <strings.h>
 
 #include "wn_charset.h"
 #include "wn_err.h"
@@ -16,23 +15,23 @@
 
 /* Tags that end a line of text: block-level in HTML's rendering model. */
 static const char *const wn_html_block_tags[] = {
-    "address", "article", "aside",    "blockquote", "body",   "caption",
-    "center",  "dd",      "details",  "dialog",     "dir",    "div",
-    "dl",      "dt",      "fieldset", "figcaption", "figure", "footer",
-    "form",    "frame",   "frameset", "h1",         "h2",     "h3",
-    "h4",      "h5",      "h6",       "header",     "hgroup", "hr",
-    "html",    "legend",  "li",       "main",       "menu",   "nav",
-    "noframes", "ol",     "p",        "pre",        "section", "summary",
-    "table",   "tbody",   "td",       "tfoot",      "th",     "thead",
-    "tr",      "ul",
+    "address",  "article", "aside",    "blockquote", "body",    "caption",
+    "center",   "dd",      "details",  "dialog",     "dir",     "div",
+    "dl",       "dt",      "fieldset", "figcaption", "figure",  "footer",
+    "form",     "frame",   "frameset", "h1",         "h2",      "h3",
+    "h4",       "h5",      "h6",       "header",     "hgroup",  "hr",
+    "html",     "legend",  "li",       "main",       "menu",    "nav",
+    "noframes", "ol",      "p",        "pre",        "section", "summary",
+    "table",    "tbody",   "td",       "tfoot",      "th",      "thead",
+    "tr",       "ul",
 };
 
 /* Tags whose content is never text of the page. */
 static const char *const wn_html_skipped_tags[] = {
-    "applet", "audio",  "button",   "canvas", "datalist", "embed",
-    "head",   "iframe", "input",    "map",    "math",     "meter",
-    "noscript", "object", "optgroup", "option", "progress", "script",
-    "select", "style",  "svg",      "template", "textarea", "video",
+    "applet",   "audio",  "button",   "canvas",   "datalist", "embed",
+    "head",     "iframe", "input",    "map",      "math",     "meter",
+    "noscript", "object", "optgroup", "option",   "progress", "script",
+    "select",   "style",  "svg",      "template", "textarea", "video",
 };
 
 static void
@@ -87,15 +86,16 @@ int
 wn_html_is_block(const xmlChar *name)
 {
     return wn_html_in(name, wn_html_block_tags,
-                      sizeof(wn_html_block_tags) / sizeof(wn_html_block_tags[0]));
+                      sizeof(wn_html_block_tags)
+                          / sizeof(wn_html_block_tags[0]));
 }
 
 int
 wn_html_is_skipped(const xmlChar *name)
 {
-    return wn_html_in(
-        name, wn_html_skipped_tags,
-        sizeof(wn_html_skipped_tags) / sizeof(wn_html_skipped_tags[0]));
+    return wn_html_in(name, wn_html_skipped_tags,
+                      sizeof(wn_html_skipped_tags)
+                          / sizeof(wn_html_skipped_tags[0]));
 }
 
 const char *
@@ -173,22 +173,25 @@ wn_html_parse(const char *data, size_t len, const char *url,
 
     *out = NULL;
     if (len > WN_HTML_MAX_BYTES) {
-        return wn_err_set(err, WN_ETOOBIG, "%s: page of %zu bytes over the %u byte limit",
+        return wn_err_set(err, WN_ETOOBIG,
+                          "%s: page of %zu bytes over the %u byte limit",
                           url ? url : "page", len, WN_HTML_MAX_BYTES);
     }
     wn_buf_init(&utf8, 3 * (size_t) WN_HTML_MAX_BYTES);
     if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
         enc = "UTF-8";
-    } else if (len >= 2 && (memcmp(data, "\xff\xfe", 2) == 0
-                            || memcmp(data, "\xfe\xff", 2) == 0))
+    } else if (len >= 2
+               && (memcmp(data, "\xff\xfe", 2) == 0
+                   || memcmp(data, "\xfe\xff", 2) == 0))
     {
         enc = NULL; /* libxml2 reads UTF-16 byte order marks itself */
         opts &= ~HTML_PARSE_IGNORE_ENC;
     } else if (wn_text_utf8_valid(data, len)) {
         enc = "UTF-8";
     } else {
-        int labelled = wn_html_charset_param(content_type, charset, sizeof(charset))
-                       || wn_html_meta_charset(data, len, charset, sizeof(charset));
+        int labelled =
+            wn_html_charset_param(content_type, charset, sizeof(charset))
+            || wn_html_meta_charset(data, len, charset, sizeof(charset));
         xmlCharEncodingHandlerPtr h = NULL;
 
         if (labelled && !wn_charset_is_cp1252(charset)
@@ -199,7 +202,8 @@ wn_html_parse(const char *data, size_t len, const char *url,
         } else {
             if (wn_charset_cp1252_to_utf8(data, len, &utf8) != 0) {
                 wn_buf_free(&utf8);
-                return wn_err_set(err, WN_ENOMEM, "%s: out of memory", url ? url : "page");
+                return wn_err_set(err, WN_ENOMEM, "%s: out of memory",
+                                  url ? url : "page");
             }
             data = utf8.data != NULL ? utf8.data : "";
             len = utf8.len;
@@ -319,12 +323,14 @@ wn_html_quick_words(const char *html, size_t len, char *tail, size_t tailcap)
 
         if (c == '<') {
             /* Skip the tag; and the contents of script and style. */
-            int skip_body = (i + 7 < len && strncasecmp(html + i + 1, "script", 6) == 0)
-                            || (i + 6 < len && strncasecmp(html + i + 1, "style", 5) == 0);
+            int skip_body =
+                (i + 7 < len && strncasecmp(html + i + 1, "script", 6) == 0)
+                || (i + 6 < len && strncasecmp(html + i + 1, "style", 5) == 0);
             const char *gt = memchr(html + i, '>', len - i);
             i = gt != NULL ? (size_t) (gt - html) + 1 : len;
             if (skip_body) {
-                while (i < len && !(p[i] == '<' && i + 1 < len && p[i + 1] == '/')) {
+                while (i < len
+                       && !(p[i] == '<' && i + 1 < len && p[i + 1] == '/')) {
                     i++;
                 }
             }
@@ -344,7 +350,9 @@ wn_html_quick_words(const char *html, size_t len, char *tail, size_t tailcap)
                 continue;
             }
         }
-        if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80) {
+        if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+            || c >= 0x80)
+        {
             if (!in_word) {
                 words++;
                 in_word = 1;

@@ -6,9 +6,8 @@
 #ifndef WN_HTML_H
 #define WN_HTML_H
 
-#include <stddef.h>
-
 #include <libxml/tree.h>
+#include <stddef.h>
 
 #include <winnow/error.h>
 
@@ -31,8 +30,7 @@ void wn_html_global_init(void);
  * nothing is fetched.  The caller frees *out with xmlFreeDoc().
  */
 int wn_html_parse(const char *data, size_t len, const char *url,
-                  const char *content_type, xmlDocPtr *out,
-                  struct wn_err *err);
+                  const char *content_type, xmlDocPtr *out, struct wn_err *err);
 
 /* Element classes used by text extraction and the block walk. */
 int wn_html_is_block(const xmlChar *name);

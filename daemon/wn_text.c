@@ -6,7 +6,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
 #include <utf8proc.h>
 #include <xxhash.h>
 
@@ -243,7 +242,8 @@ static int
 wn_text_is_word_char(uint32_t c)
 {
     if (c < 0x80) {
-        return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+        return (c >= '0' && c <= '9')
+               || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
     }
     switch (utf8proc_category((utf8proc_int32_t) c)) {
     case UTF8PROC_CATEGORY_LU:
@@ -297,7 +297,8 @@ wn_text_each_word(const char *s, size_t n, wn_text_word_fn fn, void *arg)
             }
             for (int k = 0; k < len && wlen < sizeof(word); k++) {
                 char ch = (char) p[i + (size_t) k];
-                word[wlen++] = (ch >= 'A' && ch <= 'Z') ? (char) (ch | 0x20) : ch;
+                word[wlen++] =
+                    (ch >= 'A' && ch <= 'Z') ? (char) (ch | 0x20) : ch;
             }
         } else if (in_word) {
             in_word = 0;

@@ -117,7 +117,8 @@ static void
 plugin_refuses_failed_init_with_its_message(void **state)
 {
     (void) state;
-    expect_refused("tp_init_fails", WN_EPLUGIN, "init failed", "needs a license key");
+    expect_refused("tp_init_fails", WN_EPLUGIN, "init failed",
+                   "needs a license key");
 }
 
 static void
@@ -185,7 +186,9 @@ plugin_directives_are_parsed_and_checked(void **state)
     struct wn_err err;
 
     (void) state;
-    assert_int_equal(wn_plugin_open(tp("tp_ok"), "/etc/winnow.conf", &section, &inst, &err), 0);
+    assert_int_equal(
+        wn_plugin_open(tp("tp_ok"), "/etc/winnow.conf", &section, &inst, &err),
+        0);
     {
         const long *level = (const long *) inst->conf;
         assert_int_equal(*level, 7);
@@ -193,12 +196,17 @@ plugin_directives_are_parsed_and_checked(void **state)
     wn_plugin_close(inst);
 
     kvs[0].value = v_11; /* out of [1, 10] */
-    assert_int_equal(wn_plugin_open(tp("tp_ok"), "/etc/winnow.conf", &section, &inst, &err), WN_ECONFIG);
-    assert_non_null(strstr(err.msg, "/etc/winnow.conf:12: [plugin:tp_ok] level:"));
+    assert_int_equal(
+        wn_plugin_open(tp("tp_ok"), "/etc/winnow.conf", &section, &inst, &err),
+        WN_ECONFIG);
+    assert_non_null(
+        strstr(err.msg, "/etc/winnow.conf:12: [plugin:tp_ok] level:"));
     assert_non_null(strstr(err.msg, "level"));
     kvs[0].value = v_5;
     kvs[1].key = k_colour;
-    assert_int_equal(wn_plugin_open(tp("tp_ok"), "/etc/winnow.conf", &section, &inst, &err), WN_ECONFIG);
+    assert_int_equal(
+        wn_plugin_open(tp("tp_ok"), "/etc/winnow.conf", &section, &inst, &err),
+        WN_ECONFIG);
     assert_non_null(strstr(err.msg, "colour: unknown key"));
 }
 
@@ -208,12 +216,13 @@ plugin_host_patterns_prefer_exact_names(void **state)
     (void) state;
     assert_true(wn_plugin_host_match("*.example.com", "www.example.com") > 0);
     assert_true(wn_plugin_host_match("*.example.com", "example.com") > 0);
-    assert_int_equal(wn_plugin_host_match("*.example.com", "badexample.com"), 0);
+    assert_int_equal(wn_plugin_host_match("*.example.com", "badexample.com"),
+                     0);
     assert_int_equal(wn_plugin_host_match("*.example.com", "example.org"), 0);
-    assert_true(wn_plugin_host_match("www.example.com", "WWW.Example.com") >
-                wn_plugin_host_match("*.example.com", "www.example.com"));
-    assert_true(wn_plugin_host_match("*.news.example.com", "a.news.example.com") >
-                wn_plugin_host_match("*.example.com", "a.news.example.com"));
+    assert_true(wn_plugin_host_match("www.example.com", "WWW.Example.com")
+                > wn_plugin_host_match("*.example.com", "www.example.com"));
+    assert_true(wn_plugin_host_match("*.news.example.com", "a.news.example.com")
+                > wn_plugin_host_match("*.example.com", "a.news.example.com"));
 }
 
 /* A chain of one test plugin and the real generic cleaner. */
