@@ -48,6 +48,10 @@ static const struct wn_directive tp_directives[] = {
 
 static const char *const tp_hosts[] = { "tp.example", "*.tp.example", NULL };
 
+#if TP_VARIANT == TP_RESERVED
+static int tp_marker; /* any non-NULL pointer for a reserved field */
+#endif
+
 static int
 tp_init(const struct wn_host *host, const void *conf, void **state,
         struct wn_err *err)
@@ -158,6 +162,6 @@ WN_PLUGIN_INIT,
 #endif
     .fini = tp_fini,
 #if TP_VARIANT == TP_RESERVED
-    .reserved = { (void *) &tp_hosts },
+    .reserved = { (void *) &tp_marker },
 #endif
 };
