@@ -14,24 +14,51 @@
 #include "wn_text.h"
 
 /* Tags that end a line of text: block-level in HTML's rendering model. */
-static const char *const wn_html_block_tags[] = {
-    "address",  "article", "aside",    "blockquote", "body",    "caption",
-    "center",   "dd",      "details",  "dialog",     "dir",     "div",
-    "dl",       "dt",      "fieldset", "figcaption", "figure",  "footer",
-    "form",     "frame",   "frameset", "h1",         "h2",      "h3",
-    "h4",       "h5",      "h6",       "header",     "hgroup",  "hr",
-    "html",     "legend",  "li",       "main",       "menu",    "nav",
-    "noframes", "ol",      "p",        "pre",        "section", "summary",
-    "table",    "tbody",   "td",       "tfoot",      "th",      "thead",
-    "tr",       "ul",
-};
-
-/* Tags whose content is never text of the page. */
-static const char *const wn_html_skipped_tags[] = {
-    "applet",   "audio",  "button",   "canvas",   "datalist", "embed",
-    "head",     "iframe", "input",    "map",      "math",     "meter",
-    "noscript", "object", "optgroup", "option",   "progress", "script",
-    "select",   "style",  "svg",      "template", "textarea", "video",
+/*
+ * Every tag with a class, sorted by name: WN_TAG_BLOCK for what HTML renders
+ * on its own lines, WN_TAG_SKIPPED for what is never text of the page.
+ */
+static const struct {
+    const char *name;
+    unsigned flags;
+} wn_html_tags[] = {
+    { "address", WN_TAG_BLOCK },    { "applet", WN_TAG_SKIPPED },
+    { "article", WN_TAG_BLOCK },    { "aside", WN_TAG_BLOCK },
+    { "audio", WN_TAG_SKIPPED },    { "blockquote", WN_TAG_BLOCK },
+    { "body", WN_TAG_BLOCK },       { "button", WN_TAG_SKIPPED },
+    { "canvas", WN_TAG_SKIPPED },   { "caption", WN_TAG_BLOCK },
+    { "center", WN_TAG_BLOCK },     { "datalist", WN_TAG_SKIPPED },
+    { "dd", WN_TAG_BLOCK },         { "details", WN_TAG_BLOCK },
+    { "dialog", WN_TAG_BLOCK },     { "dir", WN_TAG_BLOCK },
+    { "div", WN_TAG_BLOCK },        { "dl", WN_TAG_BLOCK },
+    { "dt", WN_TAG_BLOCK },         { "embed", WN_TAG_SKIPPED },
+    { "fieldset", WN_TAG_BLOCK },   { "figcaption", WN_TAG_BLOCK },
+    { "figure", WN_TAG_BLOCK },     { "footer", WN_TAG_BLOCK },
+    { "form", WN_TAG_BLOCK },       { "frame", WN_TAG_BLOCK },
+    { "frameset", WN_TAG_BLOCK },   { "h1", WN_TAG_BLOCK },
+    { "h2", WN_TAG_BLOCK },         { "h3", WN_TAG_BLOCK },
+    { "h4", WN_TAG_BLOCK },         { "h5", WN_TAG_BLOCK },
+    { "h6", WN_TAG_BLOCK },         { "head", WN_TAG_SKIPPED },
+    { "header", WN_TAG_BLOCK },     { "hgroup", WN_TAG_BLOCK },
+    { "hr", WN_TAG_BLOCK },         { "html", WN_TAG_BLOCK },
+    { "iframe", WN_TAG_SKIPPED },   { "input", WN_TAG_SKIPPED },
+    { "legend", WN_TAG_BLOCK },     { "li", WN_TAG_BLOCK },
+    { "main", WN_TAG_BLOCK },       { "map", WN_TAG_SKIPPED },
+    { "math", WN_TAG_SKIPPED },     { "menu", WN_TAG_BLOCK },
+    { "meter", WN_TAG_SKIPPED },    { "nav", WN_TAG_BLOCK },
+    { "noframes", WN_TAG_BLOCK },   { "noscript", WN_TAG_SKIPPED },
+    { "object", WN_TAG_SKIPPED },   { "ol", WN_TAG_BLOCK },
+    { "optgroup", WN_TAG_SKIPPED }, { "option", WN_TAG_SKIPPED },
+    { "p", WN_TAG_BLOCK },          { "pre", WN_TAG_BLOCK },
+    { "progress", WN_TAG_SKIPPED }, { "script", WN_TAG_SKIPPED },
+    { "section", WN_TAG_BLOCK },    { "select", WN_TAG_SKIPPED },
+    { "style", WN_TAG_SKIPPED },    { "summary", WN_TAG_BLOCK },
+    { "svg", WN_TAG_SKIPPED },      { "table", WN_TAG_BLOCK },
+    { "tbody", WN_TAG_BLOCK },      { "td", WN_TAG_BLOCK },
+    { "template", WN_TAG_SKIPPED }, { "textarea", WN_TAG_SKIPPED },
+    { "tfoot", WN_TAG_BLOCK },      { "th", WN_TAG_BLOCK },
+    { "thead", WN_TAG_BLOCK },      { "tr", WN_TAG_BLOCK },
+    { "ul", WN_TAG_BLOCK },         { "video", WN_TAG_SKIPPED },
 };
 
 static void
@@ -59,19 +86,23 @@ wn_html_global_init(void)
     xmlSetStructuredErrorFunc(NULL, wn_html_quiet_structured);
 }
 
-static int
-wn_html_in(const xmlChar *name, const char *const *set, size_t n)
+unsigned
+wn_html_tag_flags(const xmlChar *name)
 {
-    size_t lo = 0, hi = n;
+    size_t lo = 0, hi = sizeof(wn_html_tags) / sizeof(wn_html_tags[0]);
 
     if (name == NULL) {
         return 0;
     }
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = strcmp((const char *) name, set[mid]);
+        const char *t = wn_html_tags[mid].name;
+        /* Most comparisons are decided by the first byte. */
+        int c = name[0] != (unsigned char) t[0]
+                    ? (int) name[0] - (int) (unsigned char) t[0]
+                    : strcmp((const char *) name, t);
         if (c == 0) {
-            return 1;
+            return wn_html_tags[mid].flags;
         }
         if (c < 0) {
             hi = mid;
@@ -85,17 +116,13 @@ wn_html_in(const xmlChar *name, const char *const *set, size_t n)
 int
 wn_html_is_block(const xmlChar *name)
 {
-    return wn_html_in(name, wn_html_block_tags,
-                      sizeof(wn_html_block_tags)
-                          / sizeof(wn_html_block_tags[0]));
+    return (wn_html_tag_flags(name) & WN_TAG_BLOCK) != 0;
 }
 
 int
 wn_html_is_skipped(const xmlChar *name)
 {
-    return wn_html_in(name, wn_html_skipped_tags,
-                      sizeof(wn_html_skipped_tags)
-                          / sizeof(wn_html_skipped_tags[0]));
+    return (wn_html_tag_flags(name) & WN_TAG_SKIPPED) != 0;
 }
 
 const char *

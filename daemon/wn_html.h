@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include <winnow/error.h>
+#include <winnow/host.h>
 
 #include "wn_buf.h"
 
@@ -32,7 +33,9 @@ void wn_html_global_init(void);
 int wn_html_parse(const char *data, size_t len, const char *url,
                   const char *content_type, xmlDocPtr *out, struct wn_err *err);
 
-/* Element classes used by text extraction and the block walk. */
+/* Element classes used by text extraction and the block walk: WN_TAG_*
+ * flags of winnow/host.h (also the host table's tag_flags()). */
+unsigned wn_html_tag_flags(const xmlChar *name);
 int wn_html_is_block(const xmlChar *name);
 int wn_html_is_skipped(const xmlChar *name); /* script, style, template ... */
 

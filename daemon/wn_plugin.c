@@ -19,6 +19,7 @@
 
 #include "wn_doc.h"
 #include "wn_err.h"
+#include "wn_html.h"
 #include "wn_log.h"
 #include "wn_time.h"
 
@@ -91,6 +92,7 @@ const struct wn_host wn_plugin_host = {
     .meta_set = wn_doc_meta_set,
     .tag_add = wn_doc_tag_add,
     .parse_time = wn_plugin_host_parse_time,
+    .tag_flags = wn_html_tag_flags,
 };
 
 /* ---- loading ---- */

@@ -72,6 +72,10 @@ struct wn_item {
     int64_t published;        /* Unix seconds UTC */
 };
 
+/* Tag classes (tag_flags()). */
+#define WN_TAG_BLOCK   0x1u /* rendered on lines of its own: p, div, li, h2 */
+#define WN_TAG_SKIPPED 0x2u /* never text of the page: script, style, svg */
+
 /* Block flags. */
 #define WN_BLOCK_HEADING 0x01u /* h1..h6 */
 #define WN_BLOCK_LIST    0x02u /* li, dt, dd */
@@ -176,6 +180,10 @@ struct wn_host {
 
     /* Parses RFC 822/2822 and RFC 3339/ISO 8601 times to Unix seconds UTC. */
     int (*parse_time)(const char *s, int64_t *out);
+
+    /* WN_TAG_* classes of an HTML element name (lower case), as the host's
+     * own block walk and text extraction see it; 0 for inline tags. */
+    unsigned (*tag_flags)(const xmlChar *name);
 };
 
 #endif /* WINNOW_HOST_H */

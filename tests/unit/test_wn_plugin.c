@@ -21,6 +21,29 @@
 #include "wn_extract.h"
 #include "wn_plugin.h"
 
+/*
+ * ABI v1.0 is frozen: these sizes and offsets (LP64) may only change with a
+ * new major, or grow at the end with a new minor.  A failing assertion here
+ * means a change broke every plugin built so far.
+ */
+#if UINTPTR_MAX == 0xffffffffffffffffu
+_Static_assert(sizeof(struct wn_plugin) == 128, "wn_plugin v1.0 size");
+_Static_assert(offsetof(struct wn_plugin, name) == 16, "wn_plugin.name");
+_Static_assert(offsetof(struct wn_plugin, hosts) == 40, "wn_plugin.hosts");
+_Static_assert(offsetof(struct wn_plugin, conf_size) == 56, "wn_plugin.conf_size");
+_Static_assert(offsetof(struct wn_plugin, init) == 64, "wn_plugin.init");
+_Static_assert(offsetof(struct wn_plugin, process) == 80, "wn_plugin.process");
+_Static_assert(offsetof(struct wn_plugin, reserved) == 96, "wn_plugin.reserved");
+_Static_assert(sizeof(struct wn_host) == 184, "wn_host v1.0 size");
+_Static_assert(offsetof(struct wn_host, alloc) == 16, "wn_host.alloc");
+_Static_assert(offsetof(struct wn_host, blocks) == 128, "wn_host.blocks");
+_Static_assert(offsetof(struct wn_host, tag_flags) == 176, "wn_host.tag_flags");
+_Static_assert(sizeof(struct wn_item) == 72, "wn_item v1.0 size");
+_Static_assert(sizeof(struct wn_block) == 40, "wn_block v1.0 size");
+_Static_assert(sizeof(struct wn_directive) == 56, "wn_directive v1.0 size");
+_Static_assert(sizeof(struct wn_err) == 260, "wn_err v1.0 size");
+#endif
+
 static const char *
 tp(const char *name)
 {
