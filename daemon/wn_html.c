@@ -178,6 +178,136 @@ wn_html_meta_charset(const char *data, size_t len, char *buf, size_t cap)
     return 0;
 }
 
+/* ASCII case-insensitive prefix test against a lower-case word. */
+static int
+wn_html_word_at(const char *p, const char *end, const char *lower)
+{
+    for (; *lower != '\0'; p++, lower++) {
+        if (p >= end || (*p | 0x20) != *lower) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The end of the tag that starts at p ('<'), past its '>', quotes
+ * respected; `end` when the tag is cut off. */
+static const char *
+wn_html_tag_end(const char *p, const char *end)
+{
+    char quote = 0;
+
+    for (p++; p < end; p++) {
+        if (quote != 0) {
+            if (*p == quote) {
+                quote = 0;
+            }
+        } else if (*p == '"' || *p == '\'') {
+            quote = *p;
+        } else if (*p == '>') {
+            return p + 1;
+        }
+    }
+    return end;
+}
+
+/* Does the start tag [p, e) hold JSON-LD (type="application/ld+json")? */
+static int
+wn_html_is_json_ld(const char *p, const char *e)
+{
+    for (; p + 7 <= e; p++) {
+        if ((*p | 0x20) == 'l' && wn_html_word_at(p, e, "ld+json")) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Copies UTF-8 HTML to `out` without what is never text of the page:
+ * comments and the bodies of <script> (JSON-LD kept: plugins read it) and
+ * <style>; the elements themselves stay.  libxml2 walks those bodies one
+ * character at a time, and on pages of today they are often most of the
+ * bytes.  Tags are skipped whole, quotes respected, so "<script" inside an
+ * attribute or a comment is not taken for a script.  A body ends where
+ * libxml2's recovering parser ends it: at "</script" or "</style".
+ * Returns 1 when something was left out (out holds the page), 0 when the
+ * page has nothing to leave out (out untouched), < 0 on the cap.
+ */
+static int
+wn_html_strip_code(const char *data, size_t len, struct wn_buf *out)
+{
+    const char *p = data, *end = data + len, *copied = data;
+    int stripped = 0, rc;
+
+    while (p < end) {
+        const char *lt = memchr(p, '<', (size_t) (end - p));
+        const char *skip_to = NULL, *resume = NULL;
+
+        if (lt == NULL) {
+            break;
+        }
+        if (wn_html_word_at(lt + 1, end, "!--")) {
+            const char *c = lt + 4;
+            while (c + 2 < end && !(c[0] == '-' && c[1] == '-' && c[2] == '>'))
+            {
+                c++;
+            }
+            skip_to = lt;
+            resume = c + 2 < end ? c + 3 : end;
+        } else {
+            const char *te = wn_html_tag_end(lt, end);
+            const char *name = lt + 1;
+            const char *close = NULL;
+
+            if (wn_html_word_at(name, end, "script") && name + 6 < end
+                && (name[6] == '>' || name[6] == ' ' || name[6] == '\t'
+                    || name[6] == '\n' || name[6] == '\r' || name[6] == '/')
+                && !wn_html_is_json_ld(lt, te))
+            {
+                close = "</script";
+            } else if (wn_html_word_at(name, end, "style") && name + 5 < end
+                       && (name[5] == '>' || name[5] == ' ' || name[5] == '\t'
+                           || name[5] == '\n' || name[5] == '\r'))
+            {
+                close = "</style";
+            }
+            if (close != NULL) {
+                const char *c = te;
+                while (c < end) {
+                    c = memchr(c, '<', (size_t) (end - c));
+                    if (c == NULL || wn_html_word_at(c, end, close)) {
+                        break;
+                    }
+                    c++;
+                }
+                if (c == NULL) {
+                    c = end;
+                }
+                if (c > te) {
+                    skip_to = te; /* keep the start tag, drop the body */
+                    resume = c;
+                }
+            }
+            if (skip_to == NULL) {
+                p = te;
+                continue;
+            }
+        }
+        rc = wn_buf_append(out, copied, (size_t) (skip_to - copied));
+        if (rc != 0) {
+            return rc;
+        }
+        stripped = 1;
+        copied = p = resume;
+    }
+    if (!stripped) {
+        return 0;
+    }
+    rc = wn_buf_append(out, copied, (size_t) (end - copied));
+    return rc != 0 ? rc : 1;
+}
+
 /*
  * Decides the character set, in this order of trust: a byte order mark; the
  * bytes themselves when they are valid UTF-8 with multi-byte sequences (a
@@ -195,7 +325,7 @@ wn_html_parse(const char *data, size_t len, const char *url,
                | HTML_PARSE_NONET | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC;
     char charset[64];
     const char *enc = "UTF-8";
-    struct wn_buf utf8;
+    struct wn_buf utf8, lean;
     xmlDocPtr doc;
 
     *out = NULL;
@@ -236,12 +366,30 @@ wn_html_parse(const char *data, size_t len, const char *url,
             len = utf8.len;
         }
     }
+    /* Scripts, styles and comments never reach libxml2 (UTF-8 only: other
+     * charsets may hold '<' bytes inside multi-byte characters). */
+    wn_buf_init(&lean, 3 * (size_t) WN_HTML_MAX_BYTES);
+    if (enc != NULL && strcmp(enc, "UTF-8") == 0) {
+        int rc = wn_html_strip_code(data, len, &lean);
+        if (rc < 0) {
+            wn_buf_free(&utf8);
+            wn_buf_free(&lean);
+            return wn_err_set(err, WN_ENOMEM, "%s: out of memory",
+                              url ? url : "page");
+        }
+        if (rc > 0) {
+            data = lean.data;
+            len = lean.len;
+        }
+    }
     if (len > INT32_MAX) {
         wn_buf_free(&utf8);
+        wn_buf_free(&lean);
         return wn_err_set(err, WN_ETOOBIG, "page too large");
     }
     doc = htmlReadMemory(data, (int) len, url, enc, opts);
     wn_buf_free(&utf8);
+    wn_buf_free(&lean);
     if (doc == NULL) {
         return wn_err_set(err, WN_EPARSE, "%s: not parseable as HTML",
                           url ? url : "page");

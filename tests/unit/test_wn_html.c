@@ -110,6 +110,39 @@ html_refuses_pages_over_the_cap(void **state)
 }
 
 static void
+html_code_is_left_out_but_json_ld_and_text_stay(void **state)
+{
+    static const char page[] =
+        "<html><head><style>p { color: red } /* <p>css</p> */</style>"
+        "<script type=\"application/ld+json\">{\"headline\": \"<b>kept</b>\"}</script>"
+        "<script>var s = \"<p>not text</p>\"; if (a < b) {}</script></head>"
+        "<body><p title=\"a <script> in an attribute\">First.</p>"
+        "<!-- a comment with <script> inside -->"
+        "<p>Second.</p><SCRIPT src=x.js></SCRIPT><p>Third.</p>"
+        "<script>unterminated <p>gone</p>";
+    xmlDocPtr doc = NULL;
+    xmlNodePtr head;
+    struct wn_buf b;
+
+    (void) state;
+    assert_int_equal(wn_html_parse(page, sizeof(page) - 1, NULL, NULL, &doc, NULL), 0);
+    wn_buf_init(&b, 4096);
+    assert_int_equal(wn_html_node_text(xmlDocGetRootElement(doc), &b), 0);
+    assert_string_equal(b.data, "First. Second. Third.");
+    wn_buf_free(&b);
+    /* The JSON-LD body is still there for plugins. */
+    head = xmlDocGetRootElement(doc)->children;
+    assert_non_null(head);
+    {
+        xmlChar *all = xmlNodeGetContent(head);
+        assert_non_null(strstr((const char *) all, "\"headline\""));
+        assert_null(strstr((const char *) all, "color: red"));
+        xmlFree(all);
+    }
+    xmlFreeDoc(doc);
+}
+
+static void
 charset_param_reads_quoted_and_bare_values(void **state)
 {
     char label[32];
@@ -183,6 +216,7 @@ main(void)
         cmocka_unit_test(html_refuses_pages_over_the_cap),
         cmocka_unit_test(
             html_quick_words_counts_visible_words_and_keeps_the_tail),
+        cmocka_unit_test(html_code_is_left_out_but_json_ld_and_text_stay),
         cmocka_unit_test(charset_param_reads_quoted_and_bare_values),
         cmocka_unit_test(charset_table_maps_every_byte),
     };
