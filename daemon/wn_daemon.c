@@ -49,6 +49,7 @@ struct wn_daemon {
     uv_timer_t finish_timer;
     uv_timer_t stop_timer;
     volatile int stop; /* read by plugins on other threads */
+    struct wn_writer_stats writes; /* kept when the writer closes */
     int once;
     int stopping;
     int finishing;
@@ -221,6 +222,7 @@ wn_daemon_finish(uv_timer_t *t)
     }
     /* Runs what is still queued, so nothing acknowledged is lost. */
     if (d->writer != NULL) {
+        wn_writer_stats(d->writer, &d->writes);
         wn_writer_close(d->writer, NULL, NULL);
         d->writer = NULL;
     }
@@ -359,6 +361,8 @@ wn_daemon_summary(struct wn_daemon *d, FILE *out)
     double secs = (double) (uv_hrtime() - d->started) / 1e9;
 
     wn_ingest_stats(d->ingest, &st);
+    WN_LOG(WN_LOG_INFO, "store", "%" PRIu64 " writes in %" PRIu64 " transactions",
+           d->writes.ops, d->writes.batches);
     fprintf(out,
             "winnowd once: %zu feeds: %" PRIu64 " ok, %" PRIu64
             " not modified, %" PRIu64 " failed; %" PRIu64 " items, %" PRIu64
