@@ -5,6 +5,8 @@
 #                    feeds into a SQLite file and list what it stored
 #   ./dev.sh test    set up, build, run every test
 #   ./dev.sh asan    set up, build with ASan+UBSan, run every test under them
+#   ./dev.sh fuzz    set up, build the libFuzzer targets with clang and run
+#                    each for WN_FUZZ_SECONDS (default 20) from its seeds
 #   ./dev.sh setup [bench|fuzz]   only install what is missing
 #
 # Set-up installs missing Debian 12 packages when run as root; otherwise it
@@ -20,6 +22,7 @@ PKGS_BUILD="gcc make cmake pkg-config libc6-dev libcurl4-openssl-dev libxml2-dev
   libinih-dev libpcre2-dev"
 PKGS_TEST="libcmocka-dev python3"
 PKGS_BENCH="nginx-light time"
+PKGS_FUZZ="clang libclang-rt-14-dev"
 
 missing() {
     local p out=""
@@ -34,6 +37,7 @@ setup() {
     local want="$PKGS_BUILD $PKGS_TEST" need
     case "${1:-}" in
         bench) want="$want $PKGS_BENCH" ;;
+        fuzz) want="$want $PKGS_FUZZ" ;;
     esac
     # shellcheck disable=SC2086
     need=$(missing $want)
@@ -79,8 +83,33 @@ case "${1:-}" in
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
             ctest --test-dir "$BUILD-asan" --output-on-failure -j"$JOBS" -LE slow
         ;;
+    fuzz)
+        setup fuzz
+        CC=clang build "$BUILD-fuzz" -DCMAKE_BUILD_TYPE=Debug -DWN_SANITIZE=ON -DWN_FUZZ=ON
+        secs=${WN_FUZZ_SECONDS:-20}
+        work="$BUILD-fuzz/corpus"
+        seeds() {
+            case $1 in
+                feed) echo tests/fixtures/feeds/*.xml ;;
+                clean) echo tests/fixtures/demo/articles/* tests/fuzz/corpus/clean/* ;;
+                conf) echo conf/* ;;
+                *) echo tests/fuzz/corpus/"$1"/* ;;
+            esac
+        }
+        for t in feed clean time url conf; do
+            mkdir -p "$work/$t"
+            # shellcheck disable=SC2046
+            cp $(seeds $t) "$work/$t/"
+            echo "dev.sh: fuzzing $t for ${secs}s" >&2
+            ASAN_OPTIONS=detect_leaks=1 "$BUILD-fuzz/tests/fuzz/fuzz_$t" \
+                -max_total_time="$secs" -rss_limit_mb=2048 -max_len=65536 \
+                -artifact_prefix="$work/$t-" "$work/$t" 2>"$work/$t.log" \
+                || { tail -40 "$work/$t.log" >&2; exit 1; }
+            grep -E "^#[0-9]+.*DONE" "$work/$t.log" >&2 || true
+        done
+        ;;
     *)
-        sed -n '2,12p' "$0" >&2
+        sed -n '2,14p' "$0" >&2
         exit 2
         ;;
 esac

@@ -26,30 +26,31 @@
 
 #include <curl/curl.h>
 
-#define FLOOR_MAX_LINE 8192              /* bytes per URL line */
-#define FLOOR_MAX_URLS 10000000L         /* URLs per list */
-#define FLOOR_MAX_TRANSFERS_CAP 100000L  /* same bound as [fetch] max_transfers */
-#define FLOOR_MAX_HOST_CAP 1000L         /* same bound as max_host_transfers */
-#define FLOOR_DEFAULT_TRANSFERS 64L      /* winnowd's [fetch] default */
-#define FLOOR_DEFAULT_HOST 6L            /* winnowd's [fetch] default */
-#define FLOOR_MAX_REDIRECTS 5L           /* winnowd's [fetch] default */
-#define FLOOR_CONNECT_TIMEOUT_MS 10000L  /* winnowd's [fetch] default */
-#define FLOOR_TIMEOUT_MS 60000L          /* winnowd's [fetch] default */
-#define FLOOR_POLL_MS 1000               /* longest sleep in curl_multi_poll */
-#define FLOOR_USER_AGENT "winnow-bench-floor/0.1"
+#define FLOOR_MAX_LINE 8192      /* bytes per URL line */
+#define FLOOR_MAX_URLS 10000000L /* URLs per list */
+#define FLOOR_MAX_TRANSFERS_CAP                                                \
+    100000L                            /* same bound as [fetch] max_transfers */
+#define FLOOR_MAX_HOST_CAP       1000L /* same bound as max_host_transfers */
+#define FLOOR_DEFAULT_TRANSFERS  64L   /* winnowd's [fetch] default */
+#define FLOOR_DEFAULT_HOST       6L    /* winnowd's [fetch] default */
+#define FLOOR_MAX_REDIRECTS      5L    /* winnowd's [fetch] default */
+#define FLOOR_CONNECT_TIMEOUT_MS 10000L /* winnowd's [fetch] default */
+#define FLOOR_TIMEOUT_MS         60000L /* winnowd's [fetch] default */
+#define FLOOR_POLL_MS            1000   /* longest sleep in curl_multi_poll */
+#define FLOOR_USER_AGENT         "winnow-bench-floor/0.1"
 
 struct floor_host {
-    char *name;      /* "host:port", owned */
-    size_t *queue;   /* URL indices in file order, owned */
+    char *name;    /* "host:port", owned */
+    size_t *queue; /* URL indices in file order, owned */
     size_t nqueue, head, cap;
-    long active;     /* transfers in flight */
+    long active; /* transfers in flight */
 };
 
 struct floor_xfer {
     CURL *easy;
-    size_t url;      /* index into floor.urls */
-    size_t host;     /* index into floor.hosts */
-    uint64_t bytes;  /* decoded body bytes */
+    size_t url;     /* index into floor.urls */
+    size_t host;    /* index into floor.hosts */
+    uint64_t bytes; /* decoded body bytes */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -58,12 +59,12 @@ struct floor {
     size_t nurls, capurls;
     struct floor_host *hosts;
     size_t nhosts, caphosts, rr;
-    struct floor_xfer *xfers;   /* max_transfers slots */
-    struct floor_xfer **idle;   /* free slots, a stack */
+    struct floor_xfer *xfers; /* max_transfers slots */
+    struct floor_xfer **idle; /* free slots, a stack */
     size_t nidle;
     long max_transfers, max_host;
-    int quiet;                  /* do not report failures one by one */
-    size_t queued;              /* not started yet */
+    int quiet;     /* do not report failures one by one */
+    size_t queued; /* not started yet */
     size_t ok, failed;
     uint64_t body_bytes, wire_bytes;
     CURLM *multi;
@@ -158,8 +159,8 @@ floor_add_url(struct floor *f, const char *url, const char *file,
         }
     }
     if (h == NULL) {
-        struct floor_host *hosts = floor_grow(f->hosts, &f->caphosts,
-                                              f->nhosts + 1, sizeof(*hosts));
+        struct floor_host *hosts =
+            floor_grow(f->hosts, &f->caphosts, f->nhosts + 1, sizeof(*hosts));
 
         if (hosts == NULL) {
             free(key);
@@ -215,8 +216,9 @@ floor_read_list(struct floor *f, const char *file)
             rc = -1;
             break;
         }
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'
-                         || line[n - 1] == ' ' || line[n - 1] == '\t'))
+        while (n > 0
+               && (line[n - 1] == '\n' || line[n - 1] == '\r'
+                   || line[n - 1] == ' ' || line[n - 1] == '\t'))
         {
             line[--n] = '\0';
         }
@@ -252,7 +254,8 @@ floor_setup_easy(struct floor_xfer *x)
         || curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf) != CURLE_OK
         || curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK
         || curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
-                            (long) CURL_HTTP_VERSION_1_1) != CURLE_OK
+                            (long) CURL_HTTP_VERSION_1_1)
+               != CURLE_OK
         || curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK
         || curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK
         || curl_easy_setopt(e, CURLOPT_MAXREDIRS, FLOOR_MAX_REDIRECTS)
@@ -261,11 +264,10 @@ floor_setup_easy(struct floor_xfer *x)
         || curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
                != CURLE_OK
         || curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                            FLOOR_CONNECT_TIMEOUT_MS) != CURLE_OK
-        || curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, FLOOR_TIMEOUT_MS)
+                            FLOOR_CONNECT_TIMEOUT_MS)
                != CURLE_OK
-        || curl_easy_setopt(e, CURLOPT_USERAGENT, FLOOR_USER_AGENT)
-               != CURLE_OK)
+        || curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, FLOOR_TIMEOUT_MS) != CURLE_OK
+        || curl_easy_setopt(e, CURLOPT_USERAGENT, FLOOR_USER_AGENT) != CURLE_OK)
     {
         return -1;
     }
@@ -302,11 +304,9 @@ floor_fill(struct floor *f)
         x->errbuf[0] = '\0';
         f->queued--;
         h->active++;
-        if (curl_easy_setopt(x->easy, CURLOPT_URL, f->urls[x->url])
-            != CURLE_OK)
+        if (curl_easy_setopt(x->easy, CURLOPT_URL, f->urls[x->url]) != CURLE_OK)
         {
-            fprintf(stderr, "floor: %s: cannot set the URL\n",
-                    f->urls[x->url]);
+            fprintf(stderr, "floor: %s: cannot set the URL\n", f->urls[x->url]);
             return -1;
         }
         mc = curl_multi_add_handle(f->multi, x->easy);
@@ -382,8 +382,7 @@ floor_run(struct floor *f)
             return -1;
         }
         if (running == 0 && f->queued == 0
-            && f->nidle == (size_t) f->max_transfers)
-        {
+            && f->nidle == (size_t) f->max_transfers) {
             return 0;
         }
         mc = curl_multi_poll(f->multi, NULL, 0, FLOOR_POLL_MS, NULL);
@@ -439,7 +438,8 @@ main(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
             if (floor_parse_limit(argv[++i], FLOOR_MAX_TRANSFERS_CAP,
-                                  &f.max_transfers) != 0)
+                                  &f.max_transfers)
+                != 0)
             {
                 fprintf(stderr, "floor: -t %s: not in 1..%ld\n", argv[i],
                         FLOOR_MAX_TRANSFERS_CAP);
@@ -447,8 +447,7 @@ main(int argc, char **argv)
             }
         } else if (strcmp(argv[i], "-H") == 0 && i + 1 < argc) {
             if (floor_parse_limit(argv[++i], FLOOR_MAX_HOST_CAP, &f.max_host)
-                != 0)
-            {
+                != 0) {
                 fprintf(stderr, "floor: -H %s: not in 1..%ld\n", argv[i],
                         FLOOR_MAX_HOST_CAP);
                 return 2;
@@ -503,8 +502,7 @@ main(int argc, char **argv)
     printf("urls=%zu ok=%zu failed=%zu hosts=%zu body_bytes=%llu "
            "wire_bytes=%llu fetch_s=%.3f max_transfers=%ld "
            "max_host_transfers=%ld\n",
-           f.nurls, f.ok, f.failed, f.nhosts,
-           (unsigned long long) f.body_bytes,
+           f.nurls, f.ok, f.failed, f.nhosts, (unsigned long long) f.body_bytes,
            (unsigned long long) f.wire_bytes, wall, f.max_transfers,
            f.max_host);
     rc = f.failed == 0 ? 0 : 1;

@@ -34,14 +34,16 @@ wn_charset_param(const char *s, size_t n, const char *key, char *label,
         }
         v = p + klen;
         p++;
-        while (v < end && (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')) {
+        while (v < end && (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n'))
+        {
             v++;
         }
         if (v == end || *v != '=') {
             continue;
         }
         v++;
-        while (v < end && (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')) {
+        while (v < end && (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n'))
+        {
             v++;
         }
         q = v < end ? *v : '\0';
@@ -65,9 +67,9 @@ int
 wn_charset_is_cp1252(const char *label)
 {
     static const char *const names[] = {
-        "windows-1252", "cp1252",    "x-cp1252", "iso-8859-1", "iso8859-1",
-        "iso_8859-1",   "latin1",    "l1",       "cp819",      "ibm819",
-        "us-ascii",     "ascii",     "iso-ir-100", "csisolatin1", "ansi_x3.4-1968",
+        "windows-1252", "cp1252", "x-cp1252",   "iso-8859-1",  "iso8859-1",
+        "iso_8859-1",   "latin1", "l1",         "cp819",       "ibm819",
+        "us-ascii",     "ascii",  "iso-ir-100", "csisolatin1", "ansi_x3.4-1968",
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (strcasecmp(label, names[i]) == 0) {

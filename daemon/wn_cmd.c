@@ -9,11 +9,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <uv.h>
 
 #include "wn_conf.h"
@@ -187,17 +187,22 @@ wn_cmd_parse(const struct wn_opts *o)
 static void
 wn_cmd_json_set_str(json_t *obj, const char *key, const char *value)
 {
-    json_object_set_new(obj, key, value != NULL ? json_string(value) : json_null());
+    json_object_set_new(obj, key,
+                        value != NULL ? json_string(value) : json_null());
 }
 
 static int
 wn_cmd_clean_json(const struct wn_opts *o, const struct wn_article *a)
 {
     static const char *const keys[WN_META_COUNT] = {
-        [WN_META_TITLE] = "title",         [WN_META_AUTHOR] = "author",
-        [WN_META_PUBLISHED] = "published", [WN_META_UPDATED] = "updated",
-        [WN_META_SITE] = "site",           [WN_META_LANG] = "lang",
-        [WN_META_CANONICAL] = "canonical", [WN_META_DESCRIPTION] = "description",
+        [WN_META_TITLE] = "title",
+        [WN_META_AUTHOR] = "author",
+        [WN_META_PUBLISHED] = "published",
+        [WN_META_UPDATED] = "updated",
+        [WN_META_SITE] = "site",
+        [WN_META_LANG] = "lang",
+        [WN_META_CANONICAL] = "canonical",
+        [WN_META_DESCRIPTION] = "description",
     };
     json_t *obj = json_object(), *tags = json_array();
     char simhash[17];
@@ -212,9 +217,11 @@ wn_cmd_clean_json(const struct wn_opts *o, const struct wn_article *a)
     }
     json_object_set_new(obj, "tags", tags);
     json_object_set_new(obj, "words", json_integer((json_int_t) a->words));
-    json_object_set_new(obj, "paragraphs", json_integer((json_int_t) a->paragraphs));
+    json_object_set_new(obj, "paragraphs",
+                        json_integer((json_int_t) a->paragraphs));
     json_object_set_new(obj, "plugins", json_string(a->plugins));
-    json_object_set_new(obj, "fallback", json_boolean(a->flags & WN_ARTICLE_FALLBACK));
+    json_object_set_new(obj, "fallback",
+                        json_boolean(a->flags & WN_ARTICLE_FALLBACK));
     json_object_set_new(obj, "hash", json_string(a->hash));
     snprintf(simhash, sizeof(simhash), "%016" PRIx64, a->simhash);
     json_object_set_new(obj, "simhash", json_string(simhash));
@@ -222,8 +229,10 @@ wn_cmd_clean_json(const struct wn_opts *o, const struct wn_article *a)
         json_t *rm = json_array();
         for (size_t i = 0; i < a->nremovals; i++) {
             json_t *r = json_object();
-            json_object_set_new(r, "plugin", json_string(a->removals[i].plugin));
-            json_object_set_new(r, "reason", json_string(a->removals[i].reason));
+            json_object_set_new(r, "plugin",
+                                json_string(a->removals[i].plugin));
+            json_object_set_new(r, "reason",
+                                json_string(a->removals[i].reason));
             json_object_set_new(r, "text", json_string(a->removals[i].text));
             json_array_append_new(rm, r);
         }
@@ -275,7 +284,8 @@ wn_cmd_clean(const struct wn_opts *o)
     in.data = data;
     in.len = len;
     in.url = o->url;
-    in.flags = (o->text ? WN_EXTRACT_TEXT : 0) | (o->explain ? WN_EXTRACT_EXPLAIN : 0);
+    in.flags =
+        (o->text ? WN_EXTRACT_TEXT : 0) | (o->explain ? WN_EXTRACT_EXPLAIN : 0);
     wn_err_clear(&err);
     rc = wn_extract(plugins, &in, &a, &err);
     if (rc != 0) {
@@ -324,7 +334,8 @@ wn_cmd_check_config(const struct wn_opts *o)
     wn_buf_init(&errors, 1u << 20);
     rc = wn_conf_load(o->config, &conf, &errors);
     if (conf == NULL) {
-        fputs(errors.len > 0 ? errors.data : "winnowd: configuration: out of memory\n",
+        fputs(errors.len > 0 ? errors.data
+                             : "winnowd: configuration: out of memory\n",
               stderr);
         wn_buf_free(&errors);
         return rc == WN_ENOMEM ? WN_EXIT_FAILURE : WN_EXIT_CONFIG;

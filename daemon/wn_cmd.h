@@ -21,11 +21,11 @@ struct wn_opts {
 };
 
 /* Exit statuses (sysexits-like where they fit). */
-#define WN_EXIT_OK 0
+#define WN_EXIT_OK      0
 #define WN_EXIT_FAILURE 1 /* nothing could be done */
-#define WN_EXIT_USAGE 2
-#define WN_EXIT_DATA 65   /* input is not what it should be */
-#define WN_EXIT_CONFIG 78 /* configuration error */
+#define WN_EXIT_USAGE   2
+#define WN_EXIT_DATA    65 /* input is not what it should be */
+#define WN_EXIT_CONFIG  78 /* configuration error */
 
 int wn_cmd_parse(const struct wn_opts *o);
 int wn_cmd_clean(const struct wn_opts *o);

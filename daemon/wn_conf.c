@@ -10,14 +10,13 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <ini.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <ini.h>
 
 #include <winnow/host.h>
 
@@ -53,14 +52,14 @@ struct wn_conf_key {
 };
 
 #define WN_OFF(f) offsetof(struct wn_conf, f)
-#define WN_MS(x) ((long) (x) * 1000L)
+#define WN_MS(x)  ((long) (x) *1000L)
 
 /* Every key of the fixed sections.  conf/winnow.conf documents each. */
 static const struct wn_conf_key wn_conf_keys[] = {
     { "daemon", "log_level", WN_CONF_LEVEL, "notice", WN_OFF(log_level), 0, 0 },
     { "daemon", "threads", WN_CONF_INT, "4", WN_OFF(threads), 1, 128 },
-    { "daemon", "stop_timeout", WN_CONF_DURATION, "10s", WN_OFF(stop_timeout), 0,
-      WN_MS(3600) },
+    { "daemon", "stop_timeout", WN_CONF_DURATION, "10s", WN_OFF(stop_timeout),
+      0, WN_MS(3600) },
     { "store", "path", WN_CONF_PATH, "/var/lib/winnow/winnow.db",
       WN_OFF(store_path), 0, 0 },
     { "store", "batch", WN_CONF_INT, "1000", WN_OFF(store_batch), 1, 1000000 },
@@ -69,19 +68,20 @@ static const struct wn_conf_key wn_conf_keys[] = {
     { "plugins", "timeout", WN_CONF_DURATION, "2s", WN_OFF(plugin_timeout), 1,
       WN_MS(600) },
     { "fetch", "user_agent", WN_CONF_STRING,
-      "winnow/0.1 (+https://github.com/winnow-feeds/winnow)", WN_OFF(user_agent),
-      0, 0 },
+      "winnow/0.1 (+https://github.com/winnow-feeds/winnow)",
+      WN_OFF(user_agent), 0, 0 },
     { "fetch", "connect_timeout", WN_CONF_DURATION, "10s",
       WN_OFF(connect_timeout), 1, WN_MS(600) },
     { "fetch", "timeout", WN_CONF_DURATION, "60s", WN_OFF(timeout), 1,
       WN_MS(3600) },
-    { "fetch", "low_speed_time", WN_CONF_DURATION, "30s", WN_OFF(low_speed_time),
-      WN_MS(1), WN_MS(3600) },
-    { "fetch", "low_speed_limit", WN_CONF_SIZE, "64", WN_OFF(low_speed_limit), 0,
-      1L << 30 },
+    { "fetch", "low_speed_time", WN_CONF_DURATION, "30s",
+      WN_OFF(low_speed_time), WN_MS(1), WN_MS(3600) },
+    { "fetch", "low_speed_limit", WN_CONF_SIZE, "64", WN_OFF(low_speed_limit),
+      0, 1L << 30 },
     { "fetch", "max_body", WN_CONF_SIZE, "16M", WN_OFF(max_body), 1024,
       1L << 30 },
-    { "fetch", "max_redirects", WN_CONF_INT, "5", WN_OFF(max_redirects), 0, 50 },
+    { "fetch", "max_redirects", WN_CONF_INT, "5", WN_OFF(max_redirects), 0,
+      50 },
     { "fetch", "max_transfers", WN_CONF_INT, "64", WN_OFF(max_transfers), 1,
       100000 },
     { "fetch", "max_host_transfers", WN_CONF_INT, "6",
@@ -174,7 +174,7 @@ int
 wn_conf_parse_size(const char *s, long *out)
 {
     static const char *const units[] = { "b", "k", "kb", "m", "mb", "g", "gb" };
-    static const long mult[] = { 1, 1L << 10, 1L << 10, 1L << 20,
+    static const long mult[] = { 1,        1L << 10, 1L << 10, 1L << 20,
                                  1L << 20, 1L << 30, 1L << 30 };
     return wn_conf_parse_unit(s, units, mult, 7, 1, out);
 }
@@ -222,7 +222,7 @@ struct wn_conf_loader {
     size_t len, pos;
     unsigned line;
     unsigned header_line; /* line of the last [section] header read */
-    char **longs; /* over-long values, referred to by index */
+    char **longs;         /* over-long values, referred to by index */
     size_t nlongs;
 
     /* keys set so far, for duplicate detection */
@@ -236,9 +236,8 @@ struct wn_conf_loader {
 };
 
 static void wn_conf_error(struct wn_conf_loader *l, unsigned line,
-                          const char *section, const char *key,
-                          const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+                          const char *section, const char *key, const char *fmt,
+                          ...) __attribute__((format(printf, 5, 6)));
 
 static void
 wn_conf_error(struct wn_conf_loader *l, unsigned line, const char *section,
@@ -305,7 +304,8 @@ wn_conf_reader(char *str, int num, void *stream)
         if (eq == NULL || (size_t) (eq - start) + 24 >= (size_t) num) {
             wn_conf_error(l, l->line, l->section, NULL,
                           "line of %zu bytes has no short \"key =\" before "
-                          "its value", n);
+                          "its value",
+                          n);
             str[0] = '\n';
             str[1] = '\0';
             return str;
@@ -415,7 +415,8 @@ wn_conf_apply(struct wn_conf_loader *l, const struct wn_conf_key *k,
             wn_conf_error(l, line, k->section, k->name, "empty path");
             return;
         }
-        s = k->type == WN_CONF_PATH ? wn_conf_path(l->conf, value) : strdup(value);
+        s = k->type == WN_CONF_PATH ? wn_conf_path(l->conf, value)
+                                    : strdup(value);
         if (s == NULL) {
             wn_conf_error(l, line, k->section, k->name, "out of memory");
             return;
@@ -437,7 +438,8 @@ wn_conf_apply(struct wn_conf_loader *l, const struct wn_conf_key *k,
         if (b < 0) {
             wn_conf_error(l, line, k->section, k->name,
                           "\"%s\" is not one of err, warning, notice, info, "
-                          "debug", value);
+                          "debug",
+                          value);
             return;
         }
         *(int *) (base + k->offset) = b;
@@ -454,11 +456,11 @@ wn_conf_apply(struct wn_conf_loader *l, const struct wn_conf_key *k,
             rc = wn_conf_parse_duration(value, &v);
         }
         if (rc != 0) {
-            wn_conf_error(l, line, k->section, k->name, "\"%s\" is not a %s",
-                          value,
-                          k->type == WN_CONF_INT    ? "number"
-                          : k->type == WN_CONF_SIZE ? "size (like 512k or 16M)"
-                                                    : "duration (like 30s or 5m)");
+            wn_conf_error(
+                l, line, k->section, k->name, "\"%s\" is not a %s", value,
+                k->type == WN_CONF_INT    ? "number"
+                : k->type == WN_CONF_SIZE ? "size (like 512k or 16M)"
+                                          : "duration (like 30s or 5m)");
             return;
         }
         if (v < k->min || v > k->max) {
@@ -485,7 +487,8 @@ wn_conf_feed_key(struct wn_conf_loader *l, struct wn_conf_feed *f,
 
         f->url_seen = 1;
         /* "file:relative/path" is relative to the configuration's folder. */
-        if (strncmp(value, "file:", 5) == 0 && strncmp(value, "file://", 7) != 0) {
+        if (strncmp(value, "file:", 5) == 0
+            && strncmp(value, "file://", 7) != 0) {
             char *path = wn_conf_path(l->conf, value + 5);
             size_t n = path ? strlen(path) + 8 : 0;
             if (path == NULL || (url = malloc(n)) == NULL) {
@@ -499,7 +502,8 @@ wn_conf_feed_key(struct wn_conf_loader *l, struct wn_conf_feed *f,
             if (rc != 0) {
                 wn_conf_error(l, l->line, l->section, key,
                               "\"%s\" is not an absolute http, https or file "
-                              "URL", value);
+                              "URL",
+                              value);
                 return 0;
             }
         }
@@ -670,8 +674,7 @@ wn_conf_check_syntax(struct wn_conf_loader *l)
                                   "section header without a closing ]");
                 }
             } else if (memchr(s, '=', (size_t) (e - s)) == NULL
-                       && memchr(s, ':', (size_t) (e - s)) == NULL
-                       && s == p)
+                       && memchr(s, ':', (size_t) (e - s)) == NULL && s == p)
             {
                 wn_conf_error(l, line, NULL, NULL,
                               "expected [section], key = value or a comment");

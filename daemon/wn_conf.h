@@ -20,12 +20,12 @@ enum wn_fetch_article {
 };
 
 struct wn_conf_feed {
-    char *name;          /* the NAME of [feed:NAME] */
-    char *url;           /* absolute http(s) or file URL */
-    int fetch_article;   /* enum wn_fetch_article */
-    long interval;       /* seconds; 0: [schedule] interval */
-    unsigned line;       /* where the section starts */
-    int url_seen;        /* a url key was given (valid or not) */
+    char *name;        /* the NAME of [feed:NAME] */
+    char *url;         /* absolute http(s) or file URL */
+    int fetch_article; /* enum wn_fetch_article */
+    long interval;     /* seconds; 0: [schedule] interval */
+    unsigned line;     /* where the section starts */
+    int url_seen;      /* a url key was given (valid or not) */
 };
 
 /* One key of a [plugin:NAME] section, kept raw until the plugin loads. */
@@ -46,13 +46,13 @@ struct wn_conf {
     char *dir;  /* its folder: base of relative paths */
 
     /* [daemon] */
-    int log_level;       /* syslog priority */
-    long threads;        /* libuv threadpool size */
-    long stop_timeout;   /* ms allowed for work in flight on SIGTERM */
+    int log_level;     /* syslog priority */
+    long threads;      /* libuv threadpool size */
+    long stop_timeout; /* ms allowed for work in flight on SIGTERM */
 
     /* [store] */
-    char *store_path;    /* SQLite file */
-    long store_batch;    /* operations per transaction at most */
+    char *store_path; /* SQLite file */
+    long store_batch; /* operations per transaction at most */
 
     /* [plugins] */
     char *plugin_dir;
@@ -73,8 +73,8 @@ struct wn_conf {
     char *file_root;         /* folder file: URLs may read, or NULL */
 
     /* [schedule] */
-    long interval;     /* s between fetches of one feed */
-    long max_items;    /* items read per feed document */
+    long interval;  /* s between fetches of one feed */
+    long max_items; /* items read per feed document */
 
     struct wn_conf_feed *feeds;
     size_t nfeeds;
@@ -97,8 +97,8 @@ void wn_conf_free(struct wn_conf *conf);
 /* Parsers shared with plugin directives; 0 or WN_EPARSE. */
 int wn_conf_parse_bool(const char *s, int *out);
 int wn_conf_parse_long(const char *s, long min, long max, long *out);
-int wn_conf_parse_size(const char *s, long *out);     /* "16M", "512k" */
-int wn_conf_parse_duration(const char *s, long *ms);  /* "30s", "5m" */
+int wn_conf_parse_size(const char *s, long *out);    /* "16M", "512k" */
+int wn_conf_parse_duration(const char *s, long *ms); /* "30s", "5m" */
 
 /* Resolves a path from the file against its folder; caller frees. */
 char *wn_conf_path(const struct wn_conf *conf, const char *value);

@@ -4,18 +4,17 @@
  * signals, the schedule of `run`, and an orderly stop that flushes the
  * store.  The pipeline itself is wn_ingest.c.
  */
-#include "wn_cmd.h"
-
 #include <errno.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <uv.h>
 
+#include "wn_cmd.h"
 #include "wn_conf.h"
 #include "wn_err.h"
 #include "wn_fetch.h"
@@ -29,10 +28,10 @@
 #include "wn_writer.h"
 
 #define WN_DAEMON_PENDING_MAX 10000 /* earlier items retried per start */
-#define WN_DAEMON_JITTER_PCT 10     /* spread of feeds sharing an interval */
+#define WN_DAEMON_JITTER_PCT  10    /* spread of feeds sharing an interval */
 
 #define wn_container_of(p, type, member)                                       \
-    ((type *) (void *) ((char *) (p) - offsetof(type, member)))
+    ((type *) (void *) ((char *) (p) -offsetof(type, member)))
 
 struct wn_daemon {
     uv_loop_t loop;
@@ -50,6 +49,7 @@ struct wn_daemon {
     uv_timer_t finish_timer;
     uv_timer_t stop_timer;
     volatile int stop; /* read by plugins on other threads */
+    struct wn_writer_stats writes; /* kept when the writer closes */
     int once;
     int stopping;
     int finishing;
@@ -74,7 +74,8 @@ wn_daemon_sync_feeds(struct wn_daemon *d, struct wn_err *err)
 
         f->conf = &d->conf->feeds[i];
         wn_heap_entry_init(&f->sched);
-        rc = wn_store_feed_sync(d->store, f->conf->name, f->conf->url, &sf, err);
+        rc =
+            wn_store_feed_sync(d->store, f->conf->name, f->conf->url, &sf, err);
         if (rc == 0) {
             f->store_id = sf.id;
             f->etag = sf.etag;
@@ -128,7 +129,8 @@ wn_daemon_open(struct wn_daemon *d, const struct wn_opts *o)
         return WN_EXIT_FAILURE;
     }
     if (wn_plugins_load(d->conf, &d->plugins, NULL) != 0) {
-        WN_LOG(WN_LOG_WARNING, "winnowd", "no plugins: pages are stored uncleaned");
+        WN_LOG(WN_LOG_WARNING, "winnowd",
+               "no plugins: pages are stored uncleaned");
     }
     rc = uv_loop_init(&d->loop);
     if (rc != 0) {
@@ -152,7 +154,10 @@ wn_daemon_open(struct wn_daemon *d, const struct wn_opts *o)
         WN_LOG(WN_LOG_ERR, "winnowd", "%s", err.msg);
         return WN_EXIT_CONFIG;
     }
-    if (wn_writer_init(&d->loop, d->store, (size_t) d->conf->store_batch, &d->writer) != 0) {
+    if (wn_writer_init(&d->loop, d->store, (size_t) d->conf->store_batch,
+                       &d->writer)
+        != 0)
+    {
         return WN_EXIT_FAILURE;
     }
     memset(&io, 0, sizeof(io));
@@ -217,6 +222,7 @@ wn_daemon_finish(uv_timer_t *t)
     }
     /* Runs what is still queued, so nothing acknowledged is lost. */
     if (d->writer != NULL) {
+        wn_writer_stats(d->writer, &d->writes);
         wn_writer_close(d->writer, NULL, NULL);
         d->writer = NULL;
     }
@@ -260,7 +266,8 @@ wn_daemon_begin_stop(struct wn_daemon *d, const char *why)
     }
     d->stopping = 1;
     d->stop = 1;
-    WN_LOG(WN_LOG_NOTICE, "winnowd", "stopping (%s): finishing work in flight", why);
+    WN_LOG(WN_LOG_NOTICE, "winnowd", "stopping (%s): finishing work in flight",
+           why);
     if (d->sched != NULL) {
         wn_sched_close(d->sched, NULL, NULL);
         d->sched = NULL;
@@ -296,8 +303,8 @@ wn_daemon_release(struct wn_daemon *d)
     if (d->loop.data == d) {
         int rc = uv_loop_close(&d->loop);
         if (rc != 0) {
-            WN_LOG(WN_LOG_WARNING, "winnowd", "event loop closed with handles open: %s",
-                   uv_strerror(rc));
+            WN_LOG(WN_LOG_WARNING, "winnowd",
+                   "event loop closed with handles open: %s", uv_strerror(rc));
         }
     }
     wn_store_close(d->store);
@@ -354,14 +361,16 @@ wn_daemon_summary(struct wn_daemon *d, FILE *out)
     double secs = (double) (uv_hrtime() - d->started) / 1e9;
 
     wn_ingest_stats(d->ingest, &st);
+    WN_LOG(WN_LOG_INFO, "store", "%" PRIu64 " writes in %" PRIu64 " transactions",
+           d->writes.ops, d->writes.batches);
     fprintf(out,
             "winnowd once: %zu feeds: %" PRIu64 " ok, %" PRIu64
             " not modified, %" PRIu64 " failed; %" PRIu64 " items, %" PRIu64
-            " new; %" PRIu64 " articles stored (%" PRIu64 " from feed content), %" PRIu64
-            " failed; %.2f s\n",
+            " new; %" PRIu64 " articles stored (%" PRIu64
+            " from feed content), %" PRIu64 " failed; %.2f s\n",
             d->nfeeds, st.feeds_ok, st.feeds_not_modified, st.feeds_failed,
-            st.items_seen, st.items_new, st.articles_stored, st.articles_from_feed,
-            st.articles_failed, secs);
+            st.items_seen, st.items_new, st.articles_stored,
+            st.articles_from_feed, st.articles_failed, secs);
 }
 
 int
@@ -379,10 +388,14 @@ wn_cmd_once(const struct wn_opts *o)
     d.loop.data = &d;
     d.once = 1;
     if (d.nfeeds == 0) {
-        WN_LOG(WN_LOG_WARNING, "winnowd", "%s: no [feed:NAME] sections", d.conf->path);
+        WN_LOG(WN_LOG_WARNING, "winnowd", "%s: no [feed:NAME] sections",
+               d.conf->path);
     }
     wn_err_clear(&err);
-    if (wn_store_pending(d.store, WN_DAEMON_PENDING_MAX, wn_daemon_queue_pending, &d, &err) != 0) {
+    if (wn_store_pending(d.store, WN_DAEMON_PENDING_MAX,
+                         wn_daemon_queue_pending, &d, &err)
+        != 0)
+    {
         WN_LOG(WN_LOG_WARNING, "winnowd", "%s", err.msg);
     }
     for (size_t i = 0; i < d.nfeeds; i++) {
@@ -397,7 +410,7 @@ wn_cmd_once(const struct wn_opts *o)
     /* Non-zero only when nothing at all could be done. */
     status = (st.feeds_ok + st.feeds_not_modified + st.articles_stored == 0
               && (d.nfeeds > 0 || st.articles_failed > 0))
-                 || d.nfeeds == 0
+                     || d.nfeeds == 0
                  ? WN_EXIT_FAILURE
                  : WN_EXIT_OK;
     wn_daemon_release(&d);
@@ -410,7 +423,8 @@ static void
 wn_daemon_due(struct wn_heap_entry *e, void *arg)
 {
     struct wn_daemon *d = arg;
-    struct wn_ingest_feed *feed = wn_container_of(e, struct wn_ingest_feed, sched);
+    struct wn_ingest_feed *feed =
+        wn_container_of(e, struct wn_ingest_feed, sched);
 
     if (d->stopping) {
         return;
@@ -452,8 +466,9 @@ wn_cmd_run(const struct wn_opts *o)
         }
         wn_sched_in(d.sched, &f->sched, ms);
     }
-    WN_LOG(WN_LOG_NOTICE, "winnowd", "running: %zu feeds, %zu plugins, store %s",
-           d.nfeeds, d.plugins != NULL ? d.plugins->n : 0, d.conf->store_path);
+    WN_LOG(WN_LOG_NOTICE, "winnowd",
+           "running: %zu feeds, %zu plugins, store %s", d.nfeeds,
+           d.plugins != NULL ? d.plugins->n : 0, d.conf->store_path);
     uv_run(&d.loop, UV_RUN_DEFAULT);
     WN_LOG(WN_LOG_NOTICE, "winnowd", "stopped");
     wn_daemon_release(&d);
@@ -478,8 +493,10 @@ wn_daemon_since(const struct wn_opts *o, int64_t *since)
         *since = wn_time_now() - ms / 1000;
         return 0;
     }
-    fprintf(stderr, "winnowd: --since %s: not a time (2021-02-24T12:00:00Z) or "
-                    "a duration (36h, 7d)\n", o->since);
+    fprintf(stderr,
+            "winnowd: --since %s: not a time (2021-02-24T12:00:00Z) or "
+            "a duration (36h, 7d)\n",
+            o->since);
     return -1;
 }
 
@@ -555,8 +572,9 @@ wn_daemon_list_row(const struct wn_store_row *r, void *arg)
     if (r->published != WN_TIME_NONE) {
         wn_time_format(r->published, when);
     }
-    printf("%s\n  %s, %ld words%s%s\n  %.*s%s\n\n", r->title ? r->title : "(untitled)",
-           r->site ? r->site : "?", r->words, when[0] ? ", " : "", when,
+    printf("%s\n  %s, %ld words%s%s\n  %.*s%s\n\n",
+           r->title ? r->title : "(untitled)", r->site ? r->site : "?",
+           r->words, when[0] ? ", " : "", when,
            (int) (first > 160 ? 160 : first), text, first > 160 ? "..." : "");
     return ferror(stdout) ? -1 : 0;
 }

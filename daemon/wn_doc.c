@@ -5,14 +5,13 @@
  */
 #include "wn_doc.h"
 
+#include <libxml/HTMLtree.h>
+#include <libxml/xpath.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <uv.h>
-
-#include <libxml/HTMLtree.h>
-#include <libxml/xpath.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -24,9 +23,9 @@
 #include "wn_text.h"
 #include "wn_time.h"
 
-#define WN_DOC_BLOCK_TEXT_MAX (1u << 20) /* bytes of text in one block */
-#define WN_DOC_BLOCKS_MAX 100000u        /* blocks walked per document */
-#define WN_DOC_PCRE2_MATCH_LIMIT 1000000u /* backtracking steps per match */
+#define WN_DOC_BLOCK_TEXT_MAX    (1u << 20) /* bytes of text in one block */
+#define WN_DOC_BLOCKS_MAX        100000u    /* blocks walked per document */
+#define WN_DOC_PCRE2_MATCH_LIMIT 1000000u   /* backtracking steps per match */
 
 /* node->_private marks of the block walk. */
 #define WN_DOC_INLINE ((void *) 1) /* no block element below */
@@ -77,7 +76,8 @@ wn_doc_init_text(struct wn_doc *doc, const char *text, size_t len,
                 rc = WN_ENOMEM;
                 break;
             }
-            xmlNodeAddContentLen(p, (const xmlChar *) line.data, (int) line.len);
+            xmlNodeAddContentLen(p, (const xmlChar *) line.data,
+                                 (int) line.len);
             rc = 0;
         }
         i += n + 1;
@@ -178,8 +178,7 @@ wn_doc_body(struct wn_doc *doc)
     }
     for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
         if (c->type == XML_ELEMENT_NODE
-            && strcmp((const char *) c->name, "body") == 0)
-        {
+            && strcmp((const char *) c->name, "body") == 0) {
             return c;
         }
     }
@@ -300,7 +299,8 @@ wn_doc_record(struct wn_call *call, struct wn_doc *doc, xmlNodePtr node,
     }
     r->text = wn_arena_strdup(call->arena, text.data ? text.data : "");
     r->reason = wn_arena_strdup(call->arena, reason ? reason : "unnamed");
-    r->plugin = wn_arena_strdup(call->arena, doc->plugin ? doc->plugin : "host");
+    r->plugin =
+        wn_arena_strdup(call->arena, doc->plugin ? doc->plugin : "host");
     wn_buf_free(&text);
     if (r->text == NULL || r->reason == NULL || r->plugin == NULL) {
         return WN_ENOMEM;
@@ -316,8 +316,10 @@ wn_doc_remove_node(struct wn_call *call, struct wn_doc *doc, xmlNodePtr node,
     int rc;
 
     if (node == NULL || node->type == XML_DOCUMENT_NODE
-        || node->type == XML_HTML_DOCUMENT_NODE || node->type == XML_ATTRIBUTE_NODE
-        || node == xmlDocGetRootElement(doc->xml) || !wn_doc_attached(doc, node))
+        || node->type == XML_HTML_DOCUMENT_NODE
+        || node->type == XML_ATTRIBUTE_NODE
+        || node == xmlDocGetRootElement(doc->xml)
+        || !wn_doc_attached(doc, node))
     {
         return WN_EINVAL;
     }
@@ -382,7 +384,8 @@ wn_doc_remove_xpath(struct wn_call *call, struct wn_doc *doc, const char *xpath,
 static int
 wn_doc_name_is(xmlNodePtr n, const char *name)
 {
-    return n->type == XML_ELEMENT_NODE && strcmp((const char *) n->name, name) == 0;
+    return n->type == XML_ELEMENT_NODE
+           && strcmp((const char *) n->name, name) == 0;
 }
 
 /* Sets _private on every element below root: BLOCKY or INLINE. */
@@ -407,8 +410,10 @@ wn_doc_mark(xmlNodePtr root)
             void *mark = WN_DOC_INLINE;
             if (cur->_private == (void *) 3) {
                 for (xmlNodePtr c = cur->children; c != NULL; c = c->next) {
-                    if (c->type == XML_ELEMENT_NODE && !wn_html_is_skipped(c->name)
-                        && (wn_html_is_block(c->name) || c->_private == WN_DOC_BLOCKY))
+                    if (c->type == XML_ELEMENT_NODE
+                        && !wn_html_is_skipped(c->name)
+                        && (wn_html_is_block(c->name)
+                            || c->_private == WN_DOC_BLOCKY))
                     {
                         mark = WN_DOC_BLOCKY;
                         break;
@@ -457,7 +462,8 @@ wn_doc_flags_of(xmlNodePtr e)
     if (!strcmp(n, "pre")) {
         return WN_BLOCK_PRE;
     }
-    if (!strcmp(n, "figcaption") || !strcmp(n, "figure") || !strcmp(n, "caption")) {
+    if (!strcmp(n, "figcaption") || !strcmp(n, "figure")
+        || !strcmp(n, "caption")) {
         return WN_BLOCK_CAPTION;
     }
     if (!strcmp(n, "td") || !strcmp(n, "th")) {
@@ -634,7 +640,8 @@ wn_doc_visit(struct wn_doc_walk *w, xmlNodePtr e, unsigned flags,
 {
     xmlNodePtr c, run = NULL, next;
 
-    if (w->rc != 0 || depth > WN_HTML_MAX_DEPTH || wn_html_is_skipped(e->name)) {
+    if (w->rc != 0 || depth > WN_HTML_MAX_DEPTH || wn_html_is_skipped(e->name))
+    {
         return;
     }
     if (e->_private != WN_DOC_BLOCKY) {
@@ -643,12 +650,14 @@ wn_doc_visit(struct wn_doc_walk *w, xmlNodePtr e, unsigned flags,
         }
         return;
     }
-    flags |= wn_doc_flags_of(e) & (WN_BLOCK_QUOTE | WN_BLOCK_CAPTION | WN_BLOCK_LIST);
+    flags |= wn_doc_flags_of(e)
+             & (WN_BLOCK_QUOTE | WN_BLOCK_CAPTION | WN_BLOCK_LIST);
     for (c = e->children; c != NULL; c = next) {
         next = c->next;
-        int inline_node = c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE
-                          || (c->type == XML_ELEMENT_NODE && !wn_html_is_block(c->name)
-                              && c->_private != WN_DOC_BLOCKY);
+        int inline_node =
+            c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE
+            || (c->type == XML_ELEMENT_NODE && !wn_html_is_block(c->name)
+                && c->_private != WN_DOC_BLOCKY);
         if (inline_node) {
             if (run == NULL) {
                 run = c;
@@ -807,7 +816,8 @@ wn_doc_fold_copy(struct wn_arena *arena, const char *value)
     }
     /* Folding past the cap fails; cut at the cap instead. */
     if (wn_text_fold(&b, value, n, NULL) < 0 && b.data != NULL) {
-        while (b.len > 0 && ((unsigned char) b.data[b.len - 1] & 0xc0) == 0x80) {
+        while (b.len > 0 && ((unsigned char) b.data[b.len - 1] & 0xc0) == 0x80)
+        {
             b.len--;
         }
         if (b.len > 0 && (unsigned char) b.data[b.len - 1] >= 0xc0) {
@@ -872,7 +882,8 @@ wn_doc_tag_add(struct wn_call *call, struct wn_doc *doc, const char *tag)
         }
     }
     if (doc->tags == NULL) {
-        doc->tags = wn_arena_alloc(call->arena, WN_DOC_TAGS_MAX * sizeof(*doc->tags));
+        doc->tags =
+            wn_arena_alloc(call->arena, WN_DOC_TAGS_MAX * sizeof(*doc->tags));
         if (doc->tags == NULL) {
             return WN_ENOMEM;
         }

@@ -9,10 +9,9 @@
 #ifndef WN_DOC_H
 #define WN_DOC_H
 
+#include <libxml/tree.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <libxml/tree.h>
 
 #include <winnow/host.h>
 
@@ -20,7 +19,7 @@
 
 #define WN_DOC_META_MAX 2048 /* bytes kept of one metadata value */
 #define WN_DOC_TAGS_MAX 64   /* tags kept per document */
-#define WN_DOC_EXCERPT 160   /* bytes of removed text kept for --explain */
+#define WN_DOC_EXCERPT  160  /* bytes of removed text kept for --explain */
 
 /* One removal, for --explain. */
 struct wn_removal {
@@ -54,9 +53,9 @@ struct wn_doc {
 struct wn_call {
     struct wn_arena *arena;
     struct wn_doc *doc;
-    const char *plugin;    /* name, for log prefixes */
-    struct wn_err err;     /* filled by set_error() */
-    uint64_t deadline;     /* uv_hrtime() nanoseconds; 0: none */
+    const char *plugin;       /* name, for log prefixes */
+    struct wn_err err;        /* filled by set_error() */
+    uint64_t deadline;        /* uv_hrtime() nanoseconds; 0: none */
     const volatile int *stop; /* non-zero when the daemon stops; may be NULL */
 };
 

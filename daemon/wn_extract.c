@@ -28,17 +28,20 @@ wn_extract_parse(const struct wn_extract_in *in, struct wn_arena *arena,
 
     if (in->flags & WN_EXTRACT_TEXT) {
         if (in->len > WN_HTML_MAX_BYTES) {
-            return wn_err_set(err, WN_ETOOBIG, "%s: text of %zu bytes over the limit",
+            return wn_err_set(err, WN_ETOOBIG,
+                              "%s: text of %zu bytes over the limit",
                               in->url ? in->url : "text", in->len);
         }
-        return wn_doc_init_text(doc, in->data, in->len, in->url, arena, explain);
+        return wn_doc_init_text(doc, in->data, in->len, in->url, arena,
+                                explain);
     }
     rc = wn_html_parse(in->data, in->len, in->url, in->content_type, &xml, err);
     if (rc != 0) {
         return rc;
     }
     rc = wn_doc_init(doc, xml, in->url,
-                     (in->flags & WN_EXTRACT_FEED_CONTENT) ? WN_DOC_FEED_CONTENT : 0,
+                     (in->flags & WN_EXTRACT_FEED_CONTENT) ? WN_DOC_FEED_CONTENT
+                                                           : 0,
                      arena, explain);
     if (rc != 0) {
         xmlFreeDoc(xml);
@@ -176,13 +179,16 @@ wn_extract_finish(struct wn_article *a, struct wn_doc *doc,
         if (a->meta[WN_META_AUTHOR] == NULL && item->author != NULL) {
             a->meta[WN_META_AUTHOR] = wn_arena_strdup(a->arena, item->author);
         }
-        if (a->meta[WN_META_PUBLISHED] == NULL && item->published != WN_TIME_NONE) {
+        if (a->meta[WN_META_PUBLISHED] == NULL
+            && item->published != WN_TIME_NONE) {
             char buf[WN_TIME_BUFSZ];
             wn_time_format(item->published, buf);
             a->meta[WN_META_PUBLISHED] = wn_arena_strdup(a->arena, buf);
         }
     }
-    if (a->meta[WN_META_SITE] == NULL && in->url != NULL && !wn_url_is_file(in->url)) {
+    if (a->meta[WN_META_SITE] == NULL && in->url != NULL
+        && !wn_url_is_file(in->url))
+    {
         char *host = NULL;
         if (wn_url_host(in->url, &host) == 0 && *host != '\0') {
             a->meta[WN_META_SITE] = wn_arena_strdup(a->arena, host);
@@ -193,11 +199,13 @@ wn_extract_finish(struct wn_article *a, struct wn_doc *doc,
     a->ntags = doc->ntags;
     a->main_why = doc->main_why;
     if (doc->nremovals > 0) {
-        a->removals = wn_arena_alloc(a->arena, doc->nremovals * sizeof(*a->removals));
+        a->removals =
+            wn_arena_alloc(a->arena, doc->nremovals * sizeof(*a->removals));
         if (a->removals == NULL) {
             return WN_ENOMEM;
         }
-        memcpy(a->removals, doc->removals, doc->nremovals * sizeof(*a->removals));
+        memcpy(a->removals, doc->removals,
+               doc->nremovals * sizeof(*a->removals));
         a->nremovals = doc->nremovals;
     }
     return 0;
@@ -250,18 +258,21 @@ wn_extract(const struct wn_plugins *ps, const struct wn_extract_in *in,
                             failed->desc.name);
         }
     }
-    if (rc != 0 && failed != NULL && failed != ps->generic && ps->generic != NULL) {
+    if (rc != 0 && failed != NULL && failed != ps->generic
+        && ps->generic != NULL) {
         struct wn_plugin_inst *generic = ps->generic;
         size_t paragraphs = 0;
 
-        WN_LOG(WN_LOG_WARNING, "extract", "%s: %s; storing the generic cleaner's result",
+        WN_LOG(WN_LOG_WARNING, "extract",
+               "%s: %s; storing the generic cleaner's result",
                in->url ? in->url : "page", err->msg);
         wn_doc_free(&doc);
         wn_buf_reset(&text);
         wn_buf_reset(&ran);
         rc = wn_extract_parse(in, a->arena, &doc, err);
         if (rc == 0) {
-            rc = wn_extract_run(ps, &generic, 1, in, &doc, a->arena, &ran, &failed, err);
+            rc = wn_extract_run(ps, &generic, 1, in, &doc, a->arena, &ran,
+                                &failed, err);
         }
         if (rc == 0) {
             rc = wn_extract_normalize(&doc, a->arena, &text, &paragraphs);
@@ -271,7 +282,8 @@ wn_extract(const struct wn_plugins *ps, const struct wn_extract_in *in,
     }
     if (rc != 0) {
         if (err->msg[0] == '\0') {
-            wn_err_set(err, rc, "%s: %s", in->url ? in->url : "page", wn_strerror(rc));
+            wn_err_set(err, rc, "%s: %s", in->url ? in->url : "page",
+                       wn_strerror(rc));
         }
         goto failed;
     }

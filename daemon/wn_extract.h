@@ -17,42 +17,42 @@
 #include "wn_text.h"
 
 #define WN_EXTRACT_ARENA_MAX (64u << 20) /* memory per page */
-#define WN_ARTICLE_TEXT_MAX (4u << 20)   /* bytes of stored text */
+#define WN_ARTICLE_TEXT_MAX  (4u << 20)  /* bytes of stored text */
 
 /* Input flags. */
-#define WN_EXTRACT_TEXT 0x1u         /* data is plain text, one block a line */
-#define WN_EXTRACT_EXPLAIN 0x2u      /* keep the removal record */
+#define WN_EXTRACT_TEXT         0x1u /* data is plain text, one block a line */
+#define WN_EXTRACT_EXPLAIN      0x2u /* keep the removal record */
 #define WN_EXTRACT_FEED_CONTENT 0x4u /* data is the feed's content fragment */
 
 /* Article flags. */
-#define WN_ARTICLE_FALLBACK 0x1u     /* a plugin failed: generic result kept */
+#define WN_ARTICLE_FALLBACK     0x1u /* a plugin failed: generic result kept */
 #define WN_ARTICLE_FEED_CONTENT 0x2u /* the text comes from the feed */
 
 struct wn_extract_in {
-    const char *data;         /* page bytes */
+    const char *data; /* page bytes */
     size_t len;
-    const char *url;          /* the page's URL, or NULL */
-    const char *content_type; /* HTTP Content-Type, or NULL */
+    const char *url;            /* the page's URL, or NULL */
+    const char *content_type;   /* HTTP Content-Type, or NULL */
     const struct wn_item *item; /* what the feed said, or NULL */
-    unsigned flags;           /* WN_EXTRACT_* */
-    const volatile int *stop; /* set when the daemon stops, or NULL */
+    unsigned flags;             /* WN_EXTRACT_* */
+    const volatile int *stop;   /* set when the daemon stops, or NULL */
 };
 
 struct wn_article {
-    struct wn_arena *arena;        /* owns everything below */
-    const char *text;              /* normalized body, "" when nothing left */
+    struct wn_arena *arena; /* owns everything below */
+    const char *text;       /* normalized body, "" when nothing left */
     size_t len;
     size_t words;
     size_t paragraphs;
     const char *meta[WN_META_COUNT];
     const char **tags;
     size_t ntags;
-    const char *plugins;           /* "name/version ..." of those that ran */
+    const char *plugins; /* "name/version ..." of those that ran */
     char hash[WN_TEXT_HASH_HEX + 1];
     uint64_t simhash;
-    unsigned flags;                /* WN_ARTICLE_* */
-    const char *main_why;          /* how the main node was chosen */
-    struct wn_removal *removals;   /* with WN_EXTRACT_EXPLAIN */
+    unsigned flags;              /* WN_ARTICLE_* */
+    const char *main_why;        /* how the main node was chosen */
+    struct wn_removal *removals; /* with WN_EXTRACT_EXPLAIN */
     size_t nremovals;
 };
 

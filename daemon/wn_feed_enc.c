@@ -50,7 +50,8 @@ wn_feed_enc_declared(const char *data, size_t len, char *label, size_t cap)
     if (end == NULL) {
         return 0;
     }
-    return wn_charset_param(decl, (size_t) (end - decl), "encoding", label, cap);
+    return wn_charset_param(decl, (size_t) (end - decl), "encoding", label,
+                            cap);
 }
 
 static int
@@ -194,8 +195,8 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
     } else {
         if (wn_feed_enc_declared(data, len, label, sizeof(label))
             || (content_type != NULL
-                && wn_charset_param(content_type, strlen(content_type), "charset",
-                                    label, sizeof(label))))
+                && wn_charset_param(content_type, strlen(content_type),
+                                    "charset", label, sizeof(label))))
         {
             from = label;
         }
@@ -204,7 +205,9 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
         }
         /* WHATWG: these labels mean windows-1252, which is what such feeds
          * hold in practice (curly quotes in 0x80..0x9f). */
-        if (from != NULL && (wn_charset_is_cp1252(from) || strcasecmp(from, "latin-1") == 0)) {
+        if (from != NULL
+            && (wn_charset_is_cp1252(from) || strcasecmp(from, "latin-1") == 0))
+        {
             if (wn_feed_enc_all_ascii(data, len)) {
                 return 0;
             }

@@ -14,12 +14,12 @@
  */
 #include "wn_fetch.h"
 
-#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,7 +231,8 @@ wn_fetch_timer_cb(CURLM *multi, long timeout_ms, void *userp)
     } else {
         /* 0 means "as soon as possible": the next loop iteration, never
          * from inside this callback (curl forbids re-entry). */
-        uv_timer_start(&f->timer, wn_fetch_timeout_cb, (uint64_t) timeout_ms, 0);
+        uv_timer_start(&f->timer, wn_fetch_timeout_cb, (uint64_t) timeout_ms,
+                       0);
     }
     return 0;
 }
@@ -262,12 +263,15 @@ wn_fetch_opensocket_cb(void *clientp, curlsocktype purpose,
     if (!wn_net_allowed(r->f->opts.allow, &a->addr)) {
         const void *bytes = NULL;
         if (a->family == AF_INET) {
-            bytes = &((const struct sockaddr_in *) (const void *) &a->addr)->sin_addr;
+            bytes = &((const struct sockaddr_in *) (const void *) &a->addr)
+                         ->sin_addr;
         } else if (a->family == AF_INET6) {
-            bytes = &((const struct sockaddr_in6 *) (const void *) &a->addr)->sin6_addr;
+            bytes = &((const struct sockaddr_in6 *) (const void *) &a->addr)
+                         ->sin6_addr;
         }
         if (bytes == NULL
-            || inet_ntop(a->family, bytes, r->blocked_addr, sizeof(r->blocked_addr))
+            || inet_ntop(a->family, bytes, r->blocked_addr,
+                         sizeof(r->blocked_addr))
                    == NULL)
         {
             snprintf(r->blocked_addr, sizeof(r->blocked_addr), "(family %d)",
@@ -399,9 +403,10 @@ wn_fetch_finish(struct wn_fetcher *f, struct wn_fetch_req *r, CURLcode code,
         f->stats.failed++;
     } else if (code == CURLE_UNSUPPORTED_PROTOCOL) {
         res.rc = WN_EBLOCKED;
-        snprintf(res.error, sizeof(res.error),
-                 "refused: redirected to a scheme other than http or https (%.180s)",
-                 r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
+        snprintf(
+            res.error, sizeof(res.error),
+            "refused: redirected to a scheme other than http or https (%.180s)",
+            r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
         f->stats.blocked++;
     } else if (code != CURLE_OK) {
         res.rc = WN_EFETCH;
@@ -430,7 +435,9 @@ wn_fetch_check(struct wn_fetcher *f)
     CURLMsg *msg;
     int left;
 
-    while (f->multi != NULL && (msg = curl_multi_info_read(f->multi, &left)) != NULL) {
+    while (f->multi != NULL
+           && (msg = curl_multi_info_read(f->multi, &left)) != NULL)
+    {
         struct wn_fetch_req *r = NULL;
         CURL *easy = msg->easy_handle;
         CURLcode code = msg->data.result;
@@ -457,13 +464,15 @@ wn_fetch_file_allowed(struct wn_fetcher *f, const char *url, struct wn_err *err)
     int rc = 0;
 
     if (f->file_root == NULL) {
-        return wn_err_set(err, WN_EBLOCKED, "refused: file URLs need [fetch] file_root");
+        return wn_err_set(err, WN_EBLOCKED,
+                          "refused: file URLs need [fetch] file_root");
     }
     u = curl_url();
     if (u == NULL) {
         return WN_ENOMEM;
     }
-    if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK
+    if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME)
+            != CURLUE_OK
         || curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK)
     {
         curl_url_cleanup(u);
@@ -476,7 +485,8 @@ wn_fetch_file_allowed(struct wn_fetcher *f, const char *url, struct wn_err *err)
         if (strncmp(resolved, f->file_root, n) != 0
             || (resolved[n] != '/' && resolved[n] != '\0'))
         {
-            rc = wn_err_set(err, WN_EBLOCKED, "refused: outside [fetch] file_root %s",
+            rc = wn_err_set(err, WN_EBLOCKED,
+                            "refused: outside [fetch] file_root %s",
                             f->file_root);
         }
     }
@@ -513,7 +523,8 @@ wn_fetch_setup(struct wn_fetcher *f, struct wn_fetch_req *r)
         if (r->last_modified != NULL) {
             int64_t t;
             if (wn_time_parse(r->last_modified, &t) == 0) {
-                curl_easy_setopt(e, CURLOPT_TIMECONDITION, (long) CURL_TIMECOND_IFMODSINCE);
+                curl_easy_setopt(e, CURLOPT_TIMECONDITION,
+                                 (long) CURL_TIMECOND_IFMODSINCE);
                 curl_easy_setopt(e, CURLOPT_TIMEVALUE_LARGE, (curl_off_t) t);
             }
         }
@@ -585,15 +596,19 @@ wn_fetch_start(struct wn_fetcher *f, const char *url, const char *etag,
         return wn_err_set(err, WN_ECANCELED, "canceled: winnowd is stopping");
     }
     if (strlen(url) > WN_URL_MAX) {
-        return wn_err_set(err, WN_EINVAL, "URL longer than %d bytes", WN_URL_MAX);
+        return wn_err_set(err, WN_EINVAL, "URL longer than %d bytes",
+                          WN_URL_MAX);
     }
     if (is_file) {
         rc = wn_fetch_file_allowed(f, url, err);
         if (rc != 0) {
             return rc;
         }
-    } else if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) {
-        return wn_err_set(err, WN_EBLOCKED, "refused: not an http or https URL");
+    } else if (strncasecmp(url, "http://", 7) != 0
+               && strncasecmp(url, "https://", 8) != 0)
+    {
+        return wn_err_set(err, WN_EBLOCKED,
+                          "refused: not an http or https URL");
     }
     r = calloc(1, sizeof(*r));
     if (r == NULL) {
@@ -605,10 +620,12 @@ wn_fetch_start(struct wn_fetcher *f, const char *url, const char *etag,
     r->is_file = is_file;
     r->url = strdup(url);
     r->etag = etag != NULL && *etag ? strdup(etag) : NULL;
-    r->last_modified = last_modified != NULL && *last_modified ? strdup(last_modified) : NULL;
+    r->last_modified =
+        last_modified != NULL && *last_modified ? strdup(last_modified) : NULL;
     wn_buf_init(&r->body, (size_t) f->opts.max_body);
     if (r->url == NULL || (etag != NULL && *etag && r->etag == NULL)
-        || (last_modified != NULL && *last_modified && r->last_modified == NULL))
+        || (last_modified != NULL && *last_modified
+            && r->last_modified == NULL))
     {
         wn_fetch_req_free(r);
         return wn_err_set(err, WN_ENOMEM, "out of memory");
@@ -644,8 +661,8 @@ wn_fetch_init(uv_loop_t *loop, const struct wn_fetch_opts *opts,
             int e = errno;
             free(f->user_agent);
             free(f);
-            return wn_err_set(err, -e, "[fetch] file_root %s: %s", opts->file_root,
-                              strerror(e));
+            return wn_err_set(err, -e, "[fetch] file_root %s: %s",
+                              opts->file_root, strerror(e));
         }
         f->file_root = strdup(resolved);
     }
@@ -670,8 +687,10 @@ wn_fetch_init(uv_loop_t *loop, const struct wn_fetch_opts *opts,
     curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
     curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, wn_fetch_timer_cb);
     curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
-    curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, opts->max_transfers);
-    curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, opts->max_host_transfers);
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      opts->max_transfers);
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      opts->max_host_transfers);
     /* Keep as many idle connections as transfers may run: curl's default
      * cache is smaller, and a closed connection costs a new handshake. */
     curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, opts->max_transfers);

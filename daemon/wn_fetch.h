@@ -24,16 +24,16 @@ struct wn_net_allow;
 
 struct wn_fetch_opts {
     const char *user_agent;
-    long connect_timeout;     /* ms */
-    long timeout;             /* ms, whole transfer */
-    long low_speed_time;      /* ms below low_speed_limit before giving up */
-    long low_speed_limit;     /* bytes per second */
-    long max_body;            /* bytes, after decompression */
+    long connect_timeout; /* ms */
+    long timeout;         /* ms, whole transfer */
+    long low_speed_time;  /* ms below low_speed_limit before giving up */
+    long low_speed_limit; /* bytes per second */
+    long max_body;        /* bytes, after decompression */
     long max_redirects;
-    long max_transfers;       /* at once, all hosts */
-    long max_host_transfers;  /* at once, one host */
+    long max_transfers;               /* at once, all hosts */
+    long max_host_transfers;          /* at once, one host */
     const struct wn_net_allow *allow; /* borrowed; NULL: no special addresses */
-    const char *file_root;    /* folder file: URLs may read, or NULL: none */
+    const char *file_root; /* folder file: URLs may read, or NULL: none */
 };
 
 /* What one fetch ended with.  Passed to the callback, which may steal the
@@ -60,8 +60,8 @@ typedef void (*wn_fetch_cb)(struct wn_fetch_result *res, void *arg);
 
 /* Counters, for the summary and metrics. */
 struct wn_fetch_stats {
-    uint64_t started, ok, not_modified, http_errors, failed, blocked,
-        too_big, bytes;
+    uint64_t started, ok, not_modified, http_errors, failed, blocked, too_big,
+        bytes;
     size_t active, queued;
 };
 
@@ -84,6 +84,7 @@ void wn_fetch_stats(const struct wn_fetcher *f, struct wn_fetch_stats *out);
  * Cancels every fetch (their callbacks run with WN_ECANCELED), closes the
  * handles and calls close_cb (may be NULL) when the memory can go.
  */
-void wn_fetch_close(struct wn_fetcher *f, void (*close_cb)(void *arg), void *arg);
+void wn_fetch_close(struct wn_fetcher *f, void (*close_cb)(void *arg),
+                    void *arg);
 
 #endif /* WN_FETCH_H */

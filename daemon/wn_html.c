@@ -4,35 +4,61 @@
  */
 #include "wn_html.h"
 
-#include <string.h>
-#include <strings.h>
-
 #include <libxml/HTMLparser.h>
 #include <libxml/xmlerror.h>
+#include <string.h>
+#include <strings.h>
 
 #include "wn_charset.h"
 #include "wn_err.h"
 #include "wn_text.h"
 
 /* Tags that end a line of text: block-level in HTML's rendering model. */
-static const char *const wn_html_block_tags[] = {
-    "address", "article", "aside",    "blockquote", "body",   "caption",
-    "center",  "dd",      "details",  "dialog",     "dir",    "div",
-    "dl",      "dt",      "fieldset", "figcaption", "figure", "footer",
-    "form",    "frame",   "frameset", "h1",         "h2",     "h3",
-    "h4",      "h5",      "h6",       "header",     "hgroup", "hr",
-    "html",    "legend",  "li",       "main",       "menu",   "nav",
-    "noframes", "ol",     "p",        "pre",        "section", "summary",
-    "table",   "tbody",   "td",       "tfoot",      "th",     "thead",
-    "tr",      "ul",
-};
-
-/* Tags whose content is never text of the page. */
-static const char *const wn_html_skipped_tags[] = {
-    "applet", "audio",  "button",   "canvas", "datalist", "embed",
-    "head",   "iframe", "input",    "map",    "math",     "meter",
-    "noscript", "object", "optgroup", "option", "progress", "script",
-    "select", "style",  "svg",      "template", "textarea", "video",
+/*
+ * Every tag with a class, sorted by name: WN_TAG_BLOCK for what HTML renders
+ * on its own lines, WN_TAG_SKIPPED for what is never text of the page.
+ */
+static const struct {
+    const char *name;
+    unsigned flags;
+} wn_html_tags[] = {
+    { "address", WN_TAG_BLOCK },    { "applet", WN_TAG_SKIPPED },
+    { "article", WN_TAG_BLOCK },    { "aside", WN_TAG_BLOCK },
+    { "audio", WN_TAG_SKIPPED },    { "blockquote", WN_TAG_BLOCK },
+    { "body", WN_TAG_BLOCK },       { "button", WN_TAG_SKIPPED },
+    { "canvas", WN_TAG_SKIPPED },   { "caption", WN_TAG_BLOCK },
+    { "center", WN_TAG_BLOCK },     { "datalist", WN_TAG_SKIPPED },
+    { "dd", WN_TAG_BLOCK },         { "details", WN_TAG_BLOCK },
+    { "dialog", WN_TAG_BLOCK },     { "dir", WN_TAG_BLOCK },
+    { "div", WN_TAG_BLOCK },        { "dl", WN_TAG_BLOCK },
+    { "dt", WN_TAG_BLOCK },         { "embed", WN_TAG_SKIPPED },
+    { "fieldset", WN_TAG_BLOCK },   { "figcaption", WN_TAG_BLOCK },
+    { "figure", WN_TAG_BLOCK },     { "footer", WN_TAG_BLOCK },
+    { "form", WN_TAG_BLOCK },       { "frame", WN_TAG_BLOCK },
+    { "frameset", WN_TAG_BLOCK },   { "h1", WN_TAG_BLOCK },
+    { "h2", WN_TAG_BLOCK },         { "h3", WN_TAG_BLOCK },
+    { "h4", WN_TAG_BLOCK },         { "h5", WN_TAG_BLOCK },
+    { "h6", WN_TAG_BLOCK },         { "head", WN_TAG_SKIPPED },
+    { "header", WN_TAG_BLOCK },     { "hgroup", WN_TAG_BLOCK },
+    { "hr", WN_TAG_BLOCK },         { "html", WN_TAG_BLOCK },
+    { "iframe", WN_TAG_SKIPPED },   { "input", WN_TAG_SKIPPED },
+    { "legend", WN_TAG_BLOCK },     { "li", WN_TAG_BLOCK },
+    { "main", WN_TAG_BLOCK },       { "map", WN_TAG_SKIPPED },
+    { "math", WN_TAG_SKIPPED },     { "menu", WN_TAG_BLOCK },
+    { "meter", WN_TAG_SKIPPED },    { "nav", WN_TAG_BLOCK },
+    { "noframes", WN_TAG_BLOCK },   { "noscript", WN_TAG_SKIPPED },
+    { "object", WN_TAG_SKIPPED },   { "ol", WN_TAG_BLOCK },
+    { "optgroup", WN_TAG_SKIPPED }, { "option", WN_TAG_SKIPPED },
+    { "p", WN_TAG_BLOCK },          { "pre", WN_TAG_BLOCK },
+    { "progress", WN_TAG_SKIPPED }, { "script", WN_TAG_SKIPPED },
+    { "section", WN_TAG_BLOCK },    { "select", WN_TAG_SKIPPED },
+    { "style", WN_TAG_SKIPPED },    { "summary", WN_TAG_BLOCK },
+    { "svg", WN_TAG_SKIPPED },      { "table", WN_TAG_BLOCK },
+    { "tbody", WN_TAG_BLOCK },      { "td", WN_TAG_BLOCK },
+    { "template", WN_TAG_SKIPPED }, { "textarea", WN_TAG_SKIPPED },
+    { "tfoot", WN_TAG_BLOCK },      { "th", WN_TAG_BLOCK },
+    { "thead", WN_TAG_BLOCK },      { "tr", WN_TAG_BLOCK },
+    { "ul", WN_TAG_BLOCK },         { "video", WN_TAG_SKIPPED },
 };
 
 static void
@@ -60,19 +86,23 @@ wn_html_global_init(void)
     xmlSetStructuredErrorFunc(NULL, wn_html_quiet_structured);
 }
 
-static int
-wn_html_in(const xmlChar *name, const char *const *set, size_t n)
+unsigned
+wn_html_tag_flags(const xmlChar *name)
 {
-    size_t lo = 0, hi = n;
+    size_t lo = 0, hi = sizeof(wn_html_tags) / sizeof(wn_html_tags[0]);
 
     if (name == NULL) {
         return 0;
     }
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = strcmp((const char *) name, set[mid]);
+        const char *t = wn_html_tags[mid].name;
+        /* Most comparisons are decided by the first byte. */
+        int c = name[0] != (unsigned char) t[0]
+                    ? (int) name[0] - (int) (unsigned char) t[0]
+                    : strcmp((const char *) name, t);
         if (c == 0) {
-            return 1;
+            return wn_html_tags[mid].flags;
         }
         if (c < 0) {
             hi = mid;
@@ -86,16 +116,13 @@ wn_html_in(const xmlChar *name, const char *const *set, size_t n)
 int
 wn_html_is_block(const xmlChar *name)
 {
-    return wn_html_in(name, wn_html_block_tags,
-                      sizeof(wn_html_block_tags) / sizeof(wn_html_block_tags[0]));
+    return (wn_html_tag_flags(name) & WN_TAG_BLOCK) != 0;
 }
 
 int
 wn_html_is_skipped(const xmlChar *name)
 {
-    return wn_html_in(
-        name, wn_html_skipped_tags,
-        sizeof(wn_html_skipped_tags) / sizeof(wn_html_skipped_tags[0]));
+    return (wn_html_tag_flags(name) & WN_TAG_SKIPPED) != 0;
 }
 
 const char *
@@ -151,6 +178,136 @@ wn_html_meta_charset(const char *data, size_t len, char *buf, size_t cap)
     return 0;
 }
 
+/* ASCII case-insensitive prefix test against a lower-case word. */
+static int
+wn_html_word_at(const char *p, const char *end, const char *lower)
+{
+    for (; *lower != '\0'; p++, lower++) {
+        if (p >= end || (*p | 0x20) != *lower) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The end of the tag that starts at p ('<'), past its '>', quotes
+ * respected; `end` when the tag is cut off. */
+static const char *
+wn_html_tag_end(const char *p, const char *end)
+{
+    char quote = 0;
+
+    for (p++; p < end; p++) {
+        if (quote != 0) {
+            if (*p == quote) {
+                quote = 0;
+            }
+        } else if (*p == '"' || *p == '\'') {
+            quote = *p;
+        } else if (*p == '>') {
+            return p + 1;
+        }
+    }
+    return end;
+}
+
+/* Does the start tag [p, e) hold JSON-LD (type="application/ld+json")? */
+static int
+wn_html_is_json_ld(const char *p, const char *e)
+{
+    for (; p + 7 <= e; p++) {
+        if ((*p | 0x20) == 'l' && wn_html_word_at(p, e, "ld+json")) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Copies UTF-8 HTML to `out` without what is never text of the page:
+ * comments and the bodies of <script> (JSON-LD kept: plugins read it) and
+ * <style>; the elements themselves stay.  libxml2 walks those bodies one
+ * character at a time, and on pages of today they are often most of the
+ * bytes.  Tags are skipped whole, quotes respected, so "<script" inside an
+ * attribute or a comment is not taken for a script.  A body ends where
+ * libxml2's recovering parser ends it: at "</script" or "</style".
+ * Returns 1 when something was left out (out holds the page), 0 when the
+ * page has nothing to leave out (out untouched), < 0 on the cap.
+ */
+static int
+wn_html_strip_code(const char *data, size_t len, struct wn_buf *out)
+{
+    const char *p = data, *end = data + len, *copied = data;
+    int stripped = 0, rc;
+
+    while (p < end) {
+        const char *lt = memchr(p, '<', (size_t) (end - p));
+        const char *skip_to = NULL, *resume = NULL;
+
+        if (lt == NULL) {
+            break;
+        }
+        if (wn_html_word_at(lt + 1, end, "!--")) {
+            const char *c = lt + 4;
+            while (c + 2 < end && !(c[0] == '-' && c[1] == '-' && c[2] == '>'))
+            {
+                c++;
+            }
+            skip_to = lt;
+            resume = c + 2 < end ? c + 3 : end;
+        } else {
+            const char *te = wn_html_tag_end(lt, end);
+            const char *name = lt + 1;
+            const char *close = NULL;
+
+            if (wn_html_word_at(name, end, "script") && name + 6 < end
+                && (name[6] == '>' || name[6] == ' ' || name[6] == '\t'
+                    || name[6] == '\n' || name[6] == '\r' || name[6] == '/')
+                && !wn_html_is_json_ld(lt, te))
+            {
+                close = "</script";
+            } else if (wn_html_word_at(name, end, "style") && name + 5 < end
+                       && (name[5] == '>' || name[5] == ' ' || name[5] == '\t'
+                           || name[5] == '\n' || name[5] == '\r'))
+            {
+                close = "</style";
+            }
+            if (close != NULL) {
+                const char *c = te;
+                while (c < end) {
+                    c = memchr(c, '<', (size_t) (end - c));
+                    if (c == NULL || wn_html_word_at(c, end, close)) {
+                        break;
+                    }
+                    c++;
+                }
+                if (c == NULL) {
+                    c = end;
+                }
+                if (c > te) {
+                    skip_to = te; /* keep the start tag, drop the body */
+                    resume = c;
+                }
+            }
+            if (skip_to == NULL) {
+                p = te;
+                continue;
+            }
+        }
+        rc = wn_buf_append(out, copied, (size_t) (skip_to - copied));
+        if (rc != 0) {
+            return rc;
+        }
+        stripped = 1;
+        copied = p = resume;
+    }
+    if (!stripped) {
+        return 0;
+    }
+    rc = wn_buf_append(out, copied, (size_t) (end - copied));
+    return rc != 0 ? rc : 1;
+}
+
 /*
  * Decides the character set, in this order of trust: a byte order mark; the
  * bytes themselves when they are valid UTF-8 with multi-byte sequences (a
@@ -168,27 +325,30 @@ wn_html_parse(const char *data, size_t len, const char *url,
                | HTML_PARSE_NONET | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC;
     char charset[64];
     const char *enc = "UTF-8";
-    struct wn_buf utf8;
+    struct wn_buf utf8, lean;
     xmlDocPtr doc;
 
     *out = NULL;
     if (len > WN_HTML_MAX_BYTES) {
-        return wn_err_set(err, WN_ETOOBIG, "%s: page of %zu bytes over the %u byte limit",
+        return wn_err_set(err, WN_ETOOBIG,
+                          "%s: page of %zu bytes over the %u byte limit",
                           url ? url : "page", len, WN_HTML_MAX_BYTES);
     }
     wn_buf_init(&utf8, 3 * (size_t) WN_HTML_MAX_BYTES);
     if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
         enc = "UTF-8";
-    } else if (len >= 2 && (memcmp(data, "\xff\xfe", 2) == 0
-                            || memcmp(data, "\xfe\xff", 2) == 0))
+    } else if (len >= 2
+               && (memcmp(data, "\xff\xfe", 2) == 0
+                   || memcmp(data, "\xfe\xff", 2) == 0))
     {
         enc = NULL; /* libxml2 reads UTF-16 byte order marks itself */
         opts &= ~HTML_PARSE_IGNORE_ENC;
     } else if (wn_text_utf8_valid(data, len)) {
         enc = "UTF-8";
     } else {
-        int labelled = wn_html_charset_param(content_type, charset, sizeof(charset))
-                       || wn_html_meta_charset(data, len, charset, sizeof(charset));
+        int labelled =
+            wn_html_charset_param(content_type, charset, sizeof(charset))
+            || wn_html_meta_charset(data, len, charset, sizeof(charset));
         xmlCharEncodingHandlerPtr h = NULL;
 
         if (labelled && !wn_charset_is_cp1252(charset)
@@ -199,18 +359,37 @@ wn_html_parse(const char *data, size_t len, const char *url,
         } else {
             if (wn_charset_cp1252_to_utf8(data, len, &utf8) != 0) {
                 wn_buf_free(&utf8);
-                return wn_err_set(err, WN_ENOMEM, "%s: out of memory", url ? url : "page");
+                return wn_err_set(err, WN_ENOMEM, "%s: out of memory",
+                                  url ? url : "page");
             }
             data = utf8.data != NULL ? utf8.data : "";
             len = utf8.len;
         }
     }
+    /* Scripts, styles and comments never reach libxml2 (UTF-8 only: other
+     * charsets may hold '<' bytes inside multi-byte characters). */
+    wn_buf_init(&lean, 3 * (size_t) WN_HTML_MAX_BYTES);
+    if (enc != NULL && strcmp(enc, "UTF-8") == 0) {
+        int rc = wn_html_strip_code(data, len, &lean);
+        if (rc < 0) {
+            wn_buf_free(&utf8);
+            wn_buf_free(&lean);
+            return wn_err_set(err, WN_ENOMEM, "%s: out of memory",
+                              url ? url : "page");
+        }
+        if (rc > 0) {
+            data = lean.data;
+            len = lean.len;
+        }
+    }
     if (len > INT32_MAX) {
         wn_buf_free(&utf8);
+        wn_buf_free(&lean);
         return wn_err_set(err, WN_ETOOBIG, "page too large");
     }
     doc = htmlReadMemory(data, (int) len, url, enc, opts);
     wn_buf_free(&utf8);
+    wn_buf_free(&lean);
     if (doc == NULL) {
         return wn_err_set(err, WN_EPARSE, "%s: not parseable as HTML",
                           url ? url : "page");
@@ -319,12 +498,14 @@ wn_html_quick_words(const char *html, size_t len, char *tail, size_t tailcap)
 
         if (c == '<') {
             /* Skip the tag; and the contents of script and style. */
-            int skip_body = (i + 7 < len && strncasecmp(html + i + 1, "script", 6) == 0)
-                            || (i + 6 < len && strncasecmp(html + i + 1, "style", 5) == 0);
+            int skip_body =
+                (i + 7 < len && strncasecmp(html + i + 1, "script", 6) == 0)
+                || (i + 6 < len && strncasecmp(html + i + 1, "style", 5) == 0);
             const char *gt = memchr(html + i, '>', len - i);
             i = gt != NULL ? (size_t) (gt - html) + 1 : len;
             if (skip_body) {
-                while (i < len && !(p[i] == '<' && i + 1 < len && p[i + 1] == '/')) {
+                while (i < len
+                       && !(p[i] == '<' && i + 1 < len && p[i + 1] == '/')) {
                     i++;
                 }
             }
@@ -344,7 +525,9 @@ wn_html_quick_words(const char *html, size_t len, char *tail, size_t tailcap)
                 continue;
             }
         }
-        if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80) {
+        if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+            || c >= 0x80)
+        {
             if (!in_word) {
                 words++;
                 in_word = 1;

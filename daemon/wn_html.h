@@ -6,11 +6,11 @@
 #ifndef WN_HTML_H
 #define WN_HTML_H
 
+#include <libxml/tree.h>
 #include <stddef.h>
 
-#include <libxml/tree.h>
-
 #include <winnow/error.h>
+#include <winnow/host.h>
 
 #include "wn_buf.h"
 
@@ -31,10 +31,11 @@ void wn_html_global_init(void);
  * nothing is fetched.  The caller frees *out with xmlFreeDoc().
  */
 int wn_html_parse(const char *data, size_t len, const char *url,
-                  const char *content_type, xmlDocPtr *out,
-                  struct wn_err *err);
+                  const char *content_type, xmlDocPtr *out, struct wn_err *err);
 
-/* Element classes used by text extraction and the block walk. */
+/* Element classes used by text extraction and the block walk: WN_TAG_*
+ * flags of winnow/host.h (also the host table's tag_flags()). */
+unsigned wn_html_tag_flags(const xmlChar *name);
 int wn_html_is_block(const xmlChar *name);
 int wn_html_is_skipped(const xmlChar *name); /* script, style, template ... */
 

@@ -94,13 +94,16 @@ struct wn_article_job {
 
 static void wn_ingest_pump(struct wn_ingest *in);
 static void wn_ingest_feed_pump(struct wn_ingest *in);
-static void wn_ingest_feed_start(struct wn_ingest *in, struct wn_ingest_feed *feed);
+static void wn_ingest_feed_start(struct wn_ingest *in,
+                                 struct wn_ingest_feed *feed);
 
 static void wn_ingest_log(int level, const struct wn_ingest_feed *feed,
-                          const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+                          const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
-wn_ingest_log(int level, const struct wn_ingest_feed *feed, const char *fmt, ...)
+wn_ingest_log(int level, const struct wn_ingest_feed *feed, const char *fmt,
+              ...)
 {
     char component[160];
     va_list ap;
@@ -130,9 +133,11 @@ wn_ingest_maybe_idle(struct wn_ingest *in)
 }
 
 static long
-wn_ingest_interval(const struct wn_ingest *in, const struct wn_ingest_feed *feed)
+wn_ingest_interval(const struct wn_ingest *in,
+                   const struct wn_ingest_feed *feed)
 {
-    return feed->conf->interval > 0 ? feed->conf->interval : in->o.conf->interval / 1000;
+    return feed->conf->interval > 0 ? feed->conf->interval
+                                    : in->o.conf->interval / 1000;
 }
 
 /* ---- feeds ---- */
@@ -243,8 +248,14 @@ static int
 wn_ingest_is_fulltext(const char *html)
 {
     static const char *const teaser_ends[] = {
-        "...", "\xe2\x80\xa6", "[\xe2\x80\xa6]", "[...]", "read more",
-        "continue reading", "read the full story", "read full article",
+        "...",
+        "\xe2\x80\xa6",
+        "[\xe2\x80\xa6]",
+        "[...]",
+        "read more",
+        "continue reading",
+        "read the full story",
+        "read full article",
     };
     char tail[64];
     size_t n;
@@ -296,7 +307,8 @@ wn_ingest_parse_work(uv_work_t *req)
             j->canon[i] = NULL;
         }
         if (it->content_html != NULL) {
-            j->fulltext[i] = (unsigned char) wn_ingest_is_fulltext(it->content_html);
+            j->fulltext[i] =
+                (unsigned char) wn_ingest_is_fulltext(it->content_html);
         }
     }
 }
@@ -347,11 +359,11 @@ wn_ingest_items_done(struct wn_write_op *op)
         in->stats.items_new += j->nnew;
         if (j->doc->flags & WN_FEED_RECOVERED) {
             wn_ingest_log(WN_LOG_WARNING, j->feed,
-                          "%s: damaged feed, %zu items recovered, %zu new", j->url,
-                          j->doc->nitems, j->nnew);
+                          "%s: damaged feed, %zu items recovered, %zu new",
+                          j->url, j->doc->nitems, j->nnew);
         } else {
-            wn_ingest_log(WN_LOG_INFO, j->feed, "%zu items, %zu new", j->doc->nitems,
-                          j->nnew);
+            wn_ingest_log(WN_LOG_INFO, j->feed, "%zu items, %zu new",
+                          j->doc->nitems, j->nnew);
         }
         for (size_t i = 0; i < j->doc->nitems; i++) {
             if (j->want[i]) {
@@ -396,7 +408,8 @@ wn_ingest_parse_after(uv_work_t *req, int status)
 
     (void) status;
     if (j->rc != 0) {
-        wn_ingest_feed_fail(j, j->url, j->err.msg[0] ? j->err.msg : wn_strerror(j->rc));
+        wn_ingest_feed_fail(j, j->url,
+                            j->err.msg[0] ? j->err.msg : wn_strerror(j->rc));
         return;
     }
     wn_ingest_feed_store(j);
@@ -437,7 +450,10 @@ wn_ingest_feed_fetched(struct wn_fetch_result *res, void *arg)
         return;
     }
     j->work.data = j;
-    if (uv_queue_work(in->o.loop, &j->work, wn_ingest_parse_work, wn_ingest_parse_after) != 0) {
+    if (uv_queue_work(in->o.loop, &j->work, wn_ingest_parse_work,
+                      wn_ingest_parse_after)
+        != 0)
+    {
         wn_ingest_feed_fail(j, res->url, "cannot queue the parse");
     }
 }
@@ -575,7 +591,8 @@ wn_ingest_queue_item(struct wn_feed_job *j, size_t i)
         a->canon = strdup(j->canon[i]);
     } else {
         /* No link: the item's identity is the article's key. */
-        snprintf(key, sizeof(key), "urn:winnow:%s:%s", j->feed->conf->name, it->id);
+        snprintf(key, sizeof(key), "urn:winnow:%s:%s", j->feed->conf->name,
+                 it->id);
         a->canon = strdup(key);
     }
     a->link = wn_ingest_dup(it->link);
@@ -591,7 +608,9 @@ wn_ingest_queue_item(struct wn_feed_job *j, size_t i)
     } else {
         a->fetch = a->link != NULL && !j->fulltext[i];
     }
-    if (a->canon == NULL || (!a->fetch && a->content_html == NULL && a->summary == NULL)) {
+    if (a->canon == NULL
+        || (!a->fetch && a->content_html == NULL && a->summary == NULL))
+    {
         wn_article_job_free(a);
         return;
     }
@@ -654,7 +673,8 @@ wn_ingest_failed_done(struct wn_write_op *op)
     struct wn_article_job *a = op->data;
 
     if (op->rc != 0) {
-        wn_ingest_log(WN_LOG_ERR, a->feed, "cannot record the failure: %s", op->err.msg);
+        wn_ingest_log(WN_LOG_ERR, a->feed, "cannot record the failure: %s",
+                      op->err.msg);
     }
     wn_ingest_article_finish(a);
 }
@@ -695,7 +715,8 @@ wn_ingest_extract(struct wn_article_job *a, const char *data, size_t len,
     ei.data = data;
     ei.len = len;
     ei.url = item.url;
-    ei.content_type = (flags & WN_EXTRACT_FEED_CONTENT) ? NULL : a->content_type;
+    ei.content_type =
+        (flags & WN_EXTRACT_FEED_CONTENT) ? NULL : a->content_type;
     ei.item = &item;
     ei.flags = flags;
     ei.stop = a->in->o.stop;
@@ -713,7 +734,8 @@ wn_ingest_extract_feed(struct wn_article_job *a, struct wn_article **out,
     }
     if (a->summary != NULL) {
         return wn_ingest_extract(a, a->summary, strlen(a->summary),
-                                 WN_EXTRACT_FEED_CONTENT | WN_EXTRACT_TEXT, out, err);
+                                 WN_EXTRACT_FEED_CONTENT | WN_EXTRACT_TEXT, out,
+                                 err);
     }
     return wn_err_set(err, WN_EINVAL, "the feed has no content for this item");
 }
@@ -734,7 +756,8 @@ wn_ingest_clean_work(uv_work_t *req)
     free(a->body);
     a->body = NULL;
     /* A page that left implausibly little loses to longer feed content. */
-    if (a->content_html != NULL && (a->rc != 0 || page->words < WN_INGEST_MIN_WORDS)
+    if (a->content_html != NULL
+        && (a->rc != 0 || page->words < WN_INGEST_MIN_WORDS)
         && wn_ingest_extract_feed(a, &feed, &ferr) == 0
         && (a->rc != 0 || feed->words > page->words))
     {
@@ -753,9 +776,9 @@ wn_ingest_write_article(struct wn_store *s, struct wn_write_op *op,
 {
     struct wn_article_job *a = op->data;
 
-    return wn_store_article_put(s, a->article, a->canon,
-                                a->fetched_url != NULL ? a->fetched_url : a->link,
-                                wn_time_now(), err);
+    return wn_store_article_put(
+        s, a->article, a->canon,
+        a->fetched_url != NULL ? a->fetched_url : a->link, wn_time_now(), err);
 }
 
 static void
@@ -766,7 +789,8 @@ wn_ingest_article_done(struct wn_write_op *op)
 
     if (op->rc != 0) {
         in->stats.articles_failed++;
-        wn_ingest_log(WN_LOG_ERR, a->feed, "article %s: store: %s", a->canon, op->err.msg);
+        wn_ingest_log(WN_LOG_ERR, a->feed, "article %s: store: %s", a->canon,
+                      op->err.msg);
     } else {
         const char *title = a->article->meta[WN_META_TITLE];
         in->stats.articles_stored++;
@@ -775,8 +799,9 @@ wn_ingest_article_done(struct wn_write_op *op)
         }
         wn_ingest_log(WN_LOG_INFO, a->feed, "stored \"%.80s\" (%zu words, %s)",
                       title != NULL ? title : "untitled", a->article->words,
-                      (a->article->flags & WN_ARTICLE_FEED_CONTENT) ? "from the feed"
-                                                                    : a->canon);
+                      (a->article->flags & WN_ARTICLE_FEED_CONTENT)
+                          ? "from the feed"
+                          : a->canon);
     }
     wn_ingest_article_finish(a);
 }
@@ -788,7 +813,8 @@ wn_ingest_clean_after(uv_work_t *req, int status)
 
     (void) status;
     if (a->rc != 0) {
-        wn_ingest_article_fail(a, a->err.msg[0] ? a->err.msg : wn_strerror(a->rc));
+        wn_ingest_article_fail(a,
+                               a->err.msg[0] ? a->err.msg : wn_strerror(a->rc));
         return;
     }
     if (a->article->len == 0) {

@@ -30,12 +30,12 @@ struct wn_ingest;
 struct wn_ingest_feed {
     const struct wn_conf_feed *conf; /* borrowed from the configuration */
     int64_t store_id;
-    char *etag;             /* validators, owned */
+    char *etag; /* validators, owned */
     char *last_modified;
-    int64_t next_fetch;     /* Unix seconds, from the store or the schedule */
-    long error_count;       /* consecutive failures */
-    int busy;               /* a pass over this feed is waiting or in flight */
-    struct wn_heap_entry sched; /* the scheduler's entry */
+    int64_t next_fetch; /* Unix seconds, from the store or the schedule */
+    long error_count;   /* consecutive failures */
+    int busy;           /* a pass over this feed is waiting or in flight */
+    struct wn_heap_entry sched;       /* the scheduler's entry */
     struct wn_ingest_feed *wait_next; /* in the ingest's waiting list */
 };
 

@@ -20,28 +20,29 @@
 static void
 wn_main_usage(FILE *f)
 {
-    fputs("usage: winnowd [COMMAND] [OPTIONS]\n"
-          "\n"
-          "commands:\n"
-          "  run   -c FILE              the daemon (the default command)\n"
-          "  once  -c FILE              one pass over every feed, then a summary\n"
-          "  parse FILE [--url U]       a feed file to JSON on stdout\n"
-          "  clean FILE [--url U]       an article page to its stored text\n"
-          "        [--json] [--text] [--explain]\n"
-          "  export -c FILE [--since T] stored articles as JSON Lines\n"
-          "  list -c FILE [--since T]   stored articles: title, site, words, "
-          "first line\n"
-          "  check-config -c FILE       validate the configuration and plugins\n"
-          "  plugins -c FILE            list plugins and the hosts they clean\n"
-          "\n"
-          "options:\n"
-          "  -c, --config FILE          configuration file\n"
-          "  --url URL                  the document's URL (base of links, "
-          "plugin choice)\n"
-          "  --plugin-dir DIR           load plugins from DIR\n"
-          "  --log-level LEVEL          err, warning, notice, info or debug\n"
-          "  --version, --help\n",
-          f);
+    fputs(
+        "usage: winnowd [COMMAND] [OPTIONS]\n"
+        "\n"
+        "commands:\n"
+        "  run   -c FILE              the daemon (the default command)\n"
+        "  once  -c FILE              one pass over every feed, then a summary\n"
+        "  parse FILE [--url U]       a feed file to JSON on stdout\n"
+        "  clean FILE [--url U]       an article page to its stored text\n"
+        "        [--json] [--text] [--explain]\n"
+        "  export -c FILE [--since T] stored articles as JSON Lines\n"
+        "  list -c FILE [--since T]   stored articles: title, site, words, "
+        "first line\n"
+        "  check-config -c FILE       validate the configuration and plugins\n"
+        "  plugins -c FILE            list plugins and the hosts they clean\n"
+        "\n"
+        "options:\n"
+        "  -c, --config FILE          configuration file\n"
+        "  --url URL                  the document's URL (base of links, "
+        "plugin choice)\n"
+        "  --plugin-dir DIR           load plugins from DIR\n"
+        "  --log-level LEVEL          err, warning, notice, info or debug\n"
+        "  --version, --help\n",
+        f);
 }
 
 static int
@@ -65,7 +66,7 @@ main(int argc, char **argv)
         { "run", wn_cmd_run },         { "once", wn_cmd_once },
         { "parse", wn_cmd_parse },     { "clean", wn_cmd_clean },
         { "export", wn_cmd_export },   { "check-config", wn_cmd_check_config },
-        { "plugins", wn_cmd_plugins },   { "list", wn_cmd_list },
+        { "plugins", wn_cmd_plugins }, { "list", wn_cmd_list },
     };
     struct wn_opts o;
     int rc = WN_EXIT_USAGE;
@@ -129,7 +130,8 @@ main(int argc, char **argv)
     if (o.command == NULL) {
         o.command = "run";
     }
-    wn_log_init(o.log_level >= 0 ? o.log_level : WN_LOG_NOTICE, WN_LOG_FORMAT_AUTO);
+    wn_log_init(o.log_level >= 0 ? o.log_level : WN_LOG_NOTICE,
+                WN_LOG_FORMAT_AUTO);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "winnowd: libcurl failed to initialize\n");
         return WN_EXIT_FAILURE;

@@ -4,9 +4,8 @@
  */
 #include "wn_net.h"
 
-#include <netinet/in.h>
-
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +15,10 @@
 #define WN_NET_ALLOW_MAX 256 /* entries in one allow list */
 
 struct wn_net_range {
-    int family;            /* AF_INET or AF_INET6 */
+    int family; /* AF_INET or AF_INET6 */
     unsigned char addr[16];
-    unsigned prefix;       /* bits */
-    unsigned port;         /* 0: any */
+    unsigned prefix; /* bits */
+    unsigned port;   /* 0: any */
 };
 
 struct wn_net_allow {
@@ -56,31 +55,31 @@ static const struct {
     const char *addr;
     unsigned prefix;
 } wn_net_special[] = {
-    { AF_INET, "0.0.0.0", 8 },        /* this network */
-    { AF_INET, "10.0.0.0", 8 },       /* private */
-    { AF_INET, "100.64.0.0", 10 },    /* shared address space (CGN) */
-    { AF_INET, "127.0.0.0", 8 },      /* loopback */
-    { AF_INET, "169.254.0.0", 16 },   /* link-local, cloud metadata */
-    { AF_INET, "172.16.0.0", 12 },    /* private */
-    { AF_INET, "192.0.0.0", 24 },     /* IETF protocol assignments */
-    { AF_INET, "192.0.2.0", 24 },     /* documentation */
-    { AF_INET, "192.88.99.0", 24 },   /* 6to4 relay anycast */
-    { AF_INET, "192.168.0.0", 16 },   /* private */
-    { AF_INET, "198.18.0.0", 15 },    /* benchmarking */
-    { AF_INET, "198.51.100.0", 24 },  /* documentation */
-    { AF_INET, "203.0.113.0", 24 },   /* documentation */
-    { AF_INET, "224.0.0.0", 4 },      /* multicast */
-    { AF_INET, "240.0.0.0", 4 },      /* reserved, broadcast */
-    { AF_INET6, "::", 128 },          /* unspecified */
-    { AF_INET6, "::1", 128 },         /* loopback */
-    { AF_INET6, "64:ff9b:1::", 48 },  /* local-use NAT64 */
-    { AF_INET6, "100::", 64 },        /* discard */
-    { AF_INET6, "2001::", 23 },       /* IETF protocol assignments */
-    { AF_INET6, "2001:db8::", 32 },   /* documentation */
-    { AF_INET6, "fc00::", 7 },        /* unique local */
-    { AF_INET6, "fe80::", 10 },       /* link-local */
-    { AF_INET6, "fec0::", 10 },       /* site-local (deprecated) */
-    { AF_INET6, "ff00::", 8 },        /* multicast */
+    { AF_INET, "0.0.0.0", 8 },       /* this network */
+    { AF_INET, "10.0.0.0", 8 },      /* private */
+    { AF_INET, "100.64.0.0", 10 },   /* shared address space (CGN) */
+    { AF_INET, "127.0.0.0", 8 },     /* loopback */
+    { AF_INET, "169.254.0.0", 16 },  /* link-local, cloud metadata */
+    { AF_INET, "172.16.0.0", 12 },   /* private */
+    { AF_INET, "192.0.0.0", 24 },    /* IETF protocol assignments */
+    { AF_INET, "192.0.2.0", 24 },    /* documentation */
+    { AF_INET, "192.88.99.0", 24 },  /* 6to4 relay anycast */
+    { AF_INET, "192.168.0.0", 16 },  /* private */
+    { AF_INET, "198.18.0.0", 15 },   /* benchmarking */
+    { AF_INET, "198.51.100.0", 24 }, /* documentation */
+    { AF_INET, "203.0.113.0", 24 },  /* documentation */
+    { AF_INET, "224.0.0.0", 4 },     /* multicast */
+    { AF_INET, "240.0.0.0", 4 },     /* reserved, broadcast */
+    { AF_INET6, "::", 128 },         /* unspecified */
+    { AF_INET6, "::1", 128 },        /* loopback */
+    { AF_INET6, "64:ff9b:1::", 48 }, /* local-use NAT64 */
+    { AF_INET6, "100::", 64 },       /* discard */
+    { AF_INET6, "2001::", 23 },      /* IETF protocol assignments */
+    { AF_INET6, "2001:db8::", 32 },  /* documentation */
+    { AF_INET6, "fc00::", 7 },       /* unique local */
+    { AF_INET6, "fe80::", 10 },      /* link-local */
+    { AF_INET6, "fec0::", 10 },      /* site-local (deprecated) */
+    { AF_INET6, "ff00::", 8 },       /* multicast */
 };
 
 /* The address bytes of sa, with IPv4-mapped and -compatible IPv6 unwrapped
@@ -89,15 +88,19 @@ static int
 wn_net_bytes(const struct sockaddr *sa, unsigned char out[16], unsigned *port)
 {
     if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *) (const void *) sa;
+        const struct sockaddr_in *in =
+            (const struct sockaddr_in *) (const void *) sa;
         memcpy(out, &in->sin_addr, 4);
         *port = ntohs(in->sin_port);
         return AF_INET;
     }
     if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) (const void *) sa;
-        static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-        static const unsigned char nat64[12] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 };
+        const struct sockaddr_in6 *in6 =
+            (const struct sockaddr_in6 *) (const void *) sa;
+        static const unsigned char mapped[12] = { 0, 0, 0, 0, 0,    0,
+                                                  0, 0, 0, 0, 0xff, 0xff };
+        static const unsigned char nat64[12] = { 0, 0x64, 0xff, 0x9b, 0, 0,
+                                                 0, 0,    0,    0,    0, 0 };
         const unsigned char *b = in6->sin6_addr.s6_addr;
 
         *port = ntohs(in6->sin6_port);
@@ -121,7 +124,8 @@ wn_net_is_special(const struct sockaddr *sa)
     if (family == 0) {
         return 1; /* not IP: refuse */
     }
-    for (size_t i = 0; i < sizeof(wn_net_special) / sizeof(wn_net_special[0]); i++) {
+    for (size_t i = 0; i < sizeof(wn_net_special) / sizeof(wn_net_special[0]);
+         i++) {
         struct wn_net_range r;
         memset(&r, 0, sizeof(r));
         r.family = wn_net_special[i].family;
@@ -195,7 +199,8 @@ wn_net_parse_one(const char *s, struct wn_net_range *r)
         } else if (close[1] != '\0') {
             return WN_EPARSE;
         }
-    } else if ((colon = strchr(buf, ':')) != NULL && strchr(colon + 1, ':') == NULL) {
+    } else if ((colon = strchr(buf, ':')) != NULL
+               && strchr(colon + 1, ':') == NULL) {
         char *end;
         *colon = '\0';
         v = strtol(colon + 1, &end, 10);
@@ -258,7 +263,8 @@ wn_net_allow_parse(const char *spec, struct wn_net_allow **out,
         }
         if (n >= sizeof(item) || a->n >= WN_NET_ALLOW_MAX) {
             wn_net_allow_free(a);
-            return wn_err_set(err, WN_EPARSE, "entry too long or too many entries");
+            return wn_err_set(err, WN_EPARSE,
+                              "entry too long or too many entries");
         }
         memcpy(item, p, n);
         item[n] = '\0';
@@ -273,7 +279,8 @@ wn_net_allow_parse(const char *spec, struct wn_net_allow **out,
             wn_net_allow_free(a);
             return wn_err_set(err, WN_EPARSE,
                               "\"%s\" is not yes, no, an address, a CIDR range "
-                              "or address:port", item);
+                              "or address:port",
+                              item);
         }
         a->n++;
     }

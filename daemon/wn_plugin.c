@@ -19,6 +19,7 @@
 
 #include "wn_doc.h"
 #include "wn_err.h"
+#include "wn_html.h"
 #include "wn_log.h"
 #include "wn_time.h"
 
@@ -91,6 +92,7 @@ const struct wn_host wn_plugin_host = {
     .meta_set = wn_doc_meta_set,
     .tag_add = wn_doc_tag_add,
     .parse_time = wn_plugin_host_parse_time,
+    .tag_flags = wn_html_tag_flags,
 };
 
 /* ---- loading ---- */
@@ -104,8 +106,8 @@ wn_plugin_file_name(const char *path, char *name, size_t cap)
 
     base = base ? base + 1 : path;
     n = strlen(base);
-    if (n <= 6 || strncmp(base, "wn_", 3) != 0 || strcmp(base + n - 3, ".so") != 0
-        || n - 6 >= cap)
+    if (n <= 6 || strncmp(base, "wn_", 3) != 0
+        || strcmp(base + n - 3, ".so") != 0 || n - 6 >= cap)
     {
         return 0;
     }
@@ -124,7 +126,8 @@ wn_plugin_check_file(const char *path, struct wn_err *err)
         return wn_err_set(err, -errno, "plugin %s: %s", path, strerror(errno));
     }
     if (!S_ISREG(st.st_mode)) {
-        return wn_err_set(err, WN_EPLUGIN, "plugin %s: not a regular file", path);
+        return wn_err_set(err, WN_EPLUGIN, "plugin %s: not a regular file",
+                          path);
     }
     if (st.st_uid != 0 && st.st_uid != geteuid()) {
         return wn_err_set(err, WN_EPLUGIN,
@@ -173,11 +176,13 @@ wn_plugin_check_abi(const char *path, const char *file_name,
     n = d->size < sizeof(*copy) ? d->size : sizeof(*copy);
     memset(copy, 0, sizeof(*copy));
     memcpy(copy, d, n);
-    for (size_t i = 0; i < sizeof(copy->reserved) / sizeof(copy->reserved[0]); i++) {
+    for (size_t i = 0; i < sizeof(copy->reserved) / sizeof(copy->reserved[0]);
+         i++) {
         if (copy->reserved[i] != NULL) {
             return wn_err_set(err, WN_EABI,
                               "plugin %s: reserved field %zu is set (built "
-                              "against a different ABI?)", path, i);
+                              "against a different ABI?)",
+                              path, i);
         }
     }
     if (copy->name == NULL || strcmp(copy->name, file_name) != 0) {
@@ -200,9 +205,9 @@ wn_plugin_check_abi(const char *path, const char *file_name,
 }
 
 static int
-wn_plugin_set_directive(struct wn_plugin_inst *inst, const struct wn_directive *d,
-                        const char *value, const char *file, unsigned line,
-                        struct wn_err *err)
+wn_plugin_set_directive(struct wn_plugin_inst *inst,
+                        const struct wn_directive *d, const char *value,
+                        const char *file, unsigned line, struct wn_err *err)
 {
     char *slot = (char *) inst->conf + d->offset;
     const char *name = inst->desc.name;
@@ -230,8 +235,8 @@ wn_plugin_set_directive(struct wn_plugin_inst *inst, const struct wn_directive *
         return 0;
     }
     case WN_DIRECTIVE_STRING: {
-        char **strings = realloc(inst->strings,
-                                 (inst->nstrings + 1) * sizeof(*strings));
+        char **strings =
+            realloc(inst->strings, (inst->nstrings + 1) * sizeof(*strings));
         char *s;
         if (strings == NULL) {
             return wn_err_set(err, WN_ENOMEM, "out of memory");
@@ -269,7 +274,7 @@ wn_plugin_configure(struct wn_plugin_inst *inst, const char *file,
     if (dirs != NULL) {
         for (; dirs[ndirs].type != WN_DIRECTIVE_END && ndirs < 1024; ndirs++) {
             const struct wn_directive *d = &dirs[ndirs];
-            size_t width = d->type == WN_DIRECTIVE_BOOL ? sizeof(int)
+            size_t width = d->type == WN_DIRECTIVE_BOOL  ? sizeof(int)
                            : d->type == WN_DIRECTIVE_INT ? sizeof(long)
                                                          : sizeof(char *);
             if (d->name == NULL || d->offset + width > inst->desc.conf_size) {
@@ -303,7 +308,8 @@ wn_plugin_configure(struct wn_plugin_inst *inst, const char *file,
                               "%s:%u: [plugin:%s] %s: unknown key", file,
                               kv->line, inst->desc.name, kv->key);
         }
-        rc = wn_plugin_set_directive(inst, &dirs[k], kv->value, file, kv->line, err);
+        rc = wn_plugin_set_directive(inst, &dirs[k], kv->value, file, kv->line,
+                                     err);
         if (rc != 0) {
             return rc;
         }
@@ -438,15 +444,16 @@ wn_plugins_load(const struct wn_conf *conf, struct wn_plugins **out,
             wn_buf_printf(errors, "%s: [plugins] dir %s: %s\n", conf->path,
                           conf->plugin_dir, strerror(-rc));
         } else {
-            WN_LOG(WN_LOG_ERR, "plugins", "%s: cannot read: %s", conf->plugin_dir,
-                   strerror(-rc));
+            WN_LOG(WN_LOG_ERR, "plugins", "%s: cannot read: %s",
+                   conf->plugin_dir, strerror(-rc));
         }
         return rc;
     }
     while ((de = readdir(dir)) != NULL) {
         size_t n = strlen(de->d_name);
         if (n > 6 && strncmp(de->d_name, "wn_", 3) == 0
-            && strcmp(de->d_name + n - 3, ".so") == 0 && nnames < WN_PLUGINS_MAX)
+            && strcmp(de->d_name + n - 3, ".so") == 0
+            && nnames < WN_PLUGINS_MAX)
         {
             char **p = realloc(names, (nnames + 1) * sizeof(*names));
             if (p == NULL || (p[nnames] = strdup(de->d_name)) == NULL) {
@@ -521,7 +528,8 @@ wn_plugins_load(const struct wn_conf *conf, struct wn_plugins **out,
     if (ps->generic == NULL) {
         WN_LOG(WN_LOG_WARNING, "plugins",
                "no generic cleaner in %s: pages without a site plugin are "
-               "stored uncleaned", conf->plugin_dir);
+               "stored uncleaned",
+               conf->plugin_dir);
     }
     *out = ps;
     return 0;

@@ -24,13 +24,13 @@
 #define WN_PLUGINS_MAX 256 /* plugins loaded from one directory */
 
 struct wn_plugin_inst {
-    struct wn_plugin desc;   /* zero-extended copy of the descriptor */
-    char *path;              /* the file */
+    struct wn_plugin desc; /* zero-extended copy of the descriptor */
+    char *path;            /* the file */
     uv_lib_t lib;
     int lib_open;
-    void *state;             /* from init() */
-    void *conf;              /* desc.conf_size bytes, parsed directives */
-    char **strings;          /* directive strings the conf points to */
+    void *state;    /* from init() */
+    void *conf;     /* desc.conf_size bytes, parsed directives */
+    char **strings; /* directive strings the conf points to */
     size_t nstrings;
     atomic_uint_fast64_t calls, failures, declined, nanoseconds;
 };

@@ -34,7 +34,8 @@ wn_sched_arm(struct wn_sched *s)
         uv_timer_stop(&s->timer);
         return;
     }
-    uv_timer_start(&s->timer, wn_sched_fire, e->key > now ? e->key - now : 0, 0);
+    uv_timer_start(&s->timer, wn_sched_fire, e->key > now ? e->key - now : 0,
+                   0);
 }
 
 static void

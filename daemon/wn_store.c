@@ -7,11 +7,11 @@
  */
 #include "wn_store.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <sqlite3.h>
 
 #include "wn_err.h"
@@ -63,7 +63,8 @@ static const char *const wn_store_migrations[] = {
     "CREATE INDEX articles_stored ON articles(stored_at);",
 };
 
-#define WN_STORE_NMIGRATIONS (sizeof(wn_store_migrations) / sizeof(wn_store_migrations[0]))
+#define WN_STORE_NMIGRATIONS                                                   \
+    (sizeof(wn_store_migrations) / sizeof(wn_store_migrations[0]))
 
 _Static_assert(WN_STORE_NMIGRATIONS == WN_STORE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -106,10 +107,9 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
         "  published, updated, first_seen) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
         "ON CONFLICT(feed_id, guid) DO NOTHING",
-    [WN_ST_ITEM_GET] =
-        "SELECT i.attempts, a.id IS NOT NULL FROM items i "
-        "LEFT JOIN articles a ON a.url = i.url "
-        "WHERE i.feed_id = ?1 AND i.guid = ?2",
+    [WN_ST_ITEM_GET] = "SELECT i.attempts, a.id IS NOT NULL FROM items i "
+                       "LEFT JOIN articles a ON a.url = i.url "
+                       "WHERE i.feed_id = ?1 AND i.guid = ?2",
     [WN_ST_ITEM_FAILED] =
         "UPDATE items SET attempts = attempts + 1, last_error = ?2 WHERE url = ?1",
     [WN_ST_ARTICLE_EXISTS] = "SELECT 1 FROM articles WHERE url = ?1",
@@ -167,13 +167,17 @@ wn_store_user_version(struct wn_store *s, int *version, struct wn_err *err)
     sqlite3_stmt *st;
     int rc;
 
-    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL)
+        != SQLITE_OK)
+    {
         return wn_store_fail(s, err, "reading the schema version");
     }
     rc = sqlite3_step(st);
     *version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : wn_store_fail(s, err, "reading the schema version");
+    return rc == SQLITE_ROW
+               ? 0
+               : wn_store_fail(s, err, "reading the schema version");
 }
 
 static int
@@ -196,7 +200,8 @@ wn_store_migrate(struct wn_store *s, struct wn_err *err)
         char pragma[64];
         rc = wn_store_exec(s, wn_store_migrations[version], err);
         if (rc == 0) {
-            snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version + 1);
+            snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+                     version + 1);
             rc = wn_store_exec(s, pragma, err);
         }
     }
@@ -224,7 +229,9 @@ wn_store_open(const char *path, unsigned flags, struct wn_store **out,
         return wn_err_set(err, WN_ENOMEM, "out of memory");
     }
     /* NOMUTEX: a store is confined to one thread at a time by design. */
-    if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL)
+        != SQLITE_OK)
+    {
         rc = wn_err_set(err, WN_ESTORE, "store %s: cannot open: %s", path,
                         s->db ? sqlite3_errmsg(s->db) : "out of memory");
         wn_store_close(s);
@@ -259,8 +266,8 @@ wn_store_open(const char *path, unsigned flags, struct wn_store **out,
         if ((flags & WN_STORE_READONLY) && i != WN_ST_ARTICLE_EXISTS) {
             continue;
         }
-        if (sqlite3_prepare_v3(s->db, wn_store_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-                               &s->st[i], NULL)
+        if (sqlite3_prepare_v3(s->db, wn_store_sql[i], -1,
+                               SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL)
             != SQLITE_OK)
         {
             rc = wn_store_fail(s, err, "preparing statements");
@@ -346,8 +353,9 @@ wn_store_bind_time(sqlite3_stmt *st, int i, int64_t t)
 static int64_t
 wn_store_column_time(sqlite3_stmt *st, int i)
 {
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? WN_TIME_NONE
-                                                     : sqlite3_column_int64(st, i);
+    return sqlite3_column_type(st, i) == SQLITE_NULL
+               ? WN_TIME_NONE
+               : sqlite3_column_int64(st, i);
 }
 
 static const char *
@@ -520,7 +528,8 @@ wn_store_article_exists(struct wn_store *s, const char *url, struct wn_err *err)
     if (rc == SQLITE_ROW) {
         return 1;
     }
-    return rc == SQLITE_DONE ? 0 : wn_store_fail(s, err, "looking up an article");
+    return rc == SQLITE_DONE ? 0
+                             : wn_store_fail(s, err, "looking up an article");
 }
 
 static int64_t

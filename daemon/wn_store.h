@@ -14,8 +14,9 @@
 #include <winnow/error.h>
 
 #define WN_STORE_SCHEMA_VERSION 1
-#define WN_STORE_BUSY_MS 5000        /* wait for another writer's lock */
-#define WN_STORE_ITEM_ATTEMPTS 3     /* article fetches per item before giving up */
+#define WN_STORE_BUSY_MS        5000 /* wait for another writer's lock */
+#define WN_STORE_ITEM_ATTEMPTS  3 /* article fetches per item before giving up \
+                                   */
 
 struct wn_store;
 struct wn_article;
@@ -56,10 +57,10 @@ struct wn_store_fetch {
     int64_t feed_id;
     int64_t fetched_at;
     int64_t next_fetch;
-    long status;               /* HTTP status or 0 */
-    int ok;                    /* fetched (or 304) and parsed */
-    const char *error;         /* when !ok */
-    const char *etag;          /* new validators when ok, else ignored */
+    long status;       /* HTTP status or 0 */
+    int ok;            /* fetched (or 304) and parsed */
+    const char *error; /* when !ok */
+    const char *etag;  /* new validators when ok, else ignored */
     const char *last_modified;
     const char *title, *link, *format; /* feed metadata when parsed */
 };

@@ -8,10 +8,10 @@
 #include <stddef.h>
 
 struct wn_strset {
-    char **slots;  /* NULL empty, WN_STRSET_TOMB removed, else an owned copy */
-    size_t cap;    /* power of two, or 0 */
-    size_t count;  /* live strings */
-    size_t used;   /* live + tombstones */
+    char **slots; /* NULL empty, WN_STRSET_TOMB removed, else an owned copy */
+    size_t cap;   /* power of two, or 0 */
+    size_t count; /* live strings */
+    size_t used;  /* live + tombstones */
 };
 
 void wn_strset_init(struct wn_strset *s);

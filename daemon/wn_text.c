@@ -6,7 +6,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
 #include <utf8proc.h>
 #include <xxhash.h>
 
@@ -243,7 +242,8 @@ static int
 wn_text_is_word_char(uint32_t c)
 {
     if (c < 0x80) {
-        return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+        return (c >= '0' && c <= '9')
+               || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
     }
     switch (utf8proc_category((utf8proc_int32_t) c)) {
     case UTF8PROC_CATEGORY_LU:
@@ -263,50 +263,70 @@ wn_text_is_word_char(uint32_t c)
 }
 
 /*
- * Calls fn(word, len, arg) for each word, lower-casing ASCII letters into a
- * bounded scratch buffer (longer words are cut, which is harmless for
- * counting and hashing).
+ * Walks the words of s: maximal runs of letters and digits.  For each word
+ * it calls fn with the word's FNV-1a hash, ASCII letters folded to lower
+ * case, other characters hashed as their UTF-8 bytes (case kept: folding
+ * all of Unicode is not worth it for a fingerprint).  Returns the count.
  */
-#define WN_TEXT_WORD_MAX 64
+typedef void (*wn_text_word_fn)(uint64_t hash, void *arg);
 
-typedef void (*wn_text_word_fn)(const char *w, size_t len, void *arg);
+#define WN_TEXT_FNV_OFFSET 1469598103934665603ull
+#define WN_TEXT_FNV_PRIME  1099511628211ull
 
 static size_t
 wn_text_each_word(const char *s, size_t n, wn_text_word_fn fn, void *arg)
 {
     const unsigned char *p = (const unsigned char *) s;
-    char word[WN_TEXT_WORD_MAX];
-    size_t i = 0, wlen = 0, count = 0;
+    uint64_t h = WN_TEXT_FNV_OFFSET;
+    size_t i = 0, count = 0;
     int in_word = 0;
 
-    while (i <= n) {
-        uint32_t c = 0;
-        int len = 1;
+    while (i < n) {
+        unsigned char b = p[i];
+        int word_char, len = 1;
 
-        if (i < n) {
+        if (b < 0x80) {
+            word_char = (b >= '0' && b <= '9')
+                        || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z');
+            if (word_char && b >= 'A' && b <= 'Z') {
+                b |= 0x20;
+            }
+        } else {
+            uint32_t c;
             len = wn_text_decode(p + i, n - i, &c);
             if (len < 0) {
-                c = 0xfffd;
                 len = 1;
+                word_char = 0;
+            } else {
+                word_char = wn_text_is_word_char(c);
             }
         }
-        if (i < n && wn_text_is_word_char(c)) {
+        if (word_char) {
             if (!in_word) {
                 in_word = 1;
-                wlen = 0;
+                h = WN_TEXT_FNV_OFFSET;
             }
-            for (int k = 0; k < len && wlen < sizeof(word); k++) {
-                char ch = (char) p[i + (size_t) k];
-                word[wlen++] = (ch >= 'A' && ch <= 'Z') ? (char) (ch | 0x20) : ch;
+            if (len == 1) {
+                h = (h ^ b) * WN_TEXT_FNV_PRIME;
+            } else {
+                for (int k = 0; k < len; k++) {
+                    h = (h ^ p[i + (size_t) k]) * WN_TEXT_FNV_PRIME;
+                }
             }
         } else if (in_word) {
             in_word = 0;
             count++;
             if (fn != NULL) {
-                fn(word, wlen, arg);
+                fn(h, arg);
             }
         }
         i += (size_t) len;
+    }
+    if (in_word) {
+        count++;
+        if (fn != NULL) {
+            fn(h, arg);
+        }
     }
     return count;
 }
@@ -338,24 +358,34 @@ struct wn_text_simhash_state {
     int32_t votes[64];
 };
 
+/* A strong 64-bit finalizer (splitmix64): FNV alone mixes high bits badly. */
+static uint64_t
+wn_text_mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
 static void
-wn_text_simhash_word(const char *w, size_t len, void *arg)
+wn_text_simhash_word(uint64_t word, void *arg)
 {
     struct wn_text_simhash_state *st = arg;
-    uint64_t words[WN_TEXT_SHINGLE], h;
+    uint64_t h = 0;
 
-    st->ring[st->seen % WN_TEXT_SHINGLE] = XXH3_64bits(w, len);
+    st->ring[st->seen % WN_TEXT_SHINGLE] = word;
     st->seen++;
     if (st->seen < WN_TEXT_SHINGLE) {
         return;
     }
-    /* One hash over the shingle's word hashes, in order. */
+    /* The shingle's hash combines its word hashes in order. */
     for (size_t k = 0; k < WN_TEXT_SHINGLE; k++) {
-        words[k] = st->ring[(st->seen + k) % WN_TEXT_SHINGLE];
+        h = wn_text_mix(h ^ st->ring[(st->seen + k) % WN_TEXT_SHINGLE]);
     }
-    h = XXH3_64bits(words, sizeof(words));
     for (int b = 0; b < 64; b++) {
-        st->votes[b] += (h >> b) & 1 ? 1 : -1;
+        st->votes[b] += (int32_t) ((h >> b) & 1) * 2 - 1;
     }
 }
 
@@ -379,7 +409,7 @@ wn_text_fingerprint(const char *s, size_t n, size_t *words)
         /* Too short for one shingle: hash the words as one. */
         uint64_t h = 0;
         for (size_t k = 0; k < st.seen; k++) {
-            h = XXH3_64bits_withSeed(&st.ring[k], sizeof(st.ring[k]), h);
+            h = wn_text_mix(h ^ st.ring[k]);
         }
         return h;
     }

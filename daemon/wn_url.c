@@ -39,7 +39,8 @@ wn_url_scheme_allowed(const char *ref, unsigned flags)
 {
     size_t n = 0;
 
-    if (!((ref[0] >= 'a' && ref[0] <= 'z') || (ref[0] >= 'A' && ref[0] <= 'Z'))) {
+    if (!((ref[0] >= 'a' && ref[0] <= 'z') || (ref[0] >= 'A' && ref[0] <= 'Z')))
+    {
         return 1; /* relative */
     }
     while ((ref[n] >= 'a' && ref[n] <= 'z') || (ref[n] >= 'A' && ref[n] <= 'Z')
@@ -56,7 +57,8 @@ wn_url_scheme_allowed(const char *ref, unsigned flags)
     {
         return 1;
     }
-    return (flags & WN_URL_ALLOW_FILE) && n == 4 && strncasecmp(ref, "file", 4) == 0;
+    return (flags & WN_URL_ALLOW_FILE) && n == 4
+           && strncasecmp(ref, "file", 4) == 0;
 }
 
 int
@@ -123,9 +125,9 @@ static int
 wn_url_is_tracking(const char *param, size_t len)
 {
     static const char *const exact[] = {
-        "fbclid", "gclid", "dclid",   "msclkid", "mc_cid",  "mc_eid",
-        "igshid", "yclid", "_ga",     "_gl",     "ref_src", "cmpid",
-        "ocid",   "smid",  "ito",     "mkt_tok", "wt.mc_id",
+        "fbclid", "gclid", "dclid", "msclkid", "mc_cid",   "mc_eid",
+        "igshid", "yclid", "_ga",   "_gl",     "ref_src",  "cmpid",
+        "ocid",   "smid",  "ito",   "mkt_tok", "wt.mc_id",
     };
     if (len >= 4 && strncasecmp(param, "utm_", 4) == 0) {
         return 1;
@@ -153,8 +155,7 @@ wn_url_canonical(const char *url, char **out)
     }
     wn_buf_init(&q, WN_URL_MAX);
     if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME)
-        != CURLUE_OK)
-    {
+        != CURLUE_OK) {
         rc = WN_EPARSE;
         goto failed;
     }
@@ -196,8 +197,7 @@ wn_url_canonical(const char *url, char **out)
     }
     /* The scheme comes back lower-cased; CURLU_NO_DEFAULT_PORT drops :443. */
     if (curl_url_get(u, CURLUPART_URL, &full, CURLU_NO_DEFAULT_PORT)
-        != CURLUE_OK)
-    {
+        != CURLUE_OK) {
         rc = WN_EPARSE;
         goto failed;
     }
@@ -226,8 +226,7 @@ wn_url_host(const char *url, char **out)
         return WN_ENOMEM;
     }
     if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME)
-        != CURLUE_OK)
-    {
+        != CURLUE_OK) {
         rc = WN_EPARSE;
         goto failed;
     }

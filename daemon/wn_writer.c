@@ -21,7 +21,7 @@ struct wn_writer {
     int running;
     int closing;
     struct wn_writer_stats stats;
-    int batch_rc;                    /* the transaction's own outcome */
+    int batch_rc; /* the transaction's own outcome */
     struct wn_err batch_err;
     void (*close_cb)(void *arg);
     void *close_arg;
@@ -131,7 +131,8 @@ wn_writer_kick(struct wn_writer *w)
     w->stats.queued -= n;
     w->running = 1;
     w->work.data = w;
-    if (uv_queue_work(w->loop, &w->work, wn_writer_work, wn_writer_after) != 0) {
+    if (uv_queue_work(w->loop, &w->work, wn_writer_work, wn_writer_after) != 0)
+    {
         /* Cannot happen with a valid loop and callbacks; fail the batch so
          * every op still gets its done callback. */
         struct wn_write_op *op;

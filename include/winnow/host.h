@@ -18,10 +18,9 @@
 #ifndef WINNOW_HOST_H
 #define WINNOW_HOST_H
 
+#include <libxml/tree.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <libxml/tree.h>
 
 #include <winnow/error.h>
 
@@ -54,7 +53,7 @@ enum wn_meta {
 #define WN_TIME_NONE INT64_MIN
 
 /* Document flags (doc_flags()). */
-#define WN_DOC_TEXT 0x1u         /* built from plain text, one <p> per line */
+#define WN_DOC_TEXT         0x1u /* built from plain text, one <p> per line */
 #define WN_DOC_FEED_CONTENT 0x2u /* built from the feed's own content */
 
 /*
@@ -73,13 +72,17 @@ struct wn_item {
     int64_t published;        /* Unix seconds UTC */
 };
 
+/* Tag classes (tag_flags()). */
+#define WN_TAG_BLOCK   0x1u /* rendered on lines of its own: p, div, li, h2 */
+#define WN_TAG_SKIPPED 0x2u /* never text of the page: script, style, svg */
+
 /* Block flags. */
 #define WN_BLOCK_HEADING 0x01u /* h1..h6 */
-#define WN_BLOCK_LIST 0x02u    /* li, dt, dd */
-#define WN_BLOCK_QUOTE 0x04u   /* inside blockquote */
-#define WN_BLOCK_PRE 0x08u     /* pre: white space kept */
+#define WN_BLOCK_LIST    0x02u /* li, dt, dd */
+#define WN_BLOCK_QUOTE   0x04u /* inside blockquote */
+#define WN_BLOCK_PRE     0x08u /* pre: white space kept */
 #define WN_BLOCK_CAPTION 0x10u /* inside figcaption, caption or figure */
-#define WN_BLOCK_CELL 0x20u    /* td or th */
+#define WN_BLOCK_CELL    0x20u /* td or th */
 
 /*
  * One block of text inside the main node: an element whose children are all
@@ -88,12 +91,12 @@ struct wn_item {
  * every block is one element.  Blocks never nest.
  */
 struct wn_block {
-    xmlNodePtr node;      /* the block element */
-    const char *text;     /* its text, white space folded, UTF-8 */
-    size_t len;           /* strlen(text) */
-    size_t link_len;      /* bytes of text inside <a> elements */
-    unsigned flags;       /* WN_BLOCK_* */
-    unsigned depth;       /* element depth below the main node */
+    xmlNodePtr node;  /* the block element */
+    const char *text; /* its text, white space folded, UTF-8 */
+    size_t len;       /* strlen(text) */
+    size_t link_len;  /* bytes of text inside <a> elements */
+    unsigned flags;   /* WN_BLOCK_* */
+    unsigned depth;   /* element depth below the main node */
 };
 
 /*
@@ -177,6 +180,10 @@ struct wn_host {
 
     /* Parses RFC 822/2822 and RFC 3339/ISO 8601 times to Unix seconds UTC. */
     int (*parse_time)(const char *s, int64_t *out);
+
+    /* WN_TAG_* classes of an HTML element name (lower case), as the host's
+     * own block walk and text extraction see it; 0 for inline tags. */
+    unsigned (*tag_flags)(const xmlChar *name);
 };
 
 #endif /* WINNOW_HOST_H */

@@ -73,7 +73,7 @@ struct wn_directive {
 
 /* Descriptor flags. */
 #define WN_PLUGIN_F_GENERIC 0x1u /* the fallback cleaner for every host */
-#define WN_PLUGIN_F_RULES 0x2u   /* declarative rules, run after site plugins */
+#define WN_PLUGIN_F_RULES   0x2u /* declarative rules, run after site plugins */
 
 /*
  * init: called once on the loop thread before any process() call.  `host`

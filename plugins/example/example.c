@@ -56,9 +56,10 @@ example_init(const struct wn_host *host, const void *conf, void **state,
     }
     st->host = host;
     st->drop_ads = c->drop_ads;
-    n = snprintf(st->promo_xpath, sizeof(st->promo_xpath),
-                 "//*[contains(concat(' ', normalize-space(@class), ' '), ' %s ')]",
-                 c->promo_class);
+    n = snprintf(
+        st->promo_xpath, sizeof(st->promo_xpath),
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' %s ')]",
+        c->promo_class);
     if (n < 0 || (size_t) n >= sizeof(st->promo_xpath)) {
         free(st);
         err->code = WN_ECONFIG;

@@ -8,18 +8,18 @@
 
 #include <winnow/winnow.h>
 
-#define TP_OK 0
-#define TP_BAD_MAJOR 1
+#define TP_OK          0
+#define TP_BAD_MAJOR   1
 #define TP_NEWER_MINOR 2
-#define TP_SHORT 3
-#define TP_NO_PROCESS 4
-#define TP_BAD_NAME 5
-#define TP_RESERVED 6
-#define TP_NO_SYMBOL 7
-#define TP_INIT_FAILS 8
-#define TP_FAILS 9
-#define TP_GARBAGE 10
-#define TP_SLOW 11
+#define TP_SHORT       3
+#define TP_NO_PROCESS  4
+#define TP_BAD_NAME    5
+#define TP_RESERVED    6
+#define TP_NO_SYMBOL   7
+#define TP_INIT_FAILS  8
+#define TP_FAILS       9
+#define TP_GARBAGE     10
+#define TP_SLOW        11
 
 #ifndef TP_VARIANT
 #error "TP_VARIANT must be set"
@@ -47,6 +47,10 @@ static const struct wn_directive tp_directives[] = {
 };
 
 static const char *const tp_hosts[] = { "tp.example", "*.tp.example", NULL };
+
+#if TP_VARIANT == TP_RESERVED
+static int tp_marker; /* any non-NULL pointer for a reserved field */
+#endif
 
 static int
 tp_init(const struct wn_host *host, const void *conf, void **state,
@@ -137,11 +141,10 @@ WN_PLUGIN_DESCRIPTOR = {
     .abi_minor = WN_PLUGIN_ABI_MINOR + 1,
     .size = sizeof(struct wn_plugin),
 #elif TP_VARIANT == TP_SHORT
-    .abi_major = WN_PLUGIN_ABI_MAJOR,
-    .abi_minor = WN_PLUGIN_ABI_MINOR,
-    .size = offsetof(struct wn_plugin, fini),
+.abi_major = WN_PLUGIN_ABI_MAJOR, .abi_minor = WN_PLUGIN_ABI_MINOR,
+                                  .size = offsetof(struct wn_plugin, fini),
 #else
-    WN_PLUGIN_INIT,
+WN_PLUGIN_INIT,
 #endif
 #if TP_VARIANT == TP_BAD_NAME
     .name = "someone_else",
@@ -159,6 +162,6 @@ WN_PLUGIN_DESCRIPTOR = {
 #endif
     .fini = tp_fini,
 #if TP_VARIANT == TP_RESERVED
-    .reserved = { (void *) &tp_hosts },
+    .reserved = { (void *) &tp_marker },
 #endif
 };

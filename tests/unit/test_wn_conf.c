@@ -92,13 +92,15 @@ conf_reports_every_error_with_line_and_key(void **state)
                      WN_ECONFIG);
     assert_non_null(c); /* what could be read, for check-config */
     wn_conf_free(c);
-    assert_non_null(strstr(errors.data, ":2: [fetch] max_body: \"lots\" is not a size"));
+    assert_non_null(
+        strstr(errors.data, ":2: [fetch] max_body: \"lots\" is not a size"));
     assert_non_null(strstr(errors.data, ":3: [fetch] colour: unknown key"));
     assert_non_null(strstr(errors.data, ":4: expected [section]"));
     assert_non_null(strstr(errors.data, ":6: [feed:a] fetch_article:"));
     assert_non_null(strstr(errors.data, ":5: [feed:a] url: missing"));
     assert_non_null(strstr(errors.data, ":7: [nosuch] unknown section"));
-    assert_non_null(strstr(errors.data, ":10: [daemon] threads: 0 is out of range"));
+    assert_non_null(
+        strstr(errors.data, ":10: [daemon] threads: 0 is out of range"));
     assert_non_null(strstr(errors.data, ":11: [daemon] threads: set twice"));
     assert_non_null(strstr(errors.data, path));
     wn_buf_free(&errors);
@@ -117,7 +119,9 @@ conf_keeps_long_values_whole(void **state)
     memcpy(url, "https://long.example/", 21);
     url[sizeof(url) - 1] = '\0';
     wn_buf_init(&text, 1 << 16);
-    wn_buf_printf(&text, "[feed:long]\nurl = %s ; a comment\nfetch_article = always\n", url);
+    wn_buf_printf(&text,
+                  "[feed:long]\nurl = %s ; a comment\nfetch_article = always\n",
+                  url);
     wn_buf_init(&errors, 65536);
     assert_int_equal(wn_conf_load(write_conf(text.data), &c, &errors), 0);
     assert_int_equal(strlen(c->feeds[0].url), strlen(url));
@@ -137,7 +141,8 @@ conf_names_a_missing_file(void **state)
     (void) state;
     wn_buf_init(&errors, 65536);
     assert_true(wn_conf_load("/nonexistent/winnow.conf", &c, &errors) < 0);
-    assert_non_null(strstr(errors.data, "/nonexistent/winnow.conf: cannot read"));
+    assert_non_null(
+        strstr(errors.data, "/nonexistent/winnow.conf: cannot read"));
     wn_buf_free(&errors);
 }
 

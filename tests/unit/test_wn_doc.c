@@ -27,8 +27,11 @@ load(struct fixture *f, const char *html)
     xmlDocPtr xml;
 
     assert_int_equal(wn_arena_create(&f->arena, 1 << 24), 0);
-    assert_int_equal(wn_html_parse(html, strlen(html), "https://a.example/x", NULL, &xml, NULL), 0);
-    assert_int_equal(wn_doc_init(&f->doc, xml, "https://a.example/x", 0, f->arena, 1), 0);
+    assert_int_equal(wn_html_parse(html, strlen(html), "https://a.example/x",
+                                   NULL, &xml, NULL),
+                     0);
+    assert_int_equal(
+        wn_doc_init(&f->doc, xml, "https://a.example/x", 0, f->arena, 1), 0);
     memset(&f->call, 0, sizeof(f->call));
     f->call.arena = f->arena;
     f->call.doc = &f->doc;
@@ -50,10 +53,12 @@ doc_blocks_follow_block_elements(void **state)
     size_t n;
 
     (void) state;
-    load(&f, "<body><h2>Sub</h2><p>One <b>bold</b> <a href=x>link</a></p>"
-             "<div>loose<p>inner</p>tail<br><br>after</div>"
-             "<ul><li>item</li></ul><figure><img src=x><figcaption>cap</figcaption></figure>"
-             "<script>var x;</script><blockquote><p>quote</p></blockquote></body>");
+    load(
+        &f,
+        "<body><h2>Sub</h2><p>One <b>bold</b> <a href=x>link</a></p>"
+        "<div>loose<p>inner</p>tail<br><br>after</div>"
+        "<ul><li>item</li></ul><figure><img src=x><figcaption>cap</figcaption></figure>"
+        "<script>var x;</script><blockquote><p>quote</p></blockquote></body>");
     assert_int_equal(wn_doc_blocks(&f.call, &f.doc, &b, &n), 0);
     assert_int_equal(n, 9);
     assert_string_equal(b[0].text, "Sub");
@@ -99,14 +104,20 @@ doc_removals_are_recorded_and_protect_the_main_node(void **state)
     size_t n;
 
     (void) state;
-    load(&f, "<body><div id=wrap><article><p>keep</p><p class=ad>Buy</p></article></div>"
-             "<footer>foot</footer></body>");
+    load(
+        &f,
+        "<body><div id=wrap><article><p>keep</p><p class=ad>Buy</p></article></div>"
+        "<footer>foot</footer></body>");
     assert_int_equal(wn_doc_select_main(&f.call, &f.doc, "//article"), 0);
-    assert_int_equal(wn_doc_remove_xpath(&f.call, &f.doc, "//p[@class='ad']", "ad"), 1);
+    assert_int_equal(
+        wn_doc_remove_xpath(&f.call, &f.doc, "//p[@class='ad']", "ad"), 1);
     /* the wrapper of the main node cannot go */
-    assert_int_equal(wn_doc_remove_xpath(&f.call, &f.doc, "//div[@id='wrap']", "x"), 0);
-    assert_int_equal(wn_doc_remove_xpath(&f.call, &f.doc, "//footer", "footer"), 1);
-    assert_int_equal(wn_doc_remove_xpath(&f.call, &f.doc, "//[", "bad"), WN_EINVAL);
+    assert_int_equal(
+        wn_doc_remove_xpath(&f.call, &f.doc, "//div[@id='wrap']", "x"), 0);
+    assert_int_equal(wn_doc_remove_xpath(&f.call, &f.doc, "//footer", "footer"),
+                     1);
+    assert_int_equal(wn_doc_remove_xpath(&f.call, &f.doc, "//[", "bad"),
+                     WN_EINVAL);
     assert_int_equal(wn_doc_blocks(&f.call, &f.doc, &b, &n), 0);
     assert_int_equal(n, 1);
     assert_string_equal(b[0].text, "keep");
@@ -114,7 +125,8 @@ doc_removals_are_recorded_and_protect_the_main_node(void **state)
     assert_string_equal(f.doc.removals[0].reason, "ad");
     assert_string_equal(f.doc.removals[0].text, "Buy");
     assert_string_equal(f.doc.removals[0].plugin, "host");
-    assert_int_equal(wn_doc_select_main(&f.call, &f.doc, "//nothing"), WN_EDECLINED);
+    assert_int_equal(wn_doc_select_main(&f.call, &f.doc, "//nothing"),
+                     WN_EDECLINED);
     unload(&f);
 }
 
@@ -126,9 +138,13 @@ doc_drop_matching_uses_pcre2(void **state)
     size_t n;
 
     (void) state;
-    load(&f, "<body><p>Advertisement</p><p>Real text here.</p><p>ADVERTISEMENT</p></body>");
-    assert_int_equal(wn_doc_drop_matching(&f.call, &f.doc, "(?i)^advertisement$", "ads"), 2);
-    assert_int_equal(wn_doc_drop_matching(&f.call, &f.doc, "(", "bad"), WN_EINVAL);
+    load(
+        &f,
+        "<body><p>Advertisement</p><p>Real text here.</p><p>ADVERTISEMENT</p></body>");
+    assert_int_equal(
+        wn_doc_drop_matching(&f.call, &f.doc, "(?i)^advertisement$", "ads"), 2);
+    assert_int_equal(wn_doc_drop_matching(&f.call, &f.doc, "(", "bad"),
+                     WN_EINVAL);
     assert_int_equal(wn_doc_blocks(&f.call, &f.doc, &b, &n), 0);
     assert_int_equal(n, 1);
     unload(&f);
@@ -141,12 +157,16 @@ doc_metadata_is_folded_and_times_normalized(void **state)
 
     (void) state;
     load(&f, "<body><p>x</p></body>");
-    assert_int_equal(wn_doc_meta_set(&f.call, &f.doc, WN_META_TITLE, "  A \n title "), 0);
+    assert_int_equal(
+        wn_doc_meta_set(&f.call, &f.doc, WN_META_TITLE, "  A \n title "), 0);
     assert_string_equal(wn_doc_meta_get(&f.doc, WN_META_TITLE), "A title");
     assert_int_equal(wn_doc_meta_set(&f.call, &f.doc, WN_META_PUBLISHED,
-                                     "Wed, 24 Feb 2021 07:27:00 EST"), 0);
-    assert_string_equal(wn_doc_meta_get(&f.doc, WN_META_PUBLISHED), "2021-02-24T12:27:00Z");
-    assert_int_equal(wn_doc_meta_set(&f.call, &f.doc, WN_META_PUBLISHED, "soon"), WN_EPARSE);
+                                     "Wed, 24 Feb 2021 07:27:00 EST"),
+                     0);
+    assert_string_equal(wn_doc_meta_get(&f.doc, WN_META_PUBLISHED),
+                        "2021-02-24T12:27:00Z");
+    assert_int_equal(
+        wn_doc_meta_set(&f.call, &f.doc, WN_META_PUBLISHED, "soon"), WN_EPARSE);
     assert_int_equal(wn_doc_meta_set(&f.call, &f.doc, 99, "x"), WN_EINVAL);
     assert_int_equal(wn_doc_tag_add(&f.call, &f.doc, "Iraq"), 0);
     assert_int_equal(wn_doc_tag_add(&f.call, &f.doc, "iraq"), 0);
@@ -166,7 +186,8 @@ doc_from_text_has_one_block_per_line(void **state)
 
     (void) state;
     assert_int_equal(wn_arena_create(&arena, 1 << 20), 0);
-    assert_int_equal(wn_doc_init_text(&doc, text, strlen(text), NULL, arena, 0), 0);
+    assert_int_equal(wn_doc_init_text(&doc, text, strlen(text), NULL, arena, 0),
+                     0);
     memset(&call, 0, sizeof(call));
     call.arena = arena;
     assert_int_equal(wn_doc_blocks(&call, &doc, &b, &n), 0);

@@ -1,10 +1,10 @@
 /*
  * test_wn_net.c: special addresses are refused unless allowed.
  */
-#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,14 +39,15 @@ static void
 net_classifies_special_addresses(void **state)
 {
     static const char *const special[] = {
-        "127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1",
-        "169.254.169.254", "0.0.0.0", "100.64.0.1", "224.0.0.1", "255.255.255.255",
-        "::1", "::", "fe80::1", "fc00::1", "fd12::1", "::ffff:127.0.0.1",
-        "::ffff:10.0.0.1", "64:ff9b::a00:1", "ff02::1",
+        "127.0.0.1",       "10.1.2.3",        "172.16.0.1", "172.31.255.255",
+        "192.168.1.1",     "169.254.169.254", "0.0.0.0",    "100.64.0.1",
+        "224.0.0.1",       "255.255.255.255", "::1",        "::",
+        "fe80::1",         "fc00::1",         "fd12::1",    "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1", "64:ff9b::a00:1",  "ff02::1",
     };
     static const char *const public_[] = {
-        "8.8.8.8", "1.1.1.1", "172.32.0.1", "192.169.0.1", "2606:4700::1111",
-        "::ffff:8.8.8.8",
+        "8.8.8.8",     "1.1.1.1",         "172.32.0.1",
+        "192.169.0.1", "2606:4700::1111", "::ffff:8.8.8.8",
     };
     (void) state;
     for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
@@ -66,7 +67,9 @@ net_allow_list_opens_only_what_it_names(void **state)
     struct wn_err err;
 
     (void) state;
-    assert_int_equal(wn_net_allow_parse("127.0.0.1:8080, 10.0.0.0/8 [::1]:9000", &a, &err), 0);
+    assert_int_equal(
+        wn_net_allow_parse("127.0.0.1:8080, 10.0.0.0/8 [::1]:9000", &a, &err),
+        0);
     assert_true(wn_net_allowed(a, addr("127.0.0.1", 8080)));
     assert_false(wn_net_allowed(a, addr("127.0.0.1", 8081)));
     assert_true(wn_net_allowed(a, addr("10.200.0.1", 443)));

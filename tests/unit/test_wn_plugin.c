@@ -21,6 +21,29 @@
 #include "wn_extract.h"
 #include "wn_plugin.h"
 
+/*
+ * ABI v1.0 is frozen: these sizes and offsets (LP64) may only change with a
+ * new major, or grow at the end with a new minor.  A failing assertion here
+ * means a change broke every plugin built so far.
+ */
+#if UINTPTR_MAX == 0xffffffffffffffffu
+_Static_assert(sizeof(struct wn_plugin) == 128, "wn_plugin v1.0 size");
+_Static_assert(offsetof(struct wn_plugin, name) == 16, "wn_plugin.name");
+_Static_assert(offsetof(struct wn_plugin, hosts) == 40, "wn_plugin.hosts");
+_Static_assert(offsetof(struct wn_plugin, conf_size) == 56, "wn_plugin.conf_size");
+_Static_assert(offsetof(struct wn_plugin, init) == 64, "wn_plugin.init");
+_Static_assert(offsetof(struct wn_plugin, process) == 80, "wn_plugin.process");
+_Static_assert(offsetof(struct wn_plugin, reserved) == 96, "wn_plugin.reserved");
+_Static_assert(sizeof(struct wn_host) == 184, "wn_host v1.0 size");
+_Static_assert(offsetof(struct wn_host, alloc) == 16, "wn_host.alloc");
+_Static_assert(offsetof(struct wn_host, blocks) == 128, "wn_host.blocks");
+_Static_assert(offsetof(struct wn_host, tag_flags) == 176, "wn_host.tag_flags");
+_Static_assert(sizeof(struct wn_item) == 72, "wn_item v1.0 size");
+_Static_assert(sizeof(struct wn_block) == 40, "wn_block v1.0 size");
+_Static_assert(sizeof(struct wn_directive) == 56, "wn_directive v1.0 size");
+_Static_assert(sizeof(struct wn_err) == 260, "wn_err v1.0 size");
+#endif
+
 static const char *
 tp(const char *name)
 {
@@ -117,7 +140,8 @@ static void
 plugin_refuses_failed_init_with_its_message(void **state)
 {
     (void) state;
-    expect_refused("tp_init_fails", WN_EPLUGIN, "init failed", "needs a license key");
+    expect_refused("tp_init_fails", WN_EPLUGIN, "init failed",
+                   "needs a license key");
 }
 
 static void
@@ -185,7 +209,9 @@ plugin_directives_are_parsed_and_checked(void **state)
     struct wn_err err;
 
     (void) state;
-    assert_int_equal(wn_plugin_open(tp("tp_ok"), "/etc/winnow.conf", &section, &inst, &err), 0);
+    assert_int_equal(
+        wn_plugin_open(tp("tp_ok"), "/etc/winnow.conf", &section, &inst, &err),
+        0);
     {
         const long *level = (const long *) inst->conf;
         assert_int_equal(*level, 7);
@@ -193,12 +219,17 @@ plugin_directives_are_parsed_and_checked(void **state)
     wn_plugin_close(inst);
 
     kvs[0].value = v_11; /* out of [1, 10] */
-    assert_int_equal(wn_plugin_open(tp("tp_ok"), "/etc/winnow.conf", &section, &inst, &err), WN_ECONFIG);
-    assert_non_null(strstr(err.msg, "/etc/winnow.conf:12: [plugin:tp_ok] level:"));
+    assert_int_equal(
+        wn_plugin_open(tp("tp_ok"), "/etc/winnow.conf", &section, &inst, &err),
+        WN_ECONFIG);
+    assert_non_null(
+        strstr(err.msg, "/etc/winnow.conf:12: [plugin:tp_ok] level:"));
     assert_non_null(strstr(err.msg, "level"));
     kvs[0].value = v_5;
     kvs[1].key = k_colour;
-    assert_int_equal(wn_plugin_open(tp("tp_ok"), "/etc/winnow.conf", &section, &inst, &err), WN_ECONFIG);
+    assert_int_equal(
+        wn_plugin_open(tp("tp_ok"), "/etc/winnow.conf", &section, &inst, &err),
+        WN_ECONFIG);
     assert_non_null(strstr(err.msg, "colour: unknown key"));
 }
 
@@ -208,12 +239,13 @@ plugin_host_patterns_prefer_exact_names(void **state)
     (void) state;
     assert_true(wn_plugin_host_match("*.example.com", "www.example.com") > 0);
     assert_true(wn_plugin_host_match("*.example.com", "example.com") > 0);
-    assert_int_equal(wn_plugin_host_match("*.example.com", "badexample.com"), 0);
+    assert_int_equal(wn_plugin_host_match("*.example.com", "badexample.com"),
+                     0);
     assert_int_equal(wn_plugin_host_match("*.example.com", "example.org"), 0);
-    assert_true(wn_plugin_host_match("www.example.com", "WWW.Example.com") >
-                wn_plugin_host_match("*.example.com", "www.example.com"));
-    assert_true(wn_plugin_host_match("*.news.example.com", "a.news.example.com") >
-                wn_plugin_host_match("*.example.com", "a.news.example.com"));
+    assert_true(wn_plugin_host_match("www.example.com", "WWW.Example.com")
+                > wn_plugin_host_match("*.example.com", "www.example.com"));
+    assert_true(wn_plugin_host_match("*.news.example.com", "a.news.example.com")
+                > wn_plugin_host_match("*.example.com", "a.news.example.com"));
 }
 
 /* A chain of one test plugin and the real generic cleaner. */

@@ -27,7 +27,8 @@ static int
 setup(void **state)
 {
     (void) state;
-    snprintf(dbpath, sizeof(dbpath), "/tmp/wn-test-store-%d.db", (int) getpid());
+    snprintf(dbpath, sizeof(dbpath), "/tmp/wn-test-store-%d.db",
+             (int) getpid());
     unlink(dbpath);
     return 0;
 }
@@ -99,16 +100,22 @@ store_creates_schema_in_wal_mode(void **state)
     /* Opening again is a no-op migration. */
     wn_store_close(open_store());
     assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL),
+        SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_string_equal((const char *) sqlite3_column_text(st, 0), "wal");
     sqlite3_finalize(st);
-    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL),
+        SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(st, 0), WN_STORE_SCHEMA_VERSION);
     sqlite3_finalize(st);
     /* A database from a newer winnowd is refused, not damaged. */
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(db);
     {
         struct wn_store *s2 = NULL;
@@ -128,7 +135,8 @@ store_feed_keeps_validators_until_the_url_changes(void **state)
     struct wn_err err;
 
     (void) state;
-    assert_int_equal(wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
+    assert_int_equal(
+        wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
     assert_null(f.etag);
     memset(&rec, 0, sizeof(rec));
     rec.feed_id = f.id;
@@ -139,7 +147,8 @@ store_feed_keeps_validators_until_the_url_changes(void **state)
     rec.next_fetch = 100;
     assert_int_equal(wn_store_feed_fetched(s, &rec, &err), 0);
     wn_store_feed_clear(&f);
-    assert_int_equal(wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
+    assert_int_equal(
+        wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
     assert_string_equal(f.etag, "\"v1\"");
     assert_int_equal(f.next_fetch, 100);
     wn_store_feed_clear(&f);
@@ -147,12 +156,14 @@ store_feed_keeps_validators_until_the_url_changes(void **state)
     rec.ok = 0;
     rec.error = "http status 500";
     assert_int_equal(wn_store_feed_fetched(s, &rec, &err), 0);
-    assert_int_equal(wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
+    assert_int_equal(
+        wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
     assert_string_equal(f.etag, "\"v1\"");
     assert_int_equal(f.error_count, 1);
     wn_store_feed_clear(&f);
     /* A new URL is another document: forget its validators. */
-    assert_int_equal(wn_store_feed_sync(s, "news", "https://b.example/rss", &f, &err), 0);
+    assert_int_equal(
+        wn_store_feed_sync(s, "news", "https://b.example/rss", &f, &err), 0);
     assert_null(f.etag);
     assert_null(f.last_modified);
     wn_store_feed_clear(&f);
@@ -171,18 +182,31 @@ store_items_and_articles_are_stored_once(void **state)
     int want;
 
     (void) state;
-    assert_int_equal(wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
-    assert_int_equal(wn_store_item_put(s, f.id, &it, "https://a.example/1", 1, &want, &err), 1);
+    assert_int_equal(
+        wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
+    assert_int_equal(
+        wn_store_item_put(s, f.id, &it, "https://a.example/1", 1, &want, &err),
+        1);
     assert_true(want);
     /* Seen again before its article is stored: known, still wanted. */
-    assert_int_equal(wn_store_item_put(s, f.id, &it, "https://a.example/1", 2, &want, &err), 0);
+    assert_int_equal(
+        wn_store_item_put(s, f.id, &it, "https://a.example/1", 2, &want, &err),
+        0);
     assert_true(want);
-    assert_int_equal(wn_store_article_put(s, a, "https://a.example/1", "https://a.example/1", 3, &err), 0);
-    assert_int_equal(wn_store_article_put(s, a, "https://a.example/1", "https://a.example/1", 4, &err), 0);
-    assert_int_equal(wn_store_item_put(s, f.id, &it, "https://a.example/1", 5, &want, &err), 0);
+    assert_int_equal(wn_store_article_put(s, a, "https://a.example/1",
+                                          "https://a.example/1", 3, &err),
+                     0);
+    assert_int_equal(wn_store_article_put(s, a, "https://a.example/1",
+                                          "https://a.example/1", 4, &err),
+                     0);
+    assert_int_equal(
+        wn_store_item_put(s, f.id, &it, "https://a.example/1", 5, &want, &err),
+        0);
     assert_false(want);
-    assert_int_equal(wn_store_article_exists(s, "https://a.example/1", &err), 1);
-    assert_int_equal(wn_store_article_exists(s, "https://a.example/2", &err), 0);
+    assert_int_equal(wn_store_article_exists(s, "https://a.example/1", &err),
+                     1);
+    assert_int_equal(wn_store_article_exists(s, "https://a.example/2", &err),
+                     0);
     assert_int_equal(wn_store_counts(s, &c, &err), 0);
     assert_int_equal(c.feeds, 1);
     assert_int_equal(c.items, 1);
@@ -211,17 +235,24 @@ store_failed_items_stop_being_pending_after_their_attempts(void **state)
     int want, n = 0;
 
     (void) state;
-    assert_int_equal(wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
-    assert_int_equal(wn_store_item_put(s, f.id, &it, "https://a.example/2", 1, &want, &err), 1);
+    assert_int_equal(
+        wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
+    assert_int_equal(
+        wn_store_item_put(s, f.id, &it, "https://a.example/2", 1, &want, &err),
+        1);
     assert_int_equal(wn_store_pending(s, 10, count_pending, &n, &err), 0);
     assert_int_equal(n, 1);
     for (int i = 0; i < WN_STORE_ITEM_ATTEMPTS; i++) {
-        assert_int_equal(wn_store_item_failed(s, "https://a.example/2", "http status 500", &err), 0);
+        assert_int_equal(wn_store_item_failed(s, "https://a.example/2",
+                                              "http status 500", &err),
+                         0);
     }
     n = 0;
     assert_int_equal(wn_store_pending(s, 10, count_pending, &n, &err), 0);
     assert_int_equal(n, 0);
-    assert_int_equal(wn_store_item_put(s, f.id, &it, "https://a.example/2", 2, &want, &err), 0);
+    assert_int_equal(
+        wn_store_item_put(s, f.id, &it, "https://a.example/2", 2, &want, &err),
+        0);
     assert_false(want);
     wn_store_feed_clear(&f);
     wn_store_close(s);
@@ -234,9 +265,12 @@ store_read_only_open_needs_an_existing_current_database(void **state)
     struct wn_err err;
 
     (void) state;
-    assert_int_equal(wn_store_open("/nonexistent/dir/x.db", WN_STORE_READONLY, &s, &err), WN_ESTORE);
+    assert_int_equal(
+        wn_store_open("/nonexistent/dir/x.db", WN_STORE_READONLY, &s, &err),
+        WN_ESTORE);
     assert_non_null(strstr(err.msg, "/nonexistent/dir/x.db"));
-    assert_int_equal(wn_store_open("/nonexistent/dir/x.db", 0, &s, &err), WN_ESTORE);
+    assert_int_equal(wn_store_open("/nonexistent/dir/x.db", 0, &s, &err),
+                     WN_ESTORE);
     assert_non_null(strstr(err.msg, "cannot open"));
 }
 
@@ -244,11 +278,18 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(store_creates_schema_in_wal_mode, setup, teardown),
-        cmocka_unit_test_setup_teardown(store_feed_keeps_validators_until_the_url_changes, setup, teardown),
-        cmocka_unit_test_setup_teardown(store_items_and_articles_are_stored_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(store_failed_items_stop_being_pending_after_their_attempts, setup, teardown),
-        cmocka_unit_test_setup_teardown(store_read_only_open_needs_an_existing_current_database, setup, teardown),
+        cmocka_unit_test_setup_teardown(store_creates_schema_in_wal_mode, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            store_feed_keeps_validators_until_the_url_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            store_items_and_articles_are_stored_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            store_failed_items_stop_being_pending_after_their_attempts, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            store_read_only_open_needs_an_existing_current_database, setup,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,7 +31,10 @@ text_folds_white_space_runs(void **state)
     (void) state;
     assert_string_equal(normalize("  a \t\n b  "), "a b");
     /* no-break, thin and ideographic spaces fold too */
-    assert_string_equal(normalize("a\xc2\xa0\xc2\xa0" "b\xe2\x80\x89" "c\xe3\x80\x80" "d"),
+    assert_string_equal(normalize("a\xc2\xa0\xc2\xa0"
+                                  "b\xe2\x80\x89"
+                                  "c\xe3\x80\x80"
+                                  "d"),
                         "a b c d");
     assert_string_equal(normalize(" \t \n"), "");
 }
@@ -40,10 +43,17 @@ static void
 text_drops_controls_and_zero_width(void **state)
 {
     (void) state;
-    assert_string_equal(normalize("a\x01" "b\x7f" "c\xe2\x80\x8b" "d\xef\xbb\xbf" "e"),
+    assert_string_equal(normalize("a\x01"
+                                  "b\x7f"
+                                  "c\xe2\x80\x8b"
+                                  "d\xef\xbb\xbf"
+                                  "e"),
                         "abcde");
     /* C1 controls (U+0085 is a line break and folds) */
-    assert_string_equal(normalize("a\xc2\x85" "b\xc2\x9f" "c"), "a bc");
+    assert_string_equal(normalize("a\xc2\x85"
+                                  "b\xc2\x9f"
+                                  "c"),
+                        "a bc");
 }
 
 static void
@@ -51,17 +61,22 @@ text_composes_to_nfc(void **state)
 {
     (void) state;
     /* e + combining acute -> U+00E9 */
-    assert_string_equal(normalize("Caf" "e\xcc\x81"), "Caf\xc3\xa9");
+    assert_string_equal(normalize("Caf"
+                                  "e\xcc\x81"),
+                        "Caf\xc3\xa9");
 }
 
 static void
 text_repairs_invalid_utf8(void **state)
 {
     (void) state;
-    assert_string_equal(normalize("a\xff" "b"), "a\xef\xbf\xbd" "b");
+    assert_string_equal(normalize("a\xff"
+                                  "b"),
+                        "a\xef\xbf\xbd"
+                        "b");
     assert_string_equal(normalize("a\xe2\x82"), "a\xef\xbf\xbd\xef\xbf\xbd");
     assert_true(wn_text_utf8_valid("\xc3\xa9", 2));
-    assert_false(wn_text_utf8_valid("\xc0\xaf", 2)); /* overlong */
+    assert_false(wn_text_utf8_valid("\xc0\xaf", 2));     /* overlong */
     assert_false(wn_text_utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
 }
 
@@ -121,7 +136,8 @@ text_simhash_is_near_for_near_texts(void **state)
     assert_true(wn_text_hamming(ha, hb) < wn_text_hamming(ha, hc));
     assert_true(wn_text_hamming(ha, hb) <= 12);
     /* case does not matter */
-    assert_int_equal(wn_text_simhash("A B C D E F", 11), wn_text_simhash("a b c d e f", 11));
+    assert_int_equal(wn_text_simhash("A B C D E F", 11),
+                     wn_text_simhash("a b c d e f", 11));
 }
 
 int

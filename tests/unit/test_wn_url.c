@@ -20,13 +20,17 @@ url_resolves_relative_references(void **state)
     char *u = NULL;
 
     (void) state;
-    assert_int_equal(wn_url_resolve("https://a.example/feeds/rss.xml", "../html/1.html", 0, &u), 0);
+    assert_int_equal(wn_url_resolve("https://a.example/feeds/rss.xml",
+                                    "../html/1.html", 0, &u),
+                     0);
     assert_string_equal(u, "https://a.example/html/1.html");
     free(u);
-    assert_int_equal(wn_url_resolve("https://a.example/x/", "//b.example/y", 0, &u), 0);
+    assert_int_equal(
+        wn_url_resolve("https://a.example/x/", "//b.example/y", 0, &u), 0);
     assert_string_equal(u, "https://b.example/y");
     free(u);
-    assert_int_equal(wn_url_resolve(NULL, "  http://a.example/p?q=1  ", 0, &u), 0);
+    assert_int_equal(wn_url_resolve(NULL, "  http://a.example/p?q=1  ", 0, &u),
+                     0);
     free(u);
 }
 
@@ -36,11 +40,16 @@ url_refuses_other_schemes(void **state)
     char *u = NULL;
 
     (void) state;
-    assert_int_equal(wn_url_resolve(NULL, "javascript:alert(1)", 0, &u), WN_EBLOCKED);
+    assert_int_equal(wn_url_resolve(NULL, "javascript:alert(1)", 0, &u),
+                     WN_EBLOCKED);
     assert_null(u);
-    assert_int_equal(wn_url_resolve(NULL, "file:///etc/passwd", 0, &u), WN_EBLOCKED);
-    assert_int_equal(wn_url_resolve("https://a.example/", "ftp://a.example/x", 0, &u), WN_EBLOCKED);
-    assert_int_equal(wn_url_resolve(NULL, "file:///tmp/x.xml", WN_URL_ALLOW_FILE, &u), 0);
+    assert_int_equal(wn_url_resolve(NULL, "file:///etc/passwd", 0, &u),
+                     WN_EBLOCKED);
+    assert_int_equal(
+        wn_url_resolve("https://a.example/", "ftp://a.example/x", 0, &u),
+        WN_EBLOCKED);
+    assert_int_equal(
+        wn_url_resolve(NULL, "file:///tmp/x.xml", WN_URL_ALLOW_FILE, &u), 0);
     free(u);
     assert_int_not_equal(wn_url_resolve(NULL, "not a url", 0, &u), 0);
     assert_int_not_equal(wn_url_resolve(NULL, "", 0, &u), 0);
@@ -52,10 +61,14 @@ url_canonical_drops_tracking_and_fragment(void **state)
     char *u = NULL;
 
     (void) state;
-    assert_int_equal(wn_url_canonical("HTTPS://News.Example:443/a?utm_source=x&id=5&fbclid=y#top", &u), 0);
+    assert_int_equal(
+        wn_url_canonical(
+            "HTTPS://News.Example:443/a?utm_source=x&id=5&fbclid=y#top", &u),
+        0);
     assert_string_equal(u, "https://news.example/a?id=5");
     free(u);
-    assert_int_equal(wn_url_canonical("http://a.example/a?utm_medium=rss", &u), 0);
+    assert_int_equal(wn_url_canonical("http://a.example/a?utm_medium=rss", &u),
+                     0);
     assert_string_equal(u, "http://a.example/a");
     free(u);
 }
