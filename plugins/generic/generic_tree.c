@@ -384,7 +384,9 @@ generic_tree_push(struct generic_tree *t, xmlNodePtr node, int parent,
     return 0;
 }
 
-/* Adds the text of one text node to e's own statistics. */
+/* Adds the text of one text node to e's own statistics: characters with
+ * white space folded, commas, words.  A run of ASCII letters and digits
+ * is taken at once; only other bytes are decoded one by one. */
 static void
 generic_tree_text(struct generic_el *e, const char *s)
 {
@@ -395,10 +397,24 @@ generic_tree_text(struct generic_el *e, const char *s)
 
     while (n > 0) {
         uint32_t cp;
-        int sep;
-        size_t k = generic_char(p, n, &cp, &sep);
-        int ws = cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r'
-                 || cp == '\f' || cp == 0xa0;
+        int sep, ws;
+        size_t k = 1;
+
+        if (p[0] < 0x80 && generic_ascii_alnum(p[0])) {
+            while (k < n && p[k] < 0x80 && generic_ascii_alnum(p[k])) {
+                k++;
+            }
+            chars += (uint32_t) k;
+            space = 0;
+            e->own_words += !in_word;
+            in_word = 1;
+            p += k;
+            n -= k;
+            continue;
+        }
+        k = generic_char(p, n, &cp, &sep);
+        ws = cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f'
+             || cp == 0xa0;
         if (ws) {
             if (!space) {
                 chars++;
