@@ -33,6 +33,7 @@ int wn_cmd_check_config(const struct wn_opts *o);
 int wn_cmd_plugins(const struct wn_opts *o);
 int wn_cmd_export(const struct wn_opts *o);
 int wn_cmd_list(const struct wn_opts *o);
+int wn_cmd_feeds(const struct wn_opts *o);
 int wn_cmd_once(const struct wn_opts *o);
 int wn_cmd_run(const struct wn_opts *o);
 

@@ -91,10 +91,23 @@ static const struct wn_conf_key wn_conf_keys[] = {
     { "fetch", "allow_private", WN_CONF_NETLIST, "no", WN_OFF(allow_private), 0,
       0 },
     { "fetch", "file_root", WN_CONF_PATH, NULL, WN_OFF(file_root), 0, 0 },
+    { "fetch", "host_delay", WN_CONF_DURATION, "0", WN_OFF(host_delay), 0,
+      WN_MS(3600) },
+    { "fetch", "proxy", WN_CONF_STRING, NULL, WN_OFF(proxy), 0, 0 },
+    { "fetch", "retry_after_host", WN_CONF_BOOL, "no",
+      WN_OFF(retry_after_host), 0, 0 },
     { "schedule", "interval", WN_CONF_DURATION, "30m", WN_OFF(interval),
       WN_MS(1), WN_MS(86400L * 30) },
     { "schedule", "max_items", WN_CONF_INT, "1000", WN_OFF(max_items), 1,
       100000 },
+    { "schedule", "min_interval", WN_CONF_DURATION, "0", WN_OFF(min_interval),
+      0, WN_MS(86400L * 30) },
+    { "schedule", "max_interval", WN_CONF_DURATION, "7d",
+      WN_OFF(max_interval), WN_MS(1), WN_MS(86400L * 365) },
+    { "schedule", "backoff_max", WN_CONF_DURATION, "1d", WN_OFF(backoff_max),
+      WN_MS(1), WN_MS(86400L * 30) },
+    { "schedule", "jitter", WN_CONF_INT, "10", WN_OFF(jitter), 0, 50 },
+    { "schedule", "adaptive", WN_CONF_BOOL, "yes", WN_OFF(adaptive), 0, 0 },
 };
 
 #define WN_CONF_NKEYS (sizeof(wn_conf_keys) / sizeof(wn_conf_keys[0]))
@@ -477,6 +490,140 @@ wn_conf_apply(struct wn_conf_loader *l, const struct wn_conf_key *k,
     }
 }
 
+/* Overwrites a secret before its memory is freed (a volatile store the
+ * compiler keeps; explicit_bzero is not in POSIX). */
+static void
+wn_conf_wipe(char *s, size_t n)
+{
+    volatile char *p = s;
+
+    while (n-- > 0) {
+        *p++ = '\0';
+    }
+}
+
+/* Reads a secret from a file: its first line, at most 4 KB. */
+static char *
+wn_conf_secret(struct wn_conf_loader *l, const char *key, const char *value)
+{
+    char *path = wn_conf_path(l->conf, value), *secret = NULL;
+    char buf[4097];
+    size_t n = 0;
+    FILE *fp = path != NULL ? fopen(path, "re") : NULL;
+
+    if (fp == NULL) {
+        wn_conf_error(l, l->line, l->section, key, "%s: %s",
+                      path != NULL ? path : value,
+                      path != NULL ? strerror(errno) : "out of memory");
+        free(path);
+        return NULL;
+    }
+    n = fread(buf, 1, sizeof(buf) - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    if (buf[0] == '\0') {
+        wn_conf_error(l, l->line, l->section, key, "%s: empty", path);
+    } else if ((secret = strdup(buf)) == NULL) {
+        wn_conf_error(l, l->line, l->section, key, "out of memory");
+    }
+    wn_conf_wipe(buf, sizeof(buf));
+    free(path);
+    return secret;
+}
+
+/* A key of a feed's own fetch settings; WN_EDECLINED when it is not one. */
+static int
+wn_conf_feed_fetch_key(struct wn_conf_loader *l, struct wn_conf_feed *f,
+                       const char *key, const char *value)
+{
+    static const char *const strs[] = { "user_agent", "cookie", "username",
+                                        "proxy" };
+    struct wn_conf_feed_fetch *ff = f->fetch;
+    char **slot = NULL;
+    long ms;
+
+    if (strcmp(key, "user_agent") != 0 && strcmp(key, "header") != 0
+        && strcmp(key, "cookie") != 0 && strcmp(key, "username") != 0
+        && strcmp(key, "password_file") != 0 && strcmp(key, "proxy") != 0
+        && strcmp(key, "timeout") != 0 && strcmp(key, "min_interval") != 0
+        && strcmp(key, "max_interval") != 0)
+    {
+        return WN_EDECLINED;
+    }
+    if (ff == NULL && (ff = f->fetch = calloc(1, sizeof(*ff))) == NULL) {
+        wn_conf_error(l, l->line, l->section, key, "out of memory");
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+        if (strcmp(key, strs[i]) == 0) {
+            slot = i == 0   ? &ff->user_agent
+                   : i == 1 ? &ff->cookie
+                   : i == 2 ? &ff->username
+                            : &ff->proxy;
+        }
+    }
+    if (slot != NULL) {
+        if (strpbrk(value, "\r\n") != NULL) {
+            wn_conf_error(l, l->line, l->section, key, "a line break");
+            return 0;
+        }
+        free(*slot);
+        *slot = strcmp(key, "proxy") == 0 && strcmp(value, "none") == 0
+                    ? strdup("")
+                    : strdup(value);
+        if (*slot == NULL) {
+            wn_conf_error(l, l->line, l->section, key, "out of memory");
+        }
+    } else if (strcmp(key, "header") == 0) {
+        const char *colon = strchr(value, ':');
+        char **h;
+        if (colon == NULL || colon == value
+            || strcspn(value, " \t") < (size_t) (colon - value))
+        {
+            wn_conf_error(l, l->line, l->section, key,
+                          "\"%s\" is not \"Name: value\"", value);
+        } else if (ff->nheaders >= WN_CONF_MAX_HEADERS) {
+            wn_conf_error(l, l->line, l->section, key, "more than %d headers",
+                          WN_CONF_MAX_HEADERS);
+        } else if ((h = realloc(ff->headers,
+                                (ff->nheaders + 1) * sizeof(*h)))
+                       == NULL
+                   || (h[ff->nheaders] = strdup(value)) == NULL)
+        {
+            if (h != NULL) {
+                ff->headers = h;
+            }
+            wn_conf_error(l, l->line, l->section, key, "out of memory");
+        } else {
+            ff->headers = h;
+            ff->nheaders++;
+        }
+    } else if (strcmp(key, "password_file") == 0) {
+        char *secret = wn_conf_secret(l, key, value);
+        if (secret != NULL) {
+            if (ff->password != NULL) {
+                wn_conf_wipe(ff->password, strlen(ff->password));
+            }
+            free(ff->password);
+            ff->password = secret;
+        }
+    } else if (wn_conf_parse_duration(value, &ms) != 0
+               || ms < (strcmp(key, "timeout") == 0 ? 1 : 1000))
+    {
+        wn_conf_error(l, l->line, l->section, key,
+                      "\"%s\" is not a duration (like 30s or 5m)%s", value,
+                      strcmp(key, "timeout") == 0 ? "" : " of at least 1s");
+    } else if (strcmp(key, "timeout") == 0) {
+        ff->timeout = ms;
+    } else if (strcmp(key, "min_interval") == 0) {
+        ff->min_interval = ms / 1000;
+    } else {
+        ff->max_interval = ms / 1000;
+    }
+    return 0;
+}
+
 static int
 wn_conf_feed_key(struct wn_conf_loader *l, struct wn_conf_feed *f,
                  const char *key, const char *value)
@@ -528,9 +675,11 @@ wn_conf_feed_key(struct wn_conf_loader *l, struct wn_conf_feed *f,
         } else {
             f->interval = ms / 1000;
         }
-    } else {
+    } else if (wn_conf_feed_fetch_key(l, f, key, value) == WN_EDECLINED) {
         wn_conf_error(l, l->line, l->section, key,
-                      "unknown key (feeds take url, fetch_article, interval)");
+                      "unknown key (feeds take url, fetch_article, interval, "
+                      "user_agent, header, cookie, username, password_file, "
+                      "proxy, timeout, min_interval, max_interval)");
     }
     return 0;
 }
@@ -616,7 +765,11 @@ wn_conf_handler(void *user, const char *section, const char *name,
         return 1;
     }
     wn_conf_section(l, section);
-    if (l->section_kind < 0 || wn_conf_seen(l, section, name)) {
+    /* A feed may send several headers: header is the one repeatable key. */
+    if (l->section_kind < 0
+        || ((l->section_kind != 1 || strcmp(name, "header") != 0)
+            && wn_conf_seen(l, section, name)))
+    {
         return 1;
     }
     if (l->section_kind == 1) {
@@ -851,8 +1004,24 @@ wn_conf_free(struct wn_conf *c)
         }
     }
     for (size_t i = 0; i < c->nfeeds; i++) {
+        struct wn_conf_feed_fetch *ff = c->feeds[i].fetch;
         free(c->feeds[i].name);
         free(c->feeds[i].url);
+        if (ff != NULL) {
+            for (size_t k = 0; k < ff->nheaders; k++) {
+                free(ff->headers[k]);
+            }
+            free(ff->headers);
+            free(ff->user_agent);
+            free(ff->cookie);
+            free(ff->username);
+            if (ff->password != NULL) {
+                wn_conf_wipe(ff->password, strlen(ff->password));
+            }
+            free(ff->password);
+            free(ff->proxy);
+            free(ff);
+        }
     }
     free(c->feeds);
     for (size_t i = 0; i < c->nplugins; i++) {

@@ -19,6 +19,23 @@ enum wn_fetch_article {
     WN_FETCH_ARTICLE_NEVER
 };
 
+#define WN_CONF_MAX_HEADERS 32 /* header keys per feed */
+
+/* A feed's own fetch settings, for the few feeds that have any (kept out
+ * of struct wn_conf_feed so that 100,000 plain feeds stay small).  NULL
+ * and 0 mean the [fetch] or [schedule] setting. */
+struct wn_conf_feed_fetch {
+    char *user_agent;
+    char **headers; /* "Name: value", nheaders of them */
+    size_t nheaders;
+    char *cookie;   /* "a=1; b=2" */
+    char *username; /* basic auth */
+    char *password; /* read from password_file when the file loads */
+    char *proxy;    /* a proxy URL, or "" for none */
+    long timeout;   /* ms, whole transfer */
+    long min_interval, max_interval; /* s */
+};
+
 struct wn_conf_feed {
     char *name;        /* the NAME of [feed:NAME] */
     char *url;         /* absolute http(s) or file URL */
@@ -26,6 +43,7 @@ struct wn_conf_feed {
     long interval;     /* seconds; 0: [schedule] interval */
     unsigned line;     /* where the section starts */
     int url_seen;      /* a url key was given (valid or not) */
+    struct wn_conf_feed_fetch *fetch; /* or NULL: none of its own */
 };
 
 /* One key of a [plugin:NAME] section, kept raw until the plugin loads. */
@@ -71,10 +89,18 @@ struct wn_conf {
     long max_articles;       /* article pages in the pipeline at once */
     char *allow_private;     /* "no", "yes" or a list (see wn_net.h) */
     char *file_root;         /* folder file: URLs may read, or NULL */
+    long host_delay;         /* ms between request starts to one host */
+    char *proxy;             /* proxy URL, "" none, NULL: environment */
+    int retry_after_host;    /* a Retry-After defers its whole host */
 
     /* [schedule] */
-    long interval;  /* s between fetches of one feed */
-    long max_items; /* items read per feed document */
+    long interval;     /* ms between fetches of one feed */
+    long max_items;    /* items read per feed document */
+    long min_interval; /* ms, lower bound of every interval */
+    long max_interval; /* ms, upper bound of every interval */
+    long backoff_max;  /* ms, ceiling of the backoff after failures */
+    long jitter;       /* percent of an interval, spread either way */
+    int adaptive;      /* intervals follow how often a feed publishes */
 
     struct wn_conf_feed *feeds;
     size_t nfeeds;

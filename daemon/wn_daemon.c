@@ -80,6 +80,8 @@ wn_daemon_sync_feeds(struct wn_daemon *d, struct wn_err *err)
             f->store_id = sf.id;
             f->etag = sf.etag;
             f->last_modified = sf.last_modified;
+            f->fetch_url = sf.fetch_url;
+            f->retired = sf.retired != WN_TIME_NONE;
             f->next_fetch = sf.next_fetch;
             f->error_count = sf.error_count;
             d->nfeeds++;
@@ -147,6 +149,10 @@ wn_daemon_open(struct wn_daemon *d, const struct wn_opts *o)
     fo.max_redirects = d->conf->max_redirects;
     fo.max_transfers = d->conf->max_transfers;
     fo.max_host_transfers = d->conf->max_host_transfers;
+    fo.host_delay = d->conf->host_delay;
+    fo.proxy = d->conf->proxy != NULL && strcmp(d->conf->proxy, "none") == 0
+                   ? ""
+                   : d->conf->proxy;
     fo.allow = d->allow;
     fo.file_root = d->conf->file_root;
     rc = wn_fetch_init(&d->loop, &fo, &d->fetcher, &err);
@@ -313,6 +319,7 @@ wn_daemon_release(struct wn_daemon *d)
     for (size_t i = 0; i < d->nfeeds; i++) {
         free(d->feeds[i].etag);
         free(d->feeds[i].last_modified);
+        free(d->feeds[i].fetch_url);
     }
     free(d->feeds);
     wn_conf_free(d->conf);
@@ -347,7 +354,7 @@ wn_daemon_feed_done(struct wn_ingest_feed *feed, int ok, void *arg)
     int64_t now = wn_time_now(), wait;
 
     (void) ok;
-    if (d->sched == NULL || d->stopping) {
+    if (d->sched == NULL || d->stopping || feed->retired) {
         return;
     }
     wait = feed->next_fetch > now ? feed->next_fetch - now : 0;
@@ -399,6 +406,13 @@ wn_cmd_once(const struct wn_opts *o)
         WN_LOG(WN_LOG_WARNING, "winnowd", "%s", err.msg);
     }
     for (size_t i = 0; i < d.nfeeds; i++) {
+        if (d.feeds[i].retired) {
+            WN_LOG(WN_LOG_NOTICE, "winnowd",
+                   "feed %s: retired (410 Gone): not fetched until its url "
+                   "changes",
+                   d.feeds[i].conf->name);
+            continue;
+        }
         wn_ingest_feed(d.ingest, &d.feeds[i]);
     }
     if (wn_ingest_idle(d.ingest)) {
@@ -458,6 +472,9 @@ wn_cmd_run(const struct wn_opts *o)
         int64_t wait = f->next_fetch > now ? f->next_fetch - now : 0;
         uint64_t ms = (uint64_t) wait * 1000u;
 
+        if (f->retired) {
+            continue;
+        }
         /* Feeds that are due spread over the first seconds, not all in
          * the same loop iteration. */
         if (wait == 0 && d.nfeeds > 1) {
@@ -618,4 +635,95 @@ int
 wn_cmd_list(const struct wn_opts *o)
 {
     return wn_daemon_read_store(o, wn_daemon_list_row);
+}
+
+/* ---- feeds ---- */
+
+static int
+wn_daemon_feed_row(const struct wn_store_feed_row *r, void *arg)
+{
+    const struct wn_opts *o = arg;
+    char last[WN_TIME_BUFSZ] = "never", ok[WN_TIME_BUFSZ] = "never";
+    char next[WN_TIME_BUFSZ] = "-";
+    const char *state = r->retired != WN_TIME_NONE ? "retired"
+                        : r->last_fetch == WN_TIME_NONE ? "new"
+                        : r->error_count > 0            ? "failing"
+                                                        : "ok";
+
+    if (r->last_fetch != WN_TIME_NONE) {
+        wn_time_format(r->last_fetch, last);
+    }
+    if (r->last_ok != WN_TIME_NONE) {
+        wn_time_format(r->last_ok, ok);
+    }
+    if (r->retired == WN_TIME_NONE && r->next_fetch > 0) {
+        wn_time_format(r->next_fetch, next);
+    }
+    if (o->json) {
+        json_t *obj = json_object();
+        char *line;
+
+        wn_daemon_json_str(obj, "name", r->name);
+        wn_daemon_json_str(obj, "state", state);
+        wn_daemon_json_str(obj, "url", r->url);
+        wn_daemon_json_str(obj, "fetch_url", r->fetch_url);
+        wn_daemon_json_str(obj, "title", r->title);
+        wn_daemon_json_time(obj, "last_fetch", r->last_fetch);
+        wn_daemon_json_time(obj, "last_ok", r->last_ok);
+        json_object_set_new(obj, "last_status", json_integer(r->last_status));
+        wn_daemon_json_str(obj, "last_error", r->last_error);
+        wn_daemon_json_str(obj, "error_class", r->error_class);
+        json_object_set_new(obj, "error_count", json_integer(r->error_count));
+        wn_daemon_json_time(obj, "next_try",
+                            r->retired == WN_TIME_NONE && r->next_fetch > 0
+                                ? r->next_fetch
+                                : WN_TIME_NONE);
+        wn_daemon_json_time(obj, "retired", r->retired);
+        json_object_set_new(obj, "interval", json_integer(r->interval));
+        line = json_dumps(obj, JSON_COMPACT);
+        json_decref(obj);
+        if (line == NULL) {
+            return -1;
+        }
+        puts(line);
+        free(line);
+        return ferror(stdout) ? -1 : 0;
+    }
+    printf("%s  %s  errors %ld  last %s (status %ld)  ok %s  next %s\n",
+           r->name, state, r->error_count, last, r->last_status, ok, next);
+    if (r->fetch_url != NULL) {
+        printf("  %s (moved from %s)\n", r->fetch_url, r->url);
+    } else {
+        printf("  %s\n", r->url);
+    }
+    if (r->last_error != NULL && r->error_count > 0) {
+        printf("  %s: %s\n", r->error_class != NULL ? r->error_class : "error",
+               r->last_error);
+    }
+    return ferror(stdout) ? -1 : 0;
+}
+
+int
+wn_cmd_feeds(const struct wn_opts *o)
+{
+    struct wn_conf *conf = wn_cmd_conf(o, 0);
+    struct wn_store *store = NULL;
+    struct wn_err err;
+    int rc;
+
+    if (conf == NULL) {
+        return WN_EXIT_CONFIG;
+    }
+    wn_err_clear(&err);
+    rc = wn_store_open(conf->store_path, WN_STORE_READONLY, &store, &err);
+    if (rc == 0) {
+        struct wn_opts copy = *o;
+        rc = wn_store_feeds(store, wn_daemon_feed_row, &copy, &err);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "winnowd: feeds: %s\n", err.msg);
+    }
+    wn_store_close(store);
+    wn_conf_free(conf);
+    return rc == 0 ? WN_EXIT_OK : WN_EXIT_FAILURE;
 }

@@ -58,6 +58,11 @@ struct wn_feed_doc {
     const char *description; /* plain text, or NULL */
     const char *language;    /* or NULL */
     int64_t updated;         /* or WN_TIME_NONE */
+    /* The publisher's schedule hints (wn_feed_hint.c), 0 when absent. */
+    long ttl;             /* s: RSS <ttl>, how long the feed may be cached */
+    long update_period;   /* s: sy:updatePeriod / sy:updateFrequency */
+    uint32_t skip_hours;  /* bit h: not in UTC hour h (RSS <skipHours>) */
+    unsigned skip_days;   /* bit d: not on day d, 0 Sunday (<skipDays>) */
     struct wn_feed_item *items;
     size_t nitems;
     struct wn_arena *arena; /* owns every string and array above */

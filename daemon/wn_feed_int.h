@@ -217,6 +217,13 @@ int wn_feed_item_finish(struct wn_feed_ctx *ctx, struct wn_feed_item *item,
 
 /* Fill ctx->doc from the tree under root; 0 or an error in ctx->rc terms. */
 int wn_feed_rss_parse(struct wn_feed_ctx *ctx, xmlNodePtr root);
+
+/* Reads a channel child that is a schedule hint (RSS ttl, skipHours,
+ * skipDays; sy:updatePeriod, sy:updateFrequency) into ctx->doc; returns 1
+ * when it was one. */
+int wn_feed_hint(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *ns);
+/* After the channel's children: settles a frequency given without period. */
+void wn_feed_hint_end(struct wn_feed_ctx *ctx);
 int wn_feed_atom_parse(struct wn_feed_ctx *ctx, xmlNodePtr root);
 
 #endif /* WN_FEED_INT_H */

@@ -227,8 +227,11 @@ wn_feed_rss_parse(struct wn_feed_ctx *ctx, xmlNodePtr root)
             pub = pub == WN_TIME_NONE ? wn_feed_time(ctx, c) : pub;
         } else if (wn_feed_is(c, WN_NS_DC, "date")) {
             dc_date = dc_date == WN_TIME_NONE ? wn_feed_time(ctx, c) : dc_date;
+        } else {
+            wn_feed_hint(ctx, c, ns);
         }
     }
+    wn_feed_hint_end(ctx);
     /* When the feed last changed: its build time, else its publication. */
     doc->updated = build != WN_TIME_NONE ? build
                    : pub != WN_TIME_NONE ? pub

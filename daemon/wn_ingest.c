@@ -22,6 +22,7 @@
 #include "wn_fetch.h"
 #include "wn_html.h"
 #include "wn_log.h"
+#include "wn_sched_policy.h"
 #include "wn_store.h"
 #include "wn_strset.h"
 #include "wn_text.h"
@@ -36,8 +37,12 @@
 #define WN_INGEST_FULLTEXT_WORDS 150
 /* A cleaned page with fewer words than this loses to longer feed content. */
 #define WN_INGEST_MIN_WORDS 50
-/* Failed feeds wait interval * 2^errors, at most this long. */
-#define WN_INGEST_BACKOFF_MAX (24 * 3600)
+/* Feeds in flight (fetching, or queued at their host in the fetcher) per
+ * [fetch] max_transfers: a few hosts that are slow or deferred hold up
+ * only their own feeds, not the feeds of every other host. */
+#define WN_INGEST_FEED_QUEUE 16
+/* An article answered 429 without Retry-After defers its host this long. */
+#define WN_INGEST_ARTICLE_DEFER 60
 /* New feeds wait while more than this many article pages per
  * [fetch] max_articles are queued. */
 #define WN_INGEST_BACKLOG 4
@@ -48,6 +53,7 @@ struct wn_ingest {
     struct wn_article_job *qhead, *qtail;
     struct wn_ingest_feed *whead, *wtail; /* feeds waiting for room */
     struct wn_ingest_stats stats;
+    uint64_t rand; /* xorshift state, for jitter */
     int draining;
 };
 
@@ -60,6 +66,11 @@ struct wn_feed_job {
     char *url; /* after redirects: the base of relative links */
     long status;
     char *etag, *last_modified;
+    char *fetch_url;  /* a permanent redirect's target, or NULL */
+    long max_age;     /* s, from the response, or -1 */
+    long retry_after; /* s, from the response, or -1 */
+    long adaptive;    /* s, from the items' dates (threadpool), or 0 */
+    int cls;          /* enum wn_fetch_class of a failure */
     struct wn_feed_doc *doc;
     char **canon;            /* per item: canonical article URL or NULL */
     unsigned char *fulltext; /* per item: content holds the full text */
@@ -136,8 +147,85 @@ static long
 wn_ingest_interval(const struct wn_ingest *in,
                    const struct wn_ingest_feed *feed)
 {
-    return feed->conf->interval > 0 ? feed->conf->interval
-                                    : in->o.conf->interval / 1000;
+    long iv = feed->conf->interval > 0 ? feed->conf->interval
+                                       : in->o.conf->interval / 1000;
+    return iv > 0 ? iv : 1;
+}
+
+/* Uniform in [0, 1), for jitter (xorshift64*; not for secrets). */
+static double
+wn_ingest_random(struct wn_ingest *in)
+{
+    uint64_t x = in->rand;
+
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    in->rand = x;
+    return (double) ((x * 2685821657736338717u) >> 11) / 9007199254740992.0;
+}
+
+const char *
+wn_ingest_feed_url(const struct wn_ingest_feed *feed)
+{
+    return feed->fetch_url != NULL ? feed->fetch_url : feed->conf->url;
+}
+
+/* A feed's schedule inputs that do not depend on one response. */
+static void
+wn_ingest_policy(const struct wn_ingest *in, const struct wn_ingest_feed *feed,
+                 struct wn_sched_policy *p)
+{
+    const struct wn_conf *c = in->o.conf;
+    const struct wn_conf_feed_fetch *ff = feed->conf->fetch;
+
+    memset(p, 0, sizeof(*p));
+    p->interval = wn_ingest_interval(in, feed);
+    p->fixed = feed->conf->interval > 0 || !c->adaptive;
+    p->min = ff != NULL && ff->min_interval > 0 ? ff->min_interval
+                                                : c->min_interval / 1000;
+    p->max = ff != NULL && ff->max_interval > 0 ? ff->max_interval
+                                                : c->max_interval / 1000;
+    p->max_age = -1;
+    p->jitter_pct = c->jitter;
+    p->skip_hours = feed->skip_hours;
+    p->skip_days = feed->skip_days;
+    p->now = wn_time_now();
+}
+
+/* The request options of a feed's own [feed:NAME] settings.  Headers,
+ * cookies and credentials go only to the feed's own host. */
+static void
+wn_ingest_req_opts(const struct wn_ingest_feed *feed, const char *url,
+                   struct wn_fetch_req_opts *ro)
+{
+    const struct wn_conf_feed_fetch *ff =
+        feed != NULL ? feed->conf->fetch : NULL;
+    char *a = NULL, *b = NULL;
+
+    memset(ro, 0, sizeof(*ro));
+    if (ff == NULL) {
+        return;
+    }
+    ro->user_agent = ff->user_agent;
+    ro->proxy = ff->proxy;
+    ro->timeout = ff->timeout;
+    if (url != wn_ingest_feed_url(feed)
+        && (wn_url_host(url, &a) != 0
+            || wn_url_host(wn_ingest_feed_url(feed), &b) != 0
+            || strcmp(a, b) != 0))
+    {
+        free(a);
+        free(b);
+        return;
+    }
+    free(a);
+    free(b);
+    ro->headers = (const char *const *) ff->headers;
+    ro->nheaders = ff->nheaders;
+    ro->cookie = ff->cookie;
+    ro->username = ff->username;
+    ro->password = ff->password;
 }
 
 /* ---- feeds ---- */
@@ -159,6 +247,7 @@ wn_feed_job_free(struct wn_feed_job *j)
     free(j->url);
     free(j->etag);
     free(j->last_modified);
+    free(j->fetch_url);
     free(j);
 }
 
@@ -177,6 +266,12 @@ wn_ingest_feed_finish(struct wn_feed_job *j, int ok)
         j->etag = j->last_modified = NULL;
     } else {
         feed->error_count++;
+        feed->retired = (unsigned char) j->rec.retired;
+    }
+    if (j->fetch_url != NULL) {
+        free(feed->fetch_url);
+        feed->fetch_url = j->fetch_url;
+        j->fetch_url = NULL;
     }
     feed->next_fetch = j->rec.next_fetch;
     feed->busy = 0;
@@ -216,27 +311,43 @@ wn_ingest_feed_fail(struct wn_feed_job *j, const char *url, const char *why)
 {
     struct wn_ingest *in = j->in;
     int64_t now = wn_time_now();
-    long backoff = wn_ingest_interval(in, j->feed);
-    long errors = j->feed->error_count;
+    int gone = j->cls == WN_FETCH_GONE;
+    long wait = wn_sched_policy_fail(
+        wn_ingest_interval(in, j->feed), j->feed->error_count + 1,
+        in->o.conf->backoff_max / 1000,
+        j->cls == WN_FETCH_RATE ? j->retry_after : -1, wn_ingest_random(in));
 
-    while (errors-- > 0 && backoff < WN_INGEST_BACKOFF_MAX) {
-        backoff *= 2;
-    }
-    if (backoff > WN_INGEST_BACKOFF_MAX) {
-        backoff = WN_INGEST_BACKOFF_MAX;
-    }
     in->stats.feeds_failed++;
-    wn_ingest_log(WN_LOG_WARNING, j->feed, "%s: %s", url, why);
+    if (gone) {
+        wn_ingest_log(WN_LOG_WARNING, j->feed,
+                      "%s: %s: the feed is retired (fetched again when its "
+                      "url changes)",
+                      url, why);
+    } else {
+        wn_ingest_log(WN_LOG_WARNING, j->feed, "%s: %s%s%s (retry in %ld s)",
+                      url, j->cls != WN_FETCH_OK ? wn_fetch_class_name(j->cls)
+                                                  : "",
+                      j->cls != WN_FETCH_OK ? ": " : "", why, wait);
+    }
+    if (j->cls == WN_FETCH_RATE && j->retry_after > 0
+        && in->o.conf->retry_after_host)
+    {
+        wn_fetch_defer_host(in->o.fetcher, url, j->retry_after);
+    }
     if (why != j->err.msg) {
         snprintf(j->err.msg, sizeof(j->err.msg), "%s", why);
     }
     memset(&j->rec, 0, sizeof(j->rec));
     j->rec.feed_id = j->feed->store_id;
     j->rec.fetched_at = now;
-    j->rec.next_fetch = now + backoff;
+    j->rec.next_fetch = now + wait;
     j->rec.status = j->status;
     j->rec.ok = 0;
     j->rec.error = j->err.msg;
+    j->rec.error_class = wn_fetch_class_name(j->cls != WN_FETCH_OK ? j->cls
+                                                                    : WN_FETCH_HTTP);
+    j->rec.retired = gone;
+    j->rec.fetch_url = j->fetch_url;
     j->op.fn = wn_ingest_write_fetch;
     j->op.done = wn_ingest_fail_done;
     j->op.data = j;
@@ -300,6 +411,18 @@ wn_ingest_parse_work(uv_work_t *req)
     if (j->canon == NULL || j->fulltext == NULL || j->want == NULL) {
         j->rc = wn_err_set(&j->err, WN_ENOMEM, "out of memory");
         return;
+    }
+    if (j->in->o.conf->adaptive && n > 0) {
+        int64_t *times = malloc(n * sizeof(*times));
+        if (times != NULL) {
+            for (size_t i = 0; i < n; i++) {
+                const struct wn_feed_item *it = &j->doc->items[i];
+                times[i] = it->published != WN_TIME_NONE ? it->published
+                                                         : it->updated;
+            }
+            j->adaptive = wn_sched_policy_rate(times, n, wn_time_now());
+            free(times);
+        }
     }
     for (size_t i = 0; i < n; i++) {
         const struct wn_feed_item *it = &j->doc->items[i];
@@ -380,12 +503,36 @@ static void
 wn_ingest_feed_store(struct wn_feed_job *j)
 {
     struct wn_ingest *in = j->in;
-    int64_t now = wn_time_now();
+    struct wn_ingest_feed *feed = j->feed;
+    struct wn_sched_policy p;
+    long base;
 
+    wn_ingest_policy(in, feed, &p);
+    if (j->doc != NULL) {
+        feed->skip_hours = p.skip_hours = j->doc->skip_hours;
+        feed->skip_days = (unsigned char) (p.skip_days = j->doc->skip_days);
+        p.adaptive = j->adaptive;
+        p.ttl = j->doc->ttl;
+        p.period = j->doc->update_period;
+        feed->interval = wn_sched_policy_base(&p);
+    } else if (feed->interval == 0) {
+        feed->interval = wn_sched_policy_base(&p);
+    }
+    /* Freshness is per response: it raises this wait only. */
+    base = feed->interval;
+    if (j->max_age > base) {
+        p.max_age = j->max_age;
+        p.interval = base;
+        p.fixed = 1;
+        base = wn_sched_policy_base(&p);
+    }
     memset(&j->rec, 0, sizeof(j->rec));
-    j->rec.feed_id = j->feed->store_id;
-    j->rec.fetched_at = now;
-    j->rec.next_fetch = now + wn_ingest_interval(in, j->feed);
+    j->rec.feed_id = feed->store_id;
+    j->rec.fetched_at = p.now;
+    j->rec.next_fetch =
+        p.now + wn_sched_policy_next(&p, base, wn_ingest_random(in));
+    j->rec.interval = base;
+    j->rec.fetch_url = j->fetch_url;
     j->rec.status = j->status;
     j->rec.ok = 1;
     j->rec.etag = j->etag;
@@ -422,6 +569,16 @@ wn_ingest_feed_fetched(struct wn_fetch_result *res, void *arg)
     struct wn_ingest *in = j->in;
 
     j->status = res->status;
+    j->cls = res->cls;
+    j->max_age = res->max_age;
+    j->retry_after = res->retry_after;
+    if (res->permanent_url != NULL
+        && strcmp(res->permanent_url, wn_ingest_feed_url(j->feed)) != 0)
+    {
+        j->fetch_url = strdup(res->permanent_url);
+        wn_ingest_log(WN_LOG_NOTICE, j->feed, "moved permanently to %s",
+                      res->permanent_url);
+    }
     if (res->rc == WN_ECANCELED) {
         /* Stopping: nothing happened to the feed worth recording. */
         j->rec.next_fetch = j->feed->next_fetch;
@@ -464,7 +621,9 @@ wn_ingest_feed_room(const struct wn_ingest *in)
 {
     const struct wn_conf *c = in->o.conf;
 
-    return !in->draining && in->stats.feeds_busy < (size_t) c->max_transfers
+    return !in->draining
+           && in->stats.feeds_busy
+                  < (size_t) c->max_transfers * WN_INGEST_FEED_QUEUE
            && in->stats.articles_queued
                   <= (size_t) c->max_articles * WN_INGEST_BACKLOG;
 }
@@ -473,6 +632,7 @@ static void
 wn_ingest_feed_start(struct wn_ingest *in, struct wn_ingest_feed *feed)
 {
     struct wn_feed_job *j = calloc(1, sizeof(*j));
+    struct wn_fetch_req_opts ro;
     struct wn_err err;
 
     in->stats.feeds_busy++;
@@ -489,12 +649,17 @@ wn_ingest_feed_start(struct wn_ingest *in, struct wn_ingest_feed *feed)
     }
     j->in = in;
     j->feed = feed;
+    j->max_age = j->retry_after = -1;
     wn_err_clear(&err);
-    if (wn_fetch_start(in->o.fetcher, feed->conf->url, feed->etag,
-                       feed->last_modified, wn_ingest_feed_fetched, j, &err)
+    wn_ingest_req_opts(feed, wn_ingest_feed_url(feed), &ro);
+    ro.etag = feed->etag;
+    ro.last_modified = feed->last_modified;
+    if (wn_fetch_start(in->o.fetcher, wn_ingest_feed_url(feed), &ro,
+                       wn_ingest_feed_fetched, j, &err)
         != 0)
     {
-        wn_ingest_feed_fail(j, feed->conf->url, err.msg);
+        j->cls = err.code == WN_EBLOCKED ? WN_FETCH_BLOCKED : WN_FETCH_NETWORK;
+        wn_ingest_feed_fail(j, wn_ingest_feed_url(feed), err.msg);
     }
 }
 
@@ -850,6 +1015,13 @@ wn_ingest_article_fetched(struct wn_fetch_result *res, void *arg)
         return;
     }
     if (res->rc != 0) {
+        if (res->cls == WN_FETCH_RATE || res->status == 429) {
+            /* Articles have no schedule of their own: the host waits. */
+            wn_fetch_defer_host(a->in->o.fetcher, res->url,
+                                res->retry_after > 0
+                                    ? res->retry_after
+                                    : WN_INGEST_ARTICLE_DEFER);
+        }
         wn_ingest_article_fail(a, res->error);
         return;
     }
@@ -868,6 +1040,8 @@ wn_ingest_article_fetched(struct wn_fetch_result *res, void *arg)
 static void
 wn_ingest_pump(struct wn_ingest *in)
 {
+    struct wn_fetch_req_opts ro;
+
     while (!in->draining && in->qhead != NULL
            && in->stats.articles_active < (size_t) in->o.conf->max_articles)
     {
@@ -886,7 +1060,8 @@ wn_ingest_pump(struct wn_ingest *in)
             continue;
         }
         wn_err_clear(&a->err);
-        if (wn_fetch_start(in->o.fetcher, a->link, NULL, NULL,
+        wn_ingest_req_opts(a->feed, a->link, &ro);
+        if (wn_fetch_start(in->o.fetcher, a->link, &ro,
                            wn_ingest_article_fetched, a, &a->err)
             != 0)
         {
@@ -907,6 +1082,8 @@ wn_ingest_init(const struct wn_ingest_opts *opts, struct wn_ingest **out)
         return WN_ENOMEM;
     }
     in->o = *opts;
+    in->rand = uv_hrtime() ^ ((uint64_t) (uintptr_t) in << 17) ^ 0x9e3779b97f4a7c15u;
+    in->rand += in->rand == 0;
     wn_strset_init(&in->inflight);
     *out = in;
     return 0;

@@ -32,9 +32,14 @@ struct wn_ingest_feed {
     int64_t store_id;
     char *etag; /* validators, owned */
     char *last_modified;
+    char *fetch_url;    /* where a permanent redirect led, owned, or NULL */
     int64_t next_fetch; /* Unix seconds, from the store or the schedule */
     long error_count;   /* consecutive failures */
-    int busy;           /* a pass over this feed is waiting or in flight */
+    long interval;      /* s, the last interval chosen from hints, or 0 */
+    uint32_t skip_hours; /* the feed's skipHours (bit per UTC hour) */
+    unsigned char skip_days; /* its skipDays (bit per day, 0 Sunday) */
+    unsigned char retired;   /* 410 Gone: not fetched until its URL changes */
+    unsigned char busy; /* a pass over this feed is waiting or in flight */
     struct wn_heap_entry sched;       /* the scheduler's entry */
     struct wn_ingest_feed *wait_next; /* in the ingest's waiting list */
 };
@@ -45,6 +50,9 @@ struct wn_ingest_stats {
     uint64_t articles_stored, articles_failed, articles_from_feed;
     size_t feeds_busy, feeds_waiting, articles_active, articles_queued;
 };
+
+/* The URL a feed is fetched from: its permanent new address, if any. */
+const char *wn_ingest_feed_url(const struct wn_ingest_feed *feed);
 
 /* Called on the loop thread when a feed's pass ends (ok: fetched or 304). */
 typedef void (*wn_ingest_feed_cb)(struct wn_ingest_feed *feed, int ok,

@@ -32,6 +32,9 @@ wn_main_usage(FILE *f)
         "  export -c FILE [--since T] stored articles as JSON Lines\n"
         "  list -c FILE [--since T]   stored articles: title, site, words, "
         "first line\n"
+        "  feeds -c FILE [--json]     each feed's state: last fetch, last "
+        "error,\n"
+        "                             error count, next try\n"
         "  check-config -c FILE       validate the configuration and plugins\n"
         "  plugins -c FILE            list plugins and the hosts they clean\n"
         "\n"
@@ -67,6 +70,7 @@ main(int argc, char **argv)
         { "parse", wn_cmd_parse },     { "clean", wn_cmd_clean },
         { "export", wn_cmd_export },   { "check-config", wn_cmd_check_config },
         { "plugins", wn_cmd_plugins }, { "list", wn_cmd_list },
+        { "feeds", wn_cmd_feeds },
     };
     struct wn_opts o;
     int rc = WN_EXIT_USAGE;

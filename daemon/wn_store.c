@@ -61,6 +61,11 @@ static const char *const wn_store_migrations[] = {
     ");"
     "CREATE INDEX articles_hash ON articles(hash);"
     "CREATE INDEX articles_stored ON articles(stored_at);",
+    /* 1 -> 2: feed state for the schedule and `winnowd feeds` */
+    "ALTER TABLE feeds ADD COLUMN fetch_url TEXT;"   /* after a 301/308 */
+    "ALTER TABLE feeds ADD COLUMN error_class TEXT;" /* network, http, ... */
+    "ALTER TABLE feeds ADD COLUMN retired INTEGER;"  /* when 410 came */
+    "ALTER TABLE feeds ADD COLUMN interval INTEGER;", /* s, last chosen */
 };
 
 #define WN_STORE_NMIGRATIONS                                                   \
@@ -87,20 +92,27 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
         "INSERT INTO feeds (name, url) VALUES (?1, ?2) "
         "ON CONFLICT(name) DO UPDATE SET url = excluded.url,"
         "  etag = CASE WHEN url = excluded.url THEN etag END,"
-        "  last_modified = CASE WHEN url = excluded.url THEN last_modified END",
+        "  last_modified = CASE WHEN url = excluded.url THEN last_modified END,"
+        /* a new configured URL starts afresh: no redirect, not retired */
+        "  fetch_url = CASE WHEN url = excluded.url THEN fetch_url END,"
+        "  retired = CASE WHEN url = excluded.url THEN retired END,"
+        "  next_fetch = CASE WHEN url = excluded.url THEN next_fetch ELSE 0 END",
     [WN_ST_FEED_GET] =
-        "SELECT id, etag, last_modified, next_fetch, error_count FROM feeds "
-        "WHERE name = ?1",
+        "SELECT id, etag, last_modified, next_fetch, error_count, fetch_url,"
+        "  retired FROM feeds WHERE name = ?1",
     [WN_ST_FEED_FETCHED_OK] =
         "UPDATE feeds SET last_fetch = ?2, last_ok = ?2, last_status = ?3,"
-        "  last_error = NULL, error_count = 0, next_fetch = ?4,"
-        "  etag = ?5, last_modified = ?6,"
+        "  last_error = NULL, error_class = NULL, error_count = 0, retired = NULL,"
+        "  next_fetch = ?4, etag = ?5, last_modified = ?6,"
         "  title = coalesce(?7, title), link = coalesce(?8, link),"
-        "  format = coalesce(?9, format) "
+        "  format = coalesce(?9, format), fetch_url = coalesce(?10, fetch_url),"
+        "  interval = ?11 "
         "WHERE id = ?1",
     [WN_ST_FEED_FETCHED_ERR] =
         "UPDATE feeds SET last_fetch = ?2, last_status = ?3, last_error = ?4,"
-        "  error_count = error_count + 1, next_fetch = ?5 "
+        "  error_count = error_count + 1, next_fetch = ?5, error_class = ?6,"
+        "  fetch_url = coalesce(?7, fetch_url),"
+        "  retired = CASE WHEN ?8 THEN ?2 END "
         "WHERE id = ?1",
     [WN_ST_ITEM_INSERT] =
         "INSERT INTO items (feed_id, guid, url, link, title, author, summary,"
@@ -414,6 +426,8 @@ wn_store_feed_sync(struct wn_store *s, const char *name, const char *url,
         out->last_modified = wn_store_column_dup(st, 2);
         out->next_fetch = sqlite3_column_int64(st, 3);
         out->error_count = (long) sqlite3_column_int64(st, 4);
+        out->fetch_url = wn_store_column_dup(st, 5);
+        out->retired = wn_store_column_time(st, 6);
         rc = 0;
     } else {
         rc = wn_store_fail(s, err, "reading a feed");
@@ -428,6 +442,7 @@ wn_store_feed_clear(struct wn_store_feed *f)
 {
     free(f->etag);
     free(f->last_modified);
+    free(f->fetch_url);
     memset(f, 0, sizeof(*f));
 }
 
@@ -448,6 +463,8 @@ wn_store_feed_fetched(struct wn_store *s, const struct wn_store_fetch *f,
         wn_store_bind_text(st, 7, f->title);
         wn_store_bind_text(st, 8, f->link);
         wn_store_bind_text(st, 9, f->format);
+        wn_store_bind_text(st, 10, f->fetch_url);
+        sqlite3_bind_int64(st, 11, f->interval);
     } else {
         st = s->st[WN_ST_FEED_FETCHED_ERR];
         sqlite3_bind_int64(st, 1, f->feed_id);
@@ -455,6 +472,9 @@ wn_store_feed_fetched(struct wn_store *s, const struct wn_store_fetch *f,
         sqlite3_bind_int64(st, 3, f->status);
         wn_store_bind_text(st, 4, f->error);
         sqlite3_bind_int64(st, 5, f->next_fetch);
+        wn_store_bind_text(st, 6, f->error_class);
+        wn_store_bind_text(st, 7, f->fetch_url);
+        sqlite3_bind_int(st, 8, f->retired);
     }
     return wn_store_step_done(s, st, err, "saving a feed's fetch");
 }
@@ -664,6 +684,45 @@ wn_store_articles(struct wn_store *s, int64_t since, wn_store_row_cb cb,
         }
     }
     rc = rc == SQLITE_DONE ? 0 : wn_store_fail(s, err, "listing articles");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+wn_store_feeds(struct wn_store *s, wn_store_feed_row_cb cb, void *arg,
+               struct wn_err *err)
+{
+    static const char sql[] =
+        "SELECT name, url, fetch_url, title, last_fetch, last_ok, last_status,"
+        "  last_error, error_class, error_count, next_fetch, retired, interval "
+        "FROM feeds ORDER BY name";
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        return wn_store_fail(s, err, "listing feeds");
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct wn_store_feed_row r;
+        r.name = wn_store_column_text(st, 0);
+        r.url = wn_store_column_text(st, 1);
+        r.fetch_url = wn_store_column_text(st, 2);
+        r.title = wn_store_column_text(st, 3);
+        r.last_fetch = wn_store_column_time(st, 4);
+        r.last_ok = wn_store_column_time(st, 5);
+        r.last_status = (long) sqlite3_column_int64(st, 6);
+        r.last_error = wn_store_column_text(st, 7);
+        r.error_class = wn_store_column_text(st, 8);
+        r.error_count = (long) sqlite3_column_int64(st, 9);
+        r.next_fetch = sqlite3_column_int64(st, 10);
+        r.retired = wn_store_column_time(st, 11);
+        r.interval = (long) sqlite3_column_int64(st, 12);
+        if (cb(&r, arg) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    rc = rc == SQLITE_DONE ? 0 : wn_store_fail(s, err, "listing feeds");
     sqlite3_finalize(st);
     return rc;
 }

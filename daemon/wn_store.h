@@ -13,7 +13,7 @@
 
 #include <winnow/error.h>
 
-#define WN_STORE_SCHEMA_VERSION 1
+#define WN_STORE_SCHEMA_VERSION 2
 #define WN_STORE_BUSY_MS        5000 /* wait for another writer's lock */
 #define WN_STORE_ITEM_ATTEMPTS  3 /* article fetches per item before giving up \
                                    */
@@ -42,6 +42,8 @@ struct wn_store_feed {
     char *last_modified; /* malloc'd or NULL */
     int64_t next_fetch;  /* Unix seconds, 0 when never fetched */
     long error_count;
+    char *fetch_url; /* malloc'd, where a permanent redirect led, or NULL */
+    int64_t retired; /* when a 410 retired it, or WN_TIME_NONE */
 };
 
 /*
@@ -63,6 +65,10 @@ struct wn_store_fetch {
     const char *etag;  /* new validators when ok, else ignored */
     const char *last_modified;
     const char *title, *link, *format; /* feed metadata when parsed */
+    const char *fetch_url;   /* new address (301/308), or NULL: unchanged */
+    const char *error_class; /* when !ok: wn_fetch_class_name() */
+    int retired;             /* when !ok: 410 Gone, fetch no more */
+    long interval;           /* when ok: s until the next fetch */
 };
 
 int wn_store_feed_fetched(struct wn_store *s, const struct wn_store_fetch *f,
@@ -117,6 +123,21 @@ struct wn_store_row {
 };
 
 typedef int (*wn_store_row_cb)(const struct wn_store_row *row, void *arg);
+
+/* One feed's state, for `winnowd feeds`; strings may be NULL. */
+struct wn_store_feed_row {
+    const char *name, *url, *fetch_url, *title, *last_error, *error_class;
+    int64_t last_fetch, last_ok, retired; /* or WN_TIME_NONE */
+    int64_t next_fetch;
+    long last_status, error_count, interval;
+};
+
+typedef int (*wn_store_feed_row_cb)(const struct wn_store_feed_row *row,
+                                    void *arg);
+
+/* Calls cb for every feed, by name; stops early when cb returns non-zero. */
+int wn_store_feeds(struct wn_store *s, wn_store_feed_row_cb cb, void *arg,
+                   struct wn_err *err);
 
 /* Calls cb for every article stored at or after `since` (Unix seconds),
  * oldest first; stops early when cb returns non-zero. */
