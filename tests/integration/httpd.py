@@ -6,9 +6,23 @@ from the content, Last-Modified from the file time), answers conditional
 requests with 304, gzips when asked, and logs every request as
 "METHOD PATH STATUS" to --log, so tests can see what winnowd asked for.
 
-Special paths:
-  /status/NNN       answers with status NNN and a short body
+Special paths (a misbehaving server on demand):
+  /status/NNN       answers with status NNN and a short body; query:
+                    retry_after=N (seconds) or retry_after=date:+N (an
+                    HTTP-date N seconds ahead), challenge=1 (a bot-challenge
+                    page as the body)
   /redirect/PATH    302 to /PATH
+  /move/CODE/PATH   CODE (301, 302, 307, 308) to /PATH
+  /loop             302 to itself, for ever
+  /goto?u=URL       302 to an absolute URL (file:, a private address...)
+  /drip?every=S     promises 100 bytes, sends one every S seconds
+  /endless          a chunked body that never ends
+  /bomb             a gzip body that inflates to 64 MB of zeros
+  /lie              Content-Length 5000, sends 100 bytes and closes
+  /reset            sends half a body, then resets the connection
+A request in absolute form (through a proxy) is served by its path.
+With --headers-log, each request's User-Agent, Authorization, Cookie and
+X-* headers go there as one JSON object per line.
 
 It prints "PORT <n>" on stdout once it listens, then serves until killed.
 """
@@ -17,15 +31,34 @@ import email.utils
 import gzip
 import hashlib
 import http.server
+import io
+import json
 import os
+import socket
+import struct
 import sys
 import threading
+import time
+import urllib.parse
+
+BOMB = None
+BOMB_LOCK = threading.Lock()
+
+
+def bomb():
+    """64 MB of zeros, gzipped once (about 64 KB)."""
+    global BOMB
+    with BOMB_LOCK:
+        if BOMB is None:
+            BOMB = gzip.compress(b"\0" * (64 << 20), compresslevel=9)
+        return BOMB
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     root = "."
     log_path = None
+    headers_log = None
     log_lock = threading.Lock()
 
     def log_message(self, fmt, *args):  # quiet: the request log is ours
@@ -34,7 +67,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def record(self, status):
         if self.log_path:
             with self.log_lock, open(self.log_path, "a") as f:
-                f.write(f"{self.command} {self.path} {status}\n")
+                f.write(f"{self.command} {self.path} {status} {time.time():.3f}\n")
 
     def send_body(self, status, body, ctype, headers=()):
         gz = "gzip" in self.headers.get("Accept-Encoding", "") and len(body) > 256
@@ -55,11 +88,112 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self):
         self.do_GET()
 
-    def do_GET(self):
-        path = self.path.split("?", 1)[0]
+    def redirect(self, code, location):
+        self.send_response(code)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        self.record(code)
+
+    def misbehave(self, path, query):
+        """The special paths; True when one answered."""
         if path.startswith("/status/"):
             code = int(path.split("/")[2])
-            self.send_body(code, f"status {code}\n".encode(), "text/plain")
+            headers = []
+            ra = query.get("retry_after", [None])[0]
+            if ra is not None and ra.startswith("date:"):
+                ra = email.utils.formatdate(time.time() + int(ra[5:]), usegmt=True)
+            if ra is not None:
+                headers.append(("Retry-After", ra))
+            body = f"status {code}\n".encode()
+            if query.get("challenge"):
+                body = (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head>"
+                        b"<body><div id=\"challenge-platform\">Checking your browser"
+                        b"</div></body></html>")
+            self.send_body(code, body, "text/html", headers)
+        elif path.startswith("/move/"):
+            _, _, code, rest = path.split("/", 3)
+            self.redirect(int(code), "/" + rest)
+        elif path == "/loop":
+            self.redirect(302, "/loop")
+        elif path == "/goto":
+            self.redirect(302, query["u"][0])
+        elif path == "/drip":
+            every = float(query.get("every", ["10"])[0])
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.record(200)
+            try:
+                for _ in range(100):
+                    self.wfile.write(b"<")
+                    self.wfile.flush()
+                    time.sleep(every)
+            except OSError:
+                pass
+        elif path == "/endless":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.record(200)
+            chunk = b"<rss>" + b"x" * 16379
+            try:
+                while True:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            except OSError:
+                pass
+        elif path == "/bomb":
+            body = bomb()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.record(200)
+            try:
+                self.wfile.write(body)
+            except OSError:
+                pass
+        elif path == "/lie":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", "5000")
+            self.end_headers()
+            self.wfile.write(b"<rss>" + b"y" * 95)
+            self.wfile.flush()
+            self.record(200)
+            self.close_connection = True
+        elif path == "/reset":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", "5000")
+            self.end_headers()
+            self.wfile.write(b"<rss>" + b"z" * 2000)
+            self.wfile.flush()
+            self.record(200)
+            # SO_LINGER 0: close() sends RST instead of FIN
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.wfile = io.BytesIO()  # finish() flushes into nothing
+            self.close_connection = True
+        else:
+            return False
+        return True
+
+    def do_GET(self):
+        if self.path.startswith("http://") or self.path.startswith("https://"):
+            self.path = urllib.parse.urlsplit(self.path)._replace(scheme="", netloc="").geturl() or "/"
+        if self.headers_log:
+            seen = {k: v for k, v in self.headers.items()
+                    if k.lower() in ("user-agent", "authorization", "cookie") or k.lower().startswith("x-")}
+            seen["path"] = self.path
+            with self.log_lock, open(self.headers_log, "a") as f:
+                f.write(json.dumps(seen) + "\n")
+        path, _, qs = self.path.partition("?")
+        if self.misbehave(path, urllib.parse.parse_qs(qs)):
             return
         if path.startswith("/redirect/"):
             self.send_response(302)
@@ -103,16 +237,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_body(200, body, ctype, [("ETag", etag), ("Last-Modified", last_modified)])
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # clients that give up mid-answer are what the special paths are for
+        if not isinstance(sys.exc_info()[1], (ConnectionError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", required=True)
     ap.add_argument("--log")
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--headers-log")
     args = ap.parse_args()
     Handler.root = args.root
     Handler.log_path = args.log
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
+    Handler.headers_log = args.headers_log
+    server = Server((args.host, args.port), Handler)
     print(f"PORT {server.server_address[1]}", flush=True)
     try:
         server.serve_forever()

@@ -17,11 +17,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 class Server:
     """tests/integration/httpd.py on 127.0.0.1, started and stopped by us."""
 
-    def __init__(self, root):
+    def __init__(self, root, host="127.0.0.1"):
         self.root = root
-        self.log = os.path.join(tempfile.mkdtemp(prefix="wn-httpd-"), "requests.log")
+        tmp = tempfile.mkdtemp(prefix="wn-httpd-")
+        self.log = os.path.join(tmp, "requests.log")
+        self.headers_log = os.path.join(tmp, "headers.log")
         self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(HERE, "httpd.py"), "--root", root, "--log", self.log],
+            [sys.executable, os.path.join(HERE, "httpd.py"), "--root", root, "--log", self.log,
+             "--host", host, "--headers-log", self.headers_log],
             stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         m = re.match(r"PORT (\d+)", line)
@@ -29,7 +32,23 @@ class Server:
             self.stop()
             raise RuntimeError(f"httpd did not start: {line!r}")
         self.port = int(m.group(1))
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.host = host
+        self.base = f"http://{host}:{self.port}"
+
+    def timed_requests(self):
+        """[(path, status, unix time)] so far."""
+        if not os.path.exists(self.log):
+            return []
+        with open(self.log) as f:
+            return [(l.split()[1], int(l.split()[2]), float(l.split()[3]))
+                    for l in f if l.strip()]
+
+    def headers(self):
+        """[{header: value, "path": path}] so far."""
+        if not os.path.exists(self.headers_log):
+            return []
+        with open(self.headers_log) as f:
+            return [json.loads(l) for l in f if l.strip()]
 
     def requests(self):
         """[(method, path, status)] so far."""

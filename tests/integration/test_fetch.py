@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""winnowd against a misbehaving HTTP server on loopback (httpd.py's special
+paths) beside a good one on another loopback address: every bad answer ends
+as specified and is recorded with its class in `winnowd feeds`, the good
+host's feeds are all fetched while the bad host still stalls, the second
+pass is conditional (304), permanent redirects move the stored URL and
+temporary ones do not, and per-feed overrides and proxies reach the server.
+
+Environment (set by CTest): WN_WINNOWD, WN_PLUGIN_DIR.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wnlib  # noqa: E402
+
+WINNOWD = os.environ.get("WN_WINNOWD", "build/winnowd")
+PLUGINS = os.environ.get("WN_PLUGIN_DIR", "build/plugins")
+
+DRIP_LIMIT = 3  # s: [fetch] low_speed_time in these tests
+
+
+def rss(title, n, words=20):
+    items = "".join(
+        f"<item><title>{title} {i}</title><link>http://example.invalid/{title}/{i}</link>"
+        f"<guid>{title}-{i}</guid><pubDate>Mon, 0{1 + i % 9} Jan 2024 10:00:00 GMT</pubDate>"
+        f"<description>{' '.join(['word'] * words)}</description></item>"
+        for i in range(n))
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+            f"<link>http://example.invalid/</link><ttl>90</ttl>{items}</channel></rss>")
+
+
+def feeds_json(conf):
+    p = wnlib.run(WINNOWD, "feeds", "-c", conf, "--json", check=0)
+    return {r["name"]: r for r in map(json.loads, p.stdout.splitlines())}
+
+
+def unix(t):
+    return time.mktime(time.strptime(t, "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+
+
+class FetchMisbehaving(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = wnlib.TempDir()
+        cls.dir = cls.tmp.__enter__()
+        cls.site = os.path.join(cls.dir, "site")
+        os.mkdir(cls.site)
+        for i in range(1, 9):
+            with open(os.path.join(cls.site, f"good{i}.xml"), "w") as f:
+                f.write(rss(f"good{i}", 3))
+        cls.bad = wnlib.Server(cls.site, host="127.0.0.1")
+        cls.good = wnlib.Server(cls.site, host="127.0.0.2")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.bad.stop()
+        cls.good.stop()
+        cls.tmp.__exit__(None, None, None)
+
+    def conf(self, name, feeds, fetch_extra=""):
+        """feeds: [(name, url, [extra lines])]"""
+        path = os.path.join(self.dir, name + ".conf")
+        lines = [
+            "[store]", f"path = {os.path.join(self.dir, name + '.db')}",
+            "[plugins]", f"dir = {PLUGINS}",
+            "[fetch]",
+            f"allow_private = 127.0.0.1:{self.bad.port} 127.0.0.2:{self.good.port}",
+            "timeout = 6s", "connect_timeout = 2s",
+            f"low_speed_time = {DRIP_LIMIT}s", "low_speed_limit = 10",
+            "max_body = 256k", "max_redirects = 3",
+            "max_transfers = 4", "max_host_transfers = 2",
+            fetch_extra,
+            "[schedule]", "interval = 30m",
+        ]
+        for n, url, extra in feeds:
+            lines += [f"[feed:{n}]", f"url = {url}", "fetch_article = never", *extra]
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        return path
+
+    def test_bad_answers_end_as_specified_and_never_delay_good_feeds(self):
+        b, g = self.bad.base, self.good.base
+        bad = [
+            ("drip", f"{b}/drip?every=10", "timeout"),
+            ("drip2", f"{b}/drip?every=10", "timeout"),
+            ("endless", f"{b}/endless", "too-big"),
+            ("bomb", f"{b}/bomb", "too-big"),
+            ("lie", f"{b}/lie", "network"),
+            ("reset", f"{b}/reset", "network"),
+            ("r429", f"{b}/status/429?retry_after=120", "rate-limited"),
+            ("r503", f"{b}/status/503?retry_after=date:%2B600", "rate-limited"),
+            ("gone", f"{b}/status/410", "gone"),
+            ("challenge", f"{b}/status/403?challenge=1", "bot-challenge"),
+            ("plain403", f"{b}/status/403", "http"),
+            ("loop", f"{b}/loop", "http"),
+            ("tofile", f"{b}/goto?u=file:///etc/passwd", "blocked"),
+            ("toprivate", f"{b}/goto?u=http://10.255.255.1/feed.xml", "blocked"),
+            ("toloopback", f"{b}/goto?u=http://127.0.0.3:{self.good.port}/good1.xml", "blocked"),
+        ]
+        good = [(f"good{i}", f"{g}/good{i}.xml") for i in range(1, 5)] + [
+            ("m301", f"{g}/move/301/good5.xml"),
+            ("m308", f"{g}/move/308/move/301/good6.xml"),
+            ("t302", f"{g}/move/302/good7.xml"),
+            ("t307", f"{g}/move/307/good8.xml"),
+            ("mixed", f"{g}/move/301/move/302/good1.xml"),
+        ]
+        # the bad feeds come first: they take their host's slots first
+        conf = self.conf("bad", [(n, u, []) for n, u, _ in bad] + [(n, u, []) for n, u in good])
+        start = time.time()
+        p = wnlib.run(WINNOWD, "once", "-c", conf, "--log-level", "info", check=0, timeout=120)
+        elapsed = time.time() - start
+        self.assertRegex(p.stderr, rf"{len(bad) + len(good)} feeds: {len(good)} ok, 0 not modified, "
+                                   rf"{len(bad)} failed")
+        self.assertLess(elapsed, 30, "the pass ends although servers misbehave")
+
+        # good feeds were all fetched before the first drip ran out of time
+        good_times = [t for path, st, t in self.good.timed_requests() if st == 200]
+        self.assertEqual(len(good_times), len(good))
+        self.assertLess(max(good_times) - start, DRIP_LIMIT,
+                        "a slow host delayed the feeds of a good one")
+        self.assertGreaterEqual(elapsed, DRIP_LIMIT)
+
+        state = feeds_json(conf)
+        now = time.time()
+        for name, _, cls in bad:
+            with self.subTest(feed=name):
+                self.assertEqual(state[name]["error_class"], cls, state[name])
+                self.assertEqual(state[name]["error_count"], 1)
+                self.assertIn(name, p.stderr)  # one log line names the feed
+        self.assertIn("refused to connect to 10.255.255.1", state["toprivate"]["last_error"])
+        self.assertIn("refused to connect to 127.0.0.3", state["toloopback"]["last_error"])
+        self.assertIn("max_redirects", state["loop"]["last_error"])
+        self.assertIn("max_body", state["bomb"]["last_error"])
+        # Retry-After (seconds and HTTP-date) sets the next try
+        self.assertGreaterEqual(unix(state["r429"]["next_try"]), now + 110)
+        self.assertGreaterEqual(unix(state["r503"]["next_try"]), now + 590)
+        # other failures back off but come back (never a permanent stop)
+        self.assertIsNotNone(state["plain403"]["next_try"])
+        self.assertEqual(state["gone"]["state"], "retired")
+        self.assertIsNone(state["gone"]["next_try"])
+        # permanent redirects move the stored URL; temporary ones do not
+        self.assertEqual(state["m301"]["fetch_url"], f"{g}/good5.xml")
+        self.assertEqual(state["m308"]["fetch_url"], f"{g}/good6.xml")
+        self.assertIsNone(state["t302"]["fetch_url"])
+        self.assertIsNone(state["t307"]["fetch_url"])
+        self.assertEqual(state["mixed"]["fetch_url"], f"{g}/move/302/good1.xml")
+        for name, _ in good:
+            self.assertEqual(state[name]["state"], "ok")
+            self.assertEqual(state[name]["error_count"], 0)
+            # <ttl>90</ttl>: at least 90 minutes, not [schedule] interval's 30
+            self.assertGreaterEqual(state[name]["interval"], 90 * 60)
+
+        # the text listing shows the same
+        text = wnlib.run(WINNOWD, "feeds", "-c", conf, check=0).stdout
+        self.assertRegex(text, r"gone  retired")
+        self.assertRegex(text, r"r429  failing  errors 1")
+        self.assertIn("rate-limited: http status 429, Retry-After 120 s", text)
+        self.assertIn(f"{g}/good5.xml (moved from {g}/move/301/good5.xml)", text)
+
+        # second pass: conditional GETs answered 304; the moved feed is asked
+        # at its new address; the retired feed is not asked at all
+        self.good.clear()
+        self.bad.clear()
+        p = wnlib.run(WINNOWD, "once", "-c", conf, check=0, timeout=120)
+        self.assertRegex(p.stderr, rf"{len(good)} not modified")
+        paths = [path for path, st, _ in self.good.timed_requests()]
+        self.assertIn("/good5.xml", paths)
+        self.assertNotIn("/move/301/good5.xml", paths)
+        self.assertIn("/move/302/good7.xml", paths)
+        self.assertTrue(all(st == 304 for path, st, _ in self.good.timed_requests()
+                            if path.endswith(".xml") and "/move/" not in path))
+        self.assertNotIn("/status/410", [path for path, _, _ in self.bad.timed_requests()])
+        self.assertEqual(feeds_json(conf)["drip"]["error_count"], 2)
+
+    def test_per_feed_overrides_reach_the_server(self):
+        g = self.good.base
+        secret = os.path.join(self.dir, "secret")
+        with open(secret, "w") as f:
+            f.write("s3cret\n")
+        conf = self.conf("over", [
+            ("custom", f"{g}/good1.xml", [
+                "user_agent = custom-agent/1.0 (+https://example.invalid/contact)",
+                "header = X-Test: one", "header = X-Other: two",
+                "cookie = session=abc", "username = alice",
+                "password_file = secret", "timeout = 5s",
+                "min_interval = 4h", "max_interval = 5h"]),
+            ("plain", f"{g}/good2.xml", []),
+        ], fetch_extra="user_agent = winnow-test (+https://example.invalid/winnow)")
+        wnlib.run(WINNOWD, "once", "-c", conf, check=0)
+        seen = {h["path"]: h for h in self.good.headers()}
+        c, pl = seen["/good1.xml"], seen["/good2.xml"]
+        self.assertEqual(c["User-Agent"], "custom-agent/1.0 (+https://example.invalid/contact)")
+        self.assertEqual((c["X-Test"], c["X-Other"], c["Cookie"]), ("one", "two", "session=abc"))
+        self.assertEqual(c["Authorization"], "Basic YWxpY2U6czNjcmV0")  # alice:s3cret
+        self.assertEqual(pl["User-Agent"], "winnow-test (+https://example.invalid/winnow)")
+        self.assertNotIn("Authorization", pl)
+        self.assertNotIn("Cookie", pl)
+        state = feeds_json(conf)
+        self.assertEqual(state["custom"]["interval"], 4 * 3600)  # raised to its min_interval
+        self.assertLessEqual(state["plain"]["interval"], 7 * 86400)
+
+    def test_proxies_from_the_environment_and_the_configuration(self):
+        # a host name that does not resolve: only a proxy can fetch it
+        conf = self.conf("proxy", [
+            ("viaenv", "http://feeds.invalid/good3.xml", []),
+            ("viaconf", "http://other.invalid/good4.xml",
+             [f"proxy = http://127.0.0.2:{self.good.port}"]),
+        ])
+        env = dict(os.environ, http_proxy=f"http://127.0.0.2:{self.good.port}")
+        env.pop("no_proxy", None)
+        env.pop("NO_PROXY", None)
+        p = subprocess.run([WINNOWD, "once", "-c", conf], env=env, capture_output=True,
+                           text=True, timeout=60)
+        self.assertRegex(p.stderr, r"2 feeds: 2 ok", p.stderr)
+        # without the variable, the env feed cannot resolve; the other still works
+        env.pop("http_proxy")
+        os.unlink(os.path.join(self.dir, "proxy.db"))
+        p = subprocess.run([WINNOWD, "once", "-c", conf], env=env, capture_output=True,
+                           text=True, timeout=60)
+        self.assertRegex(p.stderr, r"2 feeds: 1 ok, 0 not modified, 1 failed", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
