@@ -56,14 +56,16 @@ def feed_xml(f, items):
 
 def kind(f, a):
     """"slow", "nm" (always 304) or "ok" for feed number f."""
-    if a.slow and f % (a.feeds // a.slow) == 0:
+    # a stride one more than feeds/slow, so the slow feeds land on
+    # different hosts (feeds go round-robin over the hosts)
+    if a.slow and f % (a.feeds // a.slow + 1) == 3:
         return "slow"
     return "nm" if f % 2 == 1 else "ok"
 
 
 def url(a, port, f):
-    host = "127.0.0.%d" % (1 + f % a.hosts)
     k = kind(f, a)
+    host = "127.0.0.%d" % (1 + (0 if k == "slow" and a.slow_one_host else f % a.hosts))
     path = f"/feeds/{k}/{f}.xml" if k != "ok" else f"/feeds/{f}.xml"
     return f"http://{host}:{port}{path}"
 
@@ -204,6 +206,8 @@ def main():
     ap.add_argument("--feeds", type=int, default=10000)
     ap.add_argument("--items", type=int, default=20)
     ap.add_argument("--slow", type=int, default=50, help="feeds served at 2 KB/s")
+    ap.add_argument("--slow-one-host", action="store_true",
+                    help="put every slow feed on the first host")
     ap.add_argument("--hosts", type=int, default=50)
     ap.add_argument("--max-transfers", type=int, default=64)
     ap.add_argument("--max-host-transfers", type=int, default=6)
@@ -216,6 +220,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
     a = ap.parse_args()
+    a.build = os.path.abspath(a.build)
     a.winnowd = os.path.join(a.build, "winnowd")
     a.plugins = os.path.join(a.build, "plugins")
     # what run_fetch's nginx and floor read

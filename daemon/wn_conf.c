@@ -23,6 +23,7 @@
 #include "wn_err.h"
 #include "wn_log.h"
 #include "wn_net.h"
+#include "wn_strset.h"
 #include "wn_url.h"
 
 #ifndef WN_DEFAULT_PLUGIN_DIR
@@ -241,6 +242,7 @@ struct wn_conf_loader {
     /* keys set so far, for duplicate detection */
     struct wn_conf_seen *seen;
     size_t nseen, seen_cap;
+    struct wn_strset seen_set; /* "section\nkey": O(1) checks at 100,000 feeds */
 
     /* the section being read */
     char section[256];
@@ -367,7 +369,16 @@ wn_conf_value(struct wn_conf_loader *l, const char *value)
 static int
 wn_conf_seen(struct wn_conf_loader *l, const char *section, const char *key)
 {
-    for (size_t i = 0; i < l->nseen; i++) {
+    char both[512];
+    int added;
+
+    snprintf(both, sizeof(both), "%s\n%s", section, key);
+    added = wn_strset_add(&l->seen_set, both);
+    if (added < 0) {
+        return 1;
+    }
+    /* Seen before: find where, for the message (rare, so a scan). */
+    for (size_t i = 0; added == 0 && i < l->nseen; i++) {
         if (strcmp(l->seen[i].section, section) == 0
             && strcmp(l->seen[i].name, key) == 0)
         {
@@ -704,7 +715,13 @@ wn_conf_section(struct wn_conf_loader *l, const char *section)
                           "a feed's name must be 1 to 128 bytes");
             return;
         }
-        for (size_t i = 0; i < c->nfeeds; i++) {
+        char key[300];
+        int added;
+
+        /* A set first: a linear scan per feed is quadratic at 100,000. */
+        snprintf(key, sizeof(key), "%s\n[feed]", name);
+        added = wn_strset_add(&l->seen_set, key);
+        for (size_t i = 0; added == 0 && i < c->nfeeds; i++) {
             if (strcmp(c->feeds[i].name, name) == 0) {
                 wn_conf_error(l, l->header_line, section, NULL,
                               "feed defined twice (first on line %u)",
@@ -922,7 +939,7 @@ wn_conf_load(const char *path, struct wn_conf **out, struct wn_buf *errors)
     rc = wn_conf_read_file(path, &data, &len);
     if (rc != 0) {
         wn_buf_printf(errors, "%s: cannot read: %s\n", path,
-                      rc == WN_ETOOBIG ? "larger than 4 MB" : wn_strerror(rc));
+                      rc == WN_ETOOBIG ? "larger than the configuration size limit (64 MB)" : wn_strerror(rc));
         wn_conf_free(c);
         return rc;
     }
@@ -955,6 +972,7 @@ wn_conf_load(const char *path, struct wn_conf **out, struct wn_buf *errors)
         free(l.longs[i]);
     }
     free(l.longs);
+    wn_strset_free(&l.seen_set);
     for (size_t i = 0; i < l.nseen; i++) {
         free(l.seen[i].section);
         free(l.seen[i].name);

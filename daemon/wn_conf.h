@@ -10,7 +10,7 @@
 
 #include "wn_buf.h"
 
-#define WN_CONF_MAX_BYTES (4u << 20) /* configuration file size */
+#define WN_CONF_MAX_BYTES (64u << 20) /* configuration file size (100,000 feeds take ~6 MB) */
 #define WN_CONF_MAX_FEEDS 1000000u   /* feed sections */
 
 enum wn_fetch_article {

@@ -82,6 +82,7 @@ wn_daemon_sync_feeds(struct wn_daemon *d, struct wn_err *err)
             f->last_modified = sf.last_modified;
             f->fetch_url = sf.fetch_url;
             f->retired = sf.retired != WN_TIME_NONE;
+            f->interval = sf.interval;
             f->next_fetch = sf.next_fetch;
             f->error_count = sf.error_count;
             d->nfeeds++;
@@ -536,11 +537,25 @@ wn_daemon_json_str(json_t *obj, const char *key, const char *v)
     json_object_set_new(obj, key, v != NULL ? json_string(v) : json_null());
 }
 
+/* Prints obj as one compact line and frees it; -1 on failure. */
+static int
+wn_daemon_json_print(json_t *obj)
+{
+    char *line = json_dumps(obj, JSON_COMPACT);
+
+    json_decref(obj);
+    if (line == NULL) {
+        return -1;
+    }
+    puts(line);
+    free(line);
+    return ferror(stdout) ? -1 : 0;
+}
+
 static int
 wn_daemon_export_row(const struct wn_store_row *r, void *arg)
 {
     json_t *obj = json_object(), *plugins = json_array(), *tags;
-    char *line;
     (void) arg;
 
     wn_daemon_json_str(obj, "url", r->url);
@@ -568,14 +583,7 @@ wn_daemon_export_row(const struct wn_store_row *r, void *arg)
     json_object_set_new(obj, "words", json_integer(r->words));
     tags = r->tags != NULL ? json_loads(r->tags, 0, NULL) : NULL;
     json_object_set_new(obj, "tags", tags != NULL ? tags : json_array());
-    line = json_dumps(obj, JSON_COMPACT);
-    json_decref(obj);
-    if (line == NULL) {
-        return -1;
-    }
-    puts(line);
-    free(line);
-    return ferror(stdout) ? -1 : 0;
+    return wn_daemon_json_print(obj);
 }
 
 static int
@@ -661,7 +669,6 @@ wn_daemon_feed_row(const struct wn_store_feed_row *r, void *arg)
     }
     if (o->json) {
         json_t *obj = json_object();
-        char *line;
 
         wn_daemon_json_str(obj, "name", r->name);
         wn_daemon_json_str(obj, "state", state);
@@ -680,14 +687,7 @@ wn_daemon_feed_row(const struct wn_store_feed_row *r, void *arg)
                                 : WN_TIME_NONE);
         wn_daemon_json_time(obj, "retired", r->retired);
         json_object_set_new(obj, "interval", json_integer(r->interval));
-        line = json_dumps(obj, JSON_COMPACT);
-        json_decref(obj);
-        if (line == NULL) {
-            return -1;
-        }
-        puts(line);
-        free(line);
-        return ferror(stdout) ? -1 : 0;
+        return wn_daemon_json_print(obj);
     }
     printf("%s  %s  errors %ld  last %s (status %ld)  ok %s  next %s\n",
            r->name, state, r->error_count, last, r->last_status, ok, next);

@@ -344,8 +344,9 @@ wn_ingest_feed_fail(struct wn_feed_job *j, const char *url, const char *why)
     j->rec.status = j->status;
     j->rec.ok = 0;
     j->rec.error = j->err.msg;
-    j->rec.error_class = wn_fetch_class_name(j->cls != WN_FETCH_OK ? j->cls
-                                                                    : WN_FETCH_HTTP);
+    /* A pass fails after a good fetch only when the body is not a feed. */
+    j->rec.error_class =
+        j->cls != WN_FETCH_OK ? wn_fetch_class_name(j->cls) : "parse";
     j->rec.retired = gone;
     j->rec.fetch_url = j->fetch_url;
     j->op.fn = wn_ingest_write_fetch;
@@ -516,6 +517,12 @@ wn_ingest_feed_store(struct wn_feed_job *j)
         p.period = j->doc->update_period;
         feed->interval = wn_sched_policy_base(&p);
     } else if (feed->interval == 0) {
+        feed->interval = wn_sched_policy_base(&p);
+    } else {
+        /* 304: the hints of the last document (kept in the store across
+         * restarts) still hold, within today's bounds. */
+        p.interval = feed->interval;
+        p.fixed = 1;
         feed->interval = wn_sched_policy_base(&p);
     }
     /* Freshness is per response: it raises this wait only. */

@@ -99,7 +99,7 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
         "  next_fetch = CASE WHEN url = excluded.url THEN next_fetch ELSE 0 END",
     [WN_ST_FEED_GET] =
         "SELECT id, etag, last_modified, next_fetch, error_count, fetch_url,"
-        "  retired FROM feeds WHERE name = ?1",
+        "  retired, interval FROM feeds WHERE name = ?1",
     [WN_ST_FEED_FETCHED_OK] =
         "UPDATE feeds SET last_fetch = ?2, last_ok = ?2, last_status = ?3,"
         "  last_error = NULL, error_class = NULL, error_count = 0, retired = NULL,"
@@ -428,6 +428,7 @@ wn_store_feed_sync(struct wn_store *s, const char *name, const char *url,
         out->error_count = (long) sqlite3_column_int64(st, 4);
         out->fetch_url = wn_store_column_dup(st, 5);
         out->retired = wn_store_column_time(st, 6);
+        out->interval = (long) sqlite3_column_int64(st, 7);
         rc = 0;
     } else {
         rc = wn_store_fail(s, err, "reading a feed");

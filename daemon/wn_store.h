@@ -44,6 +44,7 @@ struct wn_store_feed {
     long error_count;
     char *fetch_url; /* malloc'd, where a permanent redirect led, or NULL */
     int64_t retired; /* when a 410 retired it, or WN_TIME_NONE */
+    long interval;   /* s, the interval last chosen, or 0 */
 };
 
 /*
