@@ -96,7 +96,7 @@ case "${1:-}" in
                 *) echo tests/fuzz/corpus/"$1"/* ;;
             esac
         }
-        for t in feed clean time url conf; do
+        for t in feed clean time url conf http; do
             mkdir -p "$work/$t"
             # shellcheck disable=SC2046
             cp $(seeds $t) "$work/$t/"

@@ -41,15 +41,18 @@ WORDS = ("the quick brown fox jumps over lazy dogs while feeds arrive from "
          "many hosts and each one is fetched parsed and stored").split()
 
 
-def feed_xml(f, items):
+def feed_xml(f, items, bare=False):
     out = ['<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
            f"<title>Feed {f}</title><link>http://example.invalid/{f}/</link>",
            "<description>bench feed</description>"]
     for i in range(items):
         day = 1 + (f + i) % 28
         text = " ".join(WORDS[(f + i + k) % len(WORDS)] for k in range(40))
-        out.append(ITEM.format(i=i, f=f, text=text,
-                               date=f"Mon, {day:02d} Jan 2024 {i % 24:02d}:00:00 GMT"))
+        item = ITEM.format(i=i, f=f, text=text,
+                           date=f"Mon, {day:02d} Jan 2024 {i % 24:02d}:00:00 GMT")
+        if bare:  # no content: winnowd stores the items, no articles
+            item = item.replace("<description>%s</description>" % text, "")
+        out.append(item)
     out.append("</channel></rss>\n")
     return "".join(out)
 
@@ -79,7 +82,7 @@ def write_feeds(a, rundir):
             continue
         sub = "slow" if k == "slow" else ""
         with open(os.path.join(rundir, "feeds", sub, f"{f}.xml"), "w") as out:
-            out.write(feed_xml(f, a.items))
+            out.write(feed_xml(f, a.items, a.bare_items))
 
 
 def winnowd_conf(a, rundir, name, urls, db, extra=""):
@@ -214,6 +217,8 @@ def main():
     ap.add_argument("--newsboat-threads", type=int, default=8)
     ap.add_argument("--idle-feeds", type=int, default=100000)
     ap.add_argument("--idle-seconds", type=float, default=10)
+    ap.add_argument("--bare-items", action="store_true",
+                    help="items without content: no articles to clean and store")
     ap.add_argument("--skip-newsboat", action="store_true")
     ap.add_argument("--skip-idle", action="store_true")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))

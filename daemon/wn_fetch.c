@@ -399,7 +399,10 @@ wn_fetch_header_cb(char *p, size_t size, size_t n, void *userp)
 
     if (len > 12 && strncmp(p, "HTTP/", 5) == 0) {
         const char *sp = memchr(p, ' ', len);
-        if (sp != NULL && (size_t) (sp - p) + 4 <= len) {
+        if (sp != NULL && (size_t) (sp - p) + 4 <= len && sp[1] >= '0'
+            && sp[1] <= '9' && sp[2] >= '0' && sp[2] <= '9' && sp[3] >= '0'
+            && sp[3] <= '9')
+        {
             code = (sp[1] - '0') * 100 + (sp[2] - '0') * 10 + (sp[3] - '0');
             if (code >= 200 && code <= 999 && r->nhops < WN_FETCH_MAX_HOPS) {
                 r->hops[r->nhops++] = (short) code;
