@@ -40,7 +40,7 @@
 /* Feeds in flight (fetching, or queued at their host in the fetcher) per
  * [fetch] max_transfers: a few hosts that are slow or deferred hold up
  * only their own feeds, not the feeds of every other host. */
-#define WN_INGEST_FEED_QUEUE 16
+#define WN_INGEST_FEED_QUEUE 4
 /* An article answered 429 without Retry-After defers its host this long. */
 #define WN_INGEST_ARTICLE_DEFER 60
 /* New feeds wait while more than this many article pages per
@@ -53,7 +53,8 @@ struct wn_ingest {
     struct wn_article_job *qhead, *qtail;
     struct wn_ingest_feed *whead, *wtail; /* feeds waiting for room */
     struct wn_ingest_stats stats;
-    uint64_t rand; /* xorshift state, for jitter */
+    uint64_t rand;       /* xorshift state, for jitter */
+    size_t feeds_bodies; /* feeds fetched and not done: bodies held */
     int draining;
 };
 
@@ -71,6 +72,7 @@ struct wn_feed_job {
     long retry_after; /* s, from the response, or -1 */
     long adaptive;    /* s, from the items' dates (threadpool), or 0 */
     int cls;          /* enum wn_fetch_class of a failure */
+    int holds_body;   /* counted in feeds_bodies */
     struct wn_feed_doc *doc;
     char **canon;            /* per item: canonical article URL or NULL */
     unsigned char *fulltext; /* per item: content holds the full text */
@@ -276,6 +278,7 @@ wn_ingest_feed_finish(struct wn_feed_job *j, int ok)
     feed->next_fetch = j->rec.next_fetch;
     feed->busy = 0;
     in->stats.feeds_busy--;
+    in->feeds_bodies -= j->holds_body != 0;
     wn_feed_job_free(j);
     if (in->o.feed_cb != NULL) {
         in->o.feed_cb(feed, ok, in->o.arg);
@@ -605,6 +608,8 @@ wn_ingest_feed_fetched(struct wn_fetch_result *res, void *arg)
     }
     j->len = res->body.len;
     j->body = wn_buf_steal(&res->body);
+    j->holds_body = 1;
+    in->feeds_bodies++;
     j->content_type = wn_ingest_dup(res->content_type);
     j->url = wn_ingest_dup(res->effective_url);
     j->etag = wn_ingest_dup(res->etag);
@@ -622,7 +627,9 @@ wn_ingest_feed_fetched(struct wn_fetch_result *res, void *arg)
     }
 }
 
-/* Room for another feed: few enough in flight, and a short backlog. */
+/* Room for another feed: few enough in flight (most of them may wait at
+ * their host in the fetcher, but at most max_transfers hold a body on its
+ * way through parsing and storing), and a short article backlog. */
 static int
 wn_ingest_feed_room(const struct wn_ingest *in)
 {
@@ -631,6 +638,7 @@ wn_ingest_feed_room(const struct wn_ingest *in)
     return !in->draining
            && in->stats.feeds_busy
                   < (size_t) c->max_transfers * WN_INGEST_FEED_QUEUE
+           && in->feeds_bodies < (size_t) c->max_transfers
            && in->stats.articles_queued
                   <= (size_t) c->max_articles * WN_INGEST_BACKLOG;
 }
