@@ -54,7 +54,7 @@ struct wn_ingest {
     struct wn_ingest_feed *whead, *wtail; /* feeds waiting for room */
     struct wn_ingest_stats stats;
     uint64_t rand;       /* xorshift state, for jitter */
-    size_t feeds_bodies; /* feeds fetched and not done: bodies held */
+    size_t feeds_bodies; /* feeds fetched and not yet parsed: bodies held */
     int draining;
 };
 
@@ -564,6 +564,12 @@ wn_ingest_parse_after(uv_work_t *req, int status)
     struct wn_feed_job *j = req->data;
 
     (void) status;
+    /* The body is gone (freed by the parse): room for another feed. */
+    if (j->holds_body) {
+        j->holds_body = 0;
+        j->in->feeds_bodies--;
+        wn_ingest_feed_pump(j->in);
+    }
     if (j->rc != 0) {
         wn_ingest_feed_fail(j, j->url,
                             j->err.msg[0] ? j->err.msg : wn_strerror(j->rc));
@@ -629,7 +635,7 @@ wn_ingest_feed_fetched(struct wn_fetch_result *res, void *arg)
 
 /* Room for another feed: few enough in flight (most of them may wait at
  * their host in the fetcher, but at most max_transfers hold a body on its
- * way through parsing and storing), and a short article backlog. */
+ * way to the parser), and a short article backlog. */
 static int
 wn_ingest_feed_room(const struct wn_ingest *in)
 {

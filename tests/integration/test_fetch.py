@@ -8,6 +8,7 @@ temporary ones do not, and per-feed overrides and proxies reach the server.
 
 Environment (set by CTest): WN_WINNOWD, WN_PLUGIN_DIR.
 """
+import collections
 import json
 import os
 import subprocess
@@ -53,6 +54,8 @@ class FetchMisbehaving(unittest.TestCase):
         for i in range(1, 9):
             with open(os.path.join(cls.site, f"good{i}.xml"), "w") as f:
                 f.write(rss(f"good{i}", 3))
+        with open(os.path.join(cls.site, "nottl.xml"), "w") as f:
+            f.write(rss("nottl", 3).replace("<ttl>90</ttl>", ""))
         cls.bad = wnlib.Server(cls.site, host="127.0.0.1")
         cls.good = wnlib.Server(cls.site, host="127.0.0.2")
 
@@ -223,6 +226,47 @@ class FetchMisbehaving(unittest.TestCase):
         p = subprocess.run([WINNOWD, "once", "-c", conf], env=env, capture_output=True,
                            text=True, timeout=60)
         self.assertRegex(p.stderr, r"2 feeds: 1 ok, 0 not modified, 1 failed", p.stderr)
+
+    def test_run_follows_the_schedule(self):
+        """winnowd run: a good feed comes back every interval, a 429 with
+        Retry-After waits it out, a 410 is asked once, a failing feed backs
+        off; SIGTERM stops it cleanly."""
+        b, g = self.bad.base, self.good.base
+        conf = self.conf("run", [
+            ("every2s", f"{g}/nottl.xml", ["interval = 2s"]),
+            ("ttl", f"{g}/good4.xml?run", ["interval = 2s"]),
+            ("r429", f"{b}/status/429?retry_after=3600&run", ["interval = 1s"]),
+            ("gone", f"{b}/status/410?run", ["interval = 1s"]),
+            ("down", f"{b}/status/500?run", ["interval = 1s"]),
+        ])
+        with open(conf) as f:
+            text = f.read().replace("interval = 30m", "interval = 30m\njitter = 0\n"
+                                    "adaptive = no\nbackoff_max = 30s")
+        with open(conf, "w") as f:
+            f.write(text)
+        proc = subprocess.Popen([WINNOWD, "run", "-c", conf], stderr=subprocess.PIPE, text=True)
+        try:
+            time.sleep(7.5)
+        finally:
+            proc.send_signal(15)
+            _, err = proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 0, err)
+        good = collections.Counter(p for p, st, _ in self.good.timed_requests())
+        bad = collections.Counter(p for p, st, _ in self.bad.timed_requests() if p.endswith("run"))
+        # every 2 s (no jitter): at about 0, 2, 4 and 6 s
+        self.assertGreaterEqual(good["/nottl.xml"], 3, good)
+        self.assertLessEqual(good["/nottl.xml"], 5, good)
+        # <ttl>90</ttl> raises even a feed's own interval: asked once
+        self.assertEqual(good["/good4.xml?run"], 1, good)
+        self.assertEqual(bad["/status/429?retry_after=3600&run"], 1)
+        self.assertEqual(bad["/status/410?run"], 1)
+        # 500 with interval 1 s: retries at most every min(1 s * 2^n) with
+        # full jitter, so a few times in 7 s, never a tight loop
+        self.assertGreaterEqual(bad["/status/500?run"], 2)
+        self.assertLessEqual(bad["/status/500?run"], 8)
+        state = feeds_json(conf)
+        self.assertEqual(state["gone"]["state"], "retired")
+        self.assertGreater(unix(state["r429"]["next_try"]), time.time() + 3000)
 
 
 if __name__ == "__main__":
