@@ -691,6 +691,44 @@ wn_doc_visit(struct wn_doc_walk *w, xmlNodePtr e, unsigned flags,
 }
 
 int
+wn_doc_check(const struct wn_doc *doc, const char **why)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc->xml), cur = root;
+    size_t text = 0, nodes = 0;
+
+    *why = NULL;
+    while (cur != NULL) {
+        if (++nodes > WN_DOC_NODES_MAX) {
+            *why = "a tree of absurd size";
+            return WN_EGARBAGE;
+        }
+        if ((cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE)
+            && cur->content != NULL)
+        {
+            size_t n = strlen((const char *) cur->content);
+            text += n;
+            if (text > WN_DOC_TEXT_MAX) {
+                *why = "text of absurd size";
+                return WN_EGARBAGE;
+            }
+            if (!wn_text_utf8_valid((const char *) cur->content, n)) {
+                *why = "invalid UTF-8 in the text";
+                return WN_EGARBAGE;
+            }
+        }
+        if (cur->type == XML_ELEMENT_NODE && cur->children != NULL) {
+            cur = cur->children;
+            continue;
+        }
+        while (cur != NULL && cur != root && cur->next == NULL) {
+            cur = cur->parent;
+        }
+        cur = (cur == NULL || cur == root) ? NULL : cur->next;
+    }
+    return 0;
+}
+
+int
 wn_doc_blocks(struct wn_call *call, struct wn_doc *doc, struct wn_block **out,
               size_t *n)
 {
