@@ -315,6 +315,31 @@ generic_filter_section(struct generic_run *r, struct generic_blocks *b,
     }
 }
 
+/* What a removed dateline or byline said, kept as metadata when the page
+ * gave none: a dateline naming its zone beats one that does not. */
+static void
+generic_filter_meta_from(struct generic_run *r, const struct generic_blk *k,
+                         int filter)
+{
+    char buf[256]; /* a date, or a name of at most 8 words */
+    int zoned;
+
+    if (filter == GENERIC_F_DATELINES
+        && (r->h->meta_get(r->doc, WN_META_PUBLISHED) == NULL
+            || r->published_loose)
+        && generic_date_parse(k->text, buf, sizeof(buf), &zoned) == 0
+        && (zoned || !r->published_loose)
+        && r->h->meta_set(r->call, r->doc, WN_META_PUBLISHED, buf) == 0)
+    {
+        r->published_loose = !zoned;
+    } else if (filter == GENERIC_F_BYLINES
+               && r->h->meta_get(r->doc, WN_META_AUTHOR) == NULL
+               && generic_byline_name(k->text, buf, sizeof(buf)) == 0)
+    {
+        r->h->meta_set(r->call, r->doc, WN_META_AUTHOR, buf);
+    }
+}
+
 /* 2. The text patterns; the first that matches a block removes it. */
 static void
 generic_filter_patterns(struct generic_run *r, struct generic_blocks *b)
@@ -341,10 +366,14 @@ generic_filter_patterns(struct generic_run *r, struct generic_blocks *b)
                               || (r->doc_flags & WN_DOC_TEXT);
                 if (pat->section && (!pat->headed || heading)) {
                     generic_filter_section(r, b, i, pat->filter);
-                } else if (generic_filter_remove(r, b, i, pat->filter)
-                           && pat->filter == GENERIC_F_TAGS)
-                {
-                    generic_filter_learn_tags(r, k->text);
+                } else if (generic_filter_remove(r, b, i, pat->filter)) {
+                    if (pat->filter == GENERIC_F_TAGS) {
+                        generic_filter_learn_tags(r, k->text);
+                    } else if (pat->filter == GENERIC_F_DATELINES
+                               || pat->filter == GENERIC_F_BYLINES)
+                    {
+                        generic_filter_meta_from(r, k, pat->filter);
+                    }
                 }
                 break;
             }
