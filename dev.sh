@@ -91,7 +91,7 @@ case "${1:-}" in
         seeds() {
             case $1 in
                 feed) echo tests/fixtures/feeds/*.xml ;;
-                clean) echo tests/fixtures/demo/articles/* tests/fuzz/corpus/clean/* ;;
+                clean) echo tests/fixtures/demo/articles/* tests/fuzz/corpus/clean/* conf/sites.d/samples/* ;;
                 conf) echo conf/* ;;
                 *) echo tests/fuzz/corpus/"$1"/* ;;
             esac
