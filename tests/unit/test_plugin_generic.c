@@ -685,6 +685,34 @@ share_newsletter_and_app_prompts_removed(void **state)
     wn_article_free(a);
 }
 
+/* Paywall prompts and article tools; a sentence that mentions subscribers
+ * stays. */
+static void
+paywall_prompts_and_article_tools_removed(void **state)
+{
+    struct wn_article *a;
+
+    (void) state;
+    a = page_with("<p>Subscribe now to get unlimited access</p>"
+                  "<p>Click here to subscribe</p>"
+                  "<p>Already a subscriber? Log in</p>"
+                  "<p>Listen to this article</p>"
+                  "<p>Save this story for later</p>"
+                  "<p>The paper said its subscribers had doubled since the "
+                  "flood coverage began, and that it would hire two more "
+                  "reporters for the river towns.</p>");
+    assert_article(a);
+    assert_false(has_text(a, "unlimited access"));
+    assert_false(has_text(a, "Click here"));
+    assert_false(has_text(a, "Already a subscriber"));
+    assert_false(has_text(a, "Listen to"));
+    assert_false(has_text(a, "Save this"));
+    assert_true(has_text(a, "its subscribers had doubled"));
+    assert_true(removed_as(a, "newsletters", "unlimited access"));
+    assert_true(removed_as(a, "share", "Listen to this article"));
+    wn_article_free(a);
+}
+
 static void
 consent_and_comment_prompts_removed(void **state)
 {
@@ -961,6 +989,7 @@ main(void)
         cmocka_unit_test(bylines_and_datelines_removed),
         cmocka_unit_test(dateline_times_read_as_utc),
         cmocka_unit_test(share_newsletter_and_app_prompts_removed),
+        cmocka_unit_test(paywall_prompts_and_article_tools_removed),
         cmocka_unit_test(consent_and_comment_prompts_removed),
         cmocka_unit_test(tags_copyright_and_source_lines_removed),
         cmocka_unit_test(related_list_in_article_removed),
