@@ -127,24 +127,39 @@ newsmax_dateline(const char *s, char *out, size_t cap)
     return n > 0 && (size_t) n < cap ? 0 : WN_ETOOBIG;
 }
 
-/* The first element matching a simple class test, depth first. */
-static xmlNodePtr
-newsmax_find(xmlNodePtr n, const char *cls)
+/* Is n's class attribute exactly `cls`? */
+static int
+newsmax_class_is(xmlNodePtr n, const char *cls)
 {
-    for (; n != NULL; n = n->next) {
-        xmlNodePtr hit;
-        if (n->type != XML_ELEMENT_NODE) {
-            continue;
+    for (xmlAttrPtr a = n->properties; a != NULL; a = a->next) {
+        if (strcmp((const char *) a->name, "class") == 0) {
+            return a->children != NULL && a->children->next == NULL
+                   && a->children->content != NULL
+                   && strcmp((const char *) a->children->content, cls) == 0;
         }
-        xmlChar *c = xmlGetProp(n, (const xmlChar *) "class");
-        int yes = c != NULL && strcmp((const char *) c, cls) == 0;
-        xmlFree(c);
-        if (yes) {
+    }
+    return 0;
+}
+
+/* The first element below root whose class is `cls`, in document order;
+ * an iterative walk, so a deep page cannot exhaust the stack. */
+static xmlNodePtr
+newsmax_find(xmlNodePtr root, const char *cls)
+{
+    xmlNodePtr n = root;
+
+    while (n != NULL) {
+        if (n->type == XML_ELEMENT_NODE && newsmax_class_is(n, cls)) {
             return n;
         }
-        if ((hit = newsmax_find(n->children, cls)) != NULL) {
-            return hit;
+        if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
+            n = n->children;
+            continue;
         }
+        while (n != NULL && n != root && n->next == NULL) {
+            n = n->parent;
+        }
+        n = (n == NULL || n == root) ? NULL : n->next;
     }
     return NULL;
 }
