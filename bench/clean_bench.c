@@ -11,12 +11,11 @@
  * usage: clean_bench PLUGIN_DIR HTML_DIR OUT_DIR [ROUNDS]
  */
 #include <dirent.h>
+#include <libxml/HTMLparser.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <libxml/HTMLparser.h>
 
 #include "wn_cmd.h"
 #include "wn_conf.h"
@@ -118,7 +117,8 @@ main(int argc, char **argv)
     }
     free(conf->plugin_dir);
     conf->plugin_dir = strdup(argv[1]);
-    if (wn_plugins_load(conf, &plugins, NULL) != 0 || plugins->generic == NULL) {
+    if (wn_plugins_load(conf, &plugins, NULL) != 0 || plugins->generic == NULL)
+    {
         fprintf(stderr, "clean_bench: no generic plugin in %s\n", argv[1]);
         return 1;
     }

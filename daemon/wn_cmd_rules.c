@@ -4,8 +4,6 @@
  * section is run through the real plugin chain, and the text that would be
  * stored must equal the file's expected text.
  */
-#include "wn_cmd.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -13,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wn_cmd.h"
 #include "wn_conf.h"
 #include "wn_err.h"
 #include "wn_extract.h"
@@ -23,8 +22,8 @@
 #define WN_DEFAULT_SITES_DIR "/etc/winnow/sites.d"
 #endif
 
-#define WN_RULES_FILE_MAX (256u << 10) /* as plugins/rules reads them */
-#define WN_RULES_TESTS_MAX 1024u       /* rule files checked */
+#define WN_RULES_FILE_MAX  (256u << 10) /* as plugins/rules reads them */
+#define WN_RULES_TESTS_MAX 1024u        /* rule files checked */
 
 /* The [test] section of one rule file. */
 struct wn_rules_test {
@@ -69,8 +68,8 @@ wn_rules_test_read(const char *path, const char *dir, struct wn_rules_test *t)
             line++;
         }
         end = line + strlen(line);
-        while (end > line && (end[-1] == ' ' || end[-1] == '\t'
-                              || end[-1] == '\r')) {
+        while (end > line
+               && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) {
             *--end = '\0';
         }
         if (*line == '[') {
@@ -168,8 +167,7 @@ wn_rules_test_one(const struct wn_plugins *plugins, const char *name,
                t->url, a->plugins[0] ? a->plugins : "none",
                (a->flags & WN_ARTICLE_FALLBACK) ? ", a plugin failed" : "");
     } else if (a->len != wlen || memcmp(a->text, want, wlen) != 0) {
-        printf("FAIL %s: %s: the text is not %s\n", name, t->sample,
-               t->expect);
+        printf("FAIL %s: %s: the text is not %s\n", name, t->sample, t->expect);
         wn_rules_test_diff(want, a->text);
     } else {
         printf("ok   %s (%zu paragraphs)\n", name, a->paragraphs);
@@ -308,8 +306,9 @@ wn_cmd_test_rules(const struct wn_opts *o)
     wn_buf_init(&errors, 1u << 20);
     if (wn_plugins_load(conf, &plugins, &errors) != 0 || errors.len > 0) {
         fprintf(stderr, "%s",
-                errors.len > 0 ? errors.data : "winnowd: test-rules: no "
-                                               "plugins\n");
+                errors.len > 0 ? errors.data
+                               : "winnowd: test-rules: no "
+                                 "plugins\n");
         status = WN_EXIT_CONFIG;
     }
     wn_buf_free(&errors);
@@ -317,8 +316,9 @@ wn_cmd_test_rules(const struct wn_opts *o)
         have_rules |= (plugins->v[i]->desc.flags & WN_PLUGIN_F_RULES) != 0;
     }
     if (!have_rules) {
-        fprintf(stderr, "winnowd: test-rules: the rules plugin (wn_rules.so) "
-                        "did not load from %s\n",
+        fprintf(stderr,
+                "winnowd: test-rules: the rules plugin (wn_rules.so) "
+                "did not load from %s\n",
                 conf->plugin_dir);
         wn_plugins_free(plugins);
         wn_conf_free(conf);

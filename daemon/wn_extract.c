@@ -259,8 +259,8 @@ wn_extract(const struct wn_plugins *ps, const struct wn_extract_in *in,
         wn_url_host(in->url, &host);
     }
     wn_plugins_chain(ps, host, chain, WN_EXTRACT_CHAIN_MAX, &n);
-    rc = wn_extract_run(ps, chain, n, in, &doc, a->arena, &ran, &failed,
-                        &site, err);
+    rc = wn_extract_run(ps, chain, n, in, &doc, a->arena, &ran, &failed, &site,
+                        err);
     if (rc == 0) {
         size_t paragraphs = 0;
         rc = wn_extract_normalize(&doc, a->arena, &text, &paragraphs);

@@ -5,11 +5,11 @@
  * AGENCY"), so that a dateline or byline the filters remove still gives
  * the article its published time and author.
  */
-#include "generic.h"
-
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include "generic.h"
 
 /* Zone abbreviations in minutes east of UTC.  Ambiguous ones (IST, CST in
  * China, BST in Bangladesh) are read as their most common news use. */
@@ -17,15 +17,15 @@ static const struct {
     const char *name;
     int minutes;
 } generic_zones[] = {
-    { "utc", 0 },     { "gmt", 0 },      { "z", 0 },       { "est", -300 },
-    { "edt", -240 },  { "et", -300 },    { "cst", -360 },  { "cdt", -300 },
-    { "mst", -420 },  { "mdt", -360 },   { "pst", -480 },  { "pdt", -420 },
-    { "akst", -540 }, { "akdt", -480 },  { "hst", -600 },  { "ast", 180 },
-    { "bst", 60 },    { "wet", 0 },      { "west", 60 },   { "cet", 60 },
-    { "cest", 120 },  { "eet", 120 },    { "eest", 180 },  { "msk", 180 },
-    { "ist", 330 },   { "pkt", 300 },    { "sgt", 480 },   { "hkt", 480 },
-    { "jst", 540 },   { "kst", 540 },    { "aest", 600 },  { "aedt", 660 },
-    { "acst", 570 },  { "awst", 480 },   { "nzst", 720 },  { "nzdt", 780 },
+    { "utc", 0 },     { "gmt", 0 },     { "z", 0 },      { "est", -300 },
+    { "edt", -240 },  { "et", -300 },   { "cst", -360 }, { "cdt", -300 },
+    { "mst", -420 },  { "mdt", -360 },  { "pst", -480 }, { "pdt", -420 },
+    { "akst", -540 }, { "akdt", -480 }, { "hst", -600 }, { "ast", 180 },
+    { "bst", 60 },    { "wet", 0 },     { "west", 60 },  { "cet", 60 },
+    { "cest", 120 },  { "eet", 120 },   { "eest", 180 }, { "msk", 180 },
+    { "ist", 330 },   { "pkt", 300 },   { "sgt", 480 },  { "hkt", 480 },
+    { "jst", 540 },   { "kst", 540 },   { "aest", 600 }, { "aedt", 660 },
+    { "acst", 570 },  { "awst", 480 },  { "nzst", 720 }, { "nzdt", 780 },
 };
 
 static const char *const generic_months[] = { "jan", "feb", "mar", "apr",
@@ -228,15 +228,17 @@ generic_date_read(const char *s, struct generic_date *d)
         s = w + n;
         if ((v = generic_date_month(w, n)) > 0 && d->month == 0) {
             d->month = v;
-        } else if ((n == 2 || n == 1) && (strncasecmp(w, "am", n) == 0
-                                          || strncasecmp(w, "a", n) == 0))
+        } else if ((n == 2 || n == 1)
+                   && (strncasecmp(w, "am", n) == 0
+                       || strncasecmp(w, "a", n) == 0))
         {
             d->am = 1;
             if (n == 1 && s[0] == '.' && (s[1] == 'm' || s[1] == 'M')) {
                 s += 2;
             }
-        } else if ((n == 2 || n == 1) && (strncasecmp(w, "pm", n) == 0
-                                          || strncasecmp(w, "p", n) == 0))
+        } else if ((n == 2 || n == 1)
+                   && (strncasecmp(w, "pm", n) == 0
+                       || strncasecmp(w, "p", n) == 0))
         {
             d->pm = 1;
             if (n == 1 && s[0] == '.' && (s[1] == 'm' || s[1] == 'M')) {
@@ -330,8 +332,7 @@ generic_byline_name(const char *s, char *out, size_t cap)
             break;
         }
     }
-    if (n == 0 || n >= cap || strpbrk(s, ".!?") != NULL
-        || generic_words(s) > 8)
+    if (n == 0 || n >= cap || strpbrk(s, ".!?") != NULL || generic_words(s) > 8)
     {
         return -1;
     }

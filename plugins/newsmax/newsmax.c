@@ -78,10 +78,10 @@ newsmax_us_dst(long long y, unsigned m, unsigned d, unsigned minutes)
 static int
 newsmax_dateline(const char *s, char *out, size_t cap)
 {
-    static const char *const months[] = { "january",   "february", "march",
-                                          "april",     "may",      "june",
-                                          "july",      "august",   "september",
-                                          "october",   "november", "december" };
+    static const char *const months[] = { "january", "february", "march",
+                                          "april",   "may",      "june",
+                                          "july",    "august",   "september",
+                                          "october", "november", "december" };
     char month[16], ampm[3], zone[8] = "";
     unsigned d, hh, mm, m = 0;
     int y, n, offset;
@@ -186,7 +186,8 @@ newsmax_process(void *state, struct wn_call *call, const struct wn_item *item,
         host->meta_set(call, doc, WN_META_PUBLISHED, when);
     }
     for (xmlNodePtr a = tags ? tags->children : NULL; a != NULL; a = a->next) {
-        if (a->type == XML_ELEMENT_NODE && strcmp((const char *) a->name, "a") == 0) {
+        if (a->type == XML_ELEMENT_NODE
+            && strcmp((const char *) a->name, "a") == 0) {
             host->tag_add(call, doc, host->node_text(call, a));
         }
     }

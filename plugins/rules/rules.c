@@ -9,11 +9,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <libxml/xpath.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <libxml/xpath.h>
 
 #ifndef RULES_DEFAULT_DIR
 #define RULES_DEFAULT_DIR "/etc/winnow/sites.d"
@@ -70,8 +69,7 @@ rules_list_dir(const char *dir, char ***out, size_t *n, struct wn_err *err)
         size_t len = strlen(e->d_name);
         char **v;
         if (e->d_name[0] == '.' || len < 6
-            || strcmp(e->d_name + len - 5, ".conf") != 0)
-        {
+            || strcmp(e->d_name + len - 5, ".conf") != 0) {
             continue;
         }
         if (*n >= RULES_FILES_MAX) {
@@ -149,8 +147,8 @@ rules_init(const struct wn_host *host, const void *conf, void **state,
         int w = snprintf(path, sizeof(path), "%s/%s", c->dir, names[i]);
         if (w < 0 || (size_t) w >= sizeof(path)) {
             err->code = rc = WN_ETOOBIG;
-            snprintf(err->msg, sizeof(err->msg), "%s/%s: path too long",
-                     c->dir, names[i]);
+            snprintf(err->msg, sizeof(err->msg), "%s/%s: path too long", c->dir,
+                     names[i]);
             break;
         }
         rc = rules_file_load(path, &st->sites[st->nsites], err);
@@ -329,8 +327,8 @@ rules_process(void *state, struct wn_call *call, const struct wn_item *item,
         }
         rc = h->remove_xpath(call, doc, s->remove.v[i], s->remove_why.v[i]);
         if (rc < 0) {
-            return h->set_error(call, rc, "rule %s: remove %s failed",
-                                s->name, s->remove.v[i]);
+            return h->set_error(call, rc, "rule %s: remove %s failed", s->name,
+                                s->remove.v[i]);
         }
     }
     for (size_t i = 0; i < s->drop.n; i++) {

@@ -13,7 +13,7 @@
 #define RULES_FILES_MAX      1024u        /* rule files in the folder */
 #define RULES_FILE_BYTES_MAX (256u << 10) /* bytes of one rule file */
 #define RULES_VALUE_MAX      4096u        /* bytes of one value */
-#define RULES_LIST_MAX       256u /* hosts, main, remove or drop per file */
+#define RULES_LIST_MAX       256u  /* hosts, main, remove or drop per file */
 #define RULES_META_MAX       4096u /* bytes of a title, author or date read */
 
 /* A list of strings, malloc'd. */
@@ -24,12 +24,12 @@ struct rules_list {
 
 /* One rule file. */
 struct rules_site {
-    char *file;               /* its path, for messages */
-    char *name;               /* its base name less ".conf": in reasons */
-    struct rules_list hosts;  /* exact names and "*.suffix" patterns */
-    struct rules_list main;   /* XPath: the first that matches is the body */
-    struct rules_list remove; /* XPath: every node matched goes */
-    struct rules_list drop;   /* PCRE2: every block matched goes */
+    char *file;                  /* its path, for messages */
+    char *name;                  /* its base name less ".conf": in reasons */
+    struct rules_list hosts;     /* exact names and "*.suffix" patterns */
+    struct rules_list main;      /* XPath: the first that matches is the body */
+    struct rules_list remove;    /* XPath: every node matched goes */
+    struct rules_list drop;      /* PCRE2: every block matched goes */
     char *title, *author, *date; /* XPath selectors, or NULL */
     /* Reasons for --explain, "rule NAME: remove XPATH", one per entry. */
     struct rules_list remove_why, drop_why;

@@ -9,16 +9,15 @@
  * once here, so a bad one is an error naming the file and line at init
  * (and in `winnowd check-config`), never a surprise on a page.
  */
-#include "rules.h"
-
 #include <errno.h>
+#include <libxml/xpath.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/xpath.h>
+#include "rules.h"
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -186,7 +185,8 @@ rules_add_hosts(struct rules_reader *r, const char *value)
                               (int) (n < 100 ? n : 100), p);
         }
         if (rules_list_add(&r->site->hosts, p, n) != 0) {
-            return rules_fail(r, "hosts: more than %u patterns", RULES_LIST_MAX);
+            return rules_fail(r, "hosts: more than %u patterns",
+                              RULES_LIST_MAX);
         }
         p += n;
     }
@@ -282,8 +282,7 @@ rules_line(struct rules_reader *r, char *s)
         } else if (strcmp(s, "[test]") == 0) {
             r->section = 2;
         } else {
-            return rules_fail(r, "%.60s: unknown section ([site], [test])",
-                              s);
+            return rules_fail(r, "%.60s: unknown section ([site], [test])", s);
         }
         return 0;
     }

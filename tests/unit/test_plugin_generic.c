@@ -653,8 +653,10 @@ dateline_times_read_as_utc(void **state)
         wn_article_free(a);
     }
     /* A zone-less line first, a zoned one later: the zoned one wins. */
-    snprintf(page, sizeof(page), "Monday, 1 March 2021 09:00\n%s\n%s\n"
-             "Monday, 1 March 2021 09:00 EST\n%s\n", P1, P2, P3);
+    snprintf(page, sizeof(page),
+             "Monday, 1 March 2021 09:00\n%s\n%s\n"
+             "Monday, 1 March 2021 09:00 EST\n%s\n",
+             P1, P2, P3);
     {
         struct wn_article *a = clean_with(generic, page, WN_EXTRACT_TEXT);
         assert_string_equal(a->meta[WN_META_PUBLISHED], "2021-03-01T14:00:00Z");

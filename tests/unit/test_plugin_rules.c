@@ -92,7 +92,8 @@ bad_rule_files_are_refused_with_file_and_line(void **state)
     (void) state;
     refused("[site]\nhosts = a.example\nmain = //div[\n",
             "bad.conf:3: main: \"//div[\" is not a valid XPath");
-    refused("[site]\nhosts = a.example\ndrop = (x\n", "bad.conf:3: drop: bad PCRE2");
+    refused("[site]\nhosts = a.example\ndrop = (x\n",
+            "bad.conf:3: drop: bad PCRE2");
     refused("[site]\n# no hosts\nremove = //div\n", "bad.conf:0: no hosts");
     refused("[site]\nhosts = http://a.example/\n", "bad.conf:2: hosts:");
     refused("[site]\nhosts = *example.com\n", "is not a host name");
@@ -103,7 +104,8 @@ bad_rule_files_are_refused_with_file_and_line(void **state)
     refused("[site]\nhosts = a.example\n[test]\nsampel = x.html\n",
             "bad.conf:4: [test] sampel: unknown key");
     refused("[site]\nhosts = a.example\nmain\n", "bad.conf:3: \"main\": not");
-    refused("[site]\nhosts = a.example\nremove =\n", "bad.conf:3: remove: empty");
+    refused("[site]\nhosts = a.example\nremove =\n",
+            "bad.conf:3: remove: empty");
 }
 
 static void
@@ -114,7 +116,8 @@ match_prefers_exact_hosts_and_knows_only_its_own(void **state)
 
     (void) state;
     write_rule("a.conf", "[site]\nhosts = *.a.example\nmain = //article\n");
-    write_rule("b.conf", "; comment\n[site]\nhosts = news.a.example, b.example\n");
+    write_rule("b.conf",
+               "; comment\n[site]\nhosts = news.a.example, b.example\n");
     assert_int_equal(open_rules(&inst, &err), 0);
     assert_true(inst->desc.match(inst->state, "www.a.example") > 0);
     assert_true(inst->desc.match(inst->state, "A.EXAMPLE") > 0);
@@ -136,7 +139,8 @@ rule_applies_through_the_pipeline(void **state)
         "2 March</time><div class='story'><p>" P1 "</p>"
         "<div class='promo'><p>Win a trip to the islands with our partners this "
         "spring, answer three questions</p></div>"
-        "<p>Sponsored: the harbour shop</p><p>" P2 "</p></div></div></body></html>";
+        "<p>Sponsored: the harbour shop</p><p>" P2
+        "</p></div></div></body></html>";
     struct wn_plugin_inst *v[2] = { NULL, NULL };
     struct wn_plugins ps;
     struct wn_extract_in in;
@@ -171,9 +175,11 @@ rule_applies_through_the_pipeline(void **state)
         int promo = 0, drop = 0;
         for (size_t i = 0; i < a->nremovals; i++) {
             promo |= strcmp(a->removals[i].reason,
-                            "rule harbour: remove //div[@class='promo']") == 0;
-            drop |= strcmp(a->removals[i].reason,
-                           "rule harbour: drop ^Sponsored:") == 0;
+                            "rule harbour: remove //div[@class='promo']")
+                     == 0;
+            drop |=
+                strcmp(a->removals[i].reason, "rule harbour: drop ^Sponsored:")
+                == 0;
         }
         assert_true(promo && drop);
     }
