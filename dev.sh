@@ -92,7 +92,7 @@ case "${1:-}" in
             case $1 in
                 feed) echo tests/fixtures/feeds/*.xml ;;
                 clean) echo tests/fixtures/demo/articles/* tests/fuzz/corpus/clean/* conf/sites.d/samples/* ;;
-                conf) echo conf/* ;;
+                conf) echo conf/*.conf conf/*.in ;;
                 *) echo tests/fuzz/corpus/"$1"/* ;;
             esac
         }
