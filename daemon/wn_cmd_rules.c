@@ -26,9 +26,25 @@
 #define WN_RULES_TESTS_MAX 1024u        /* rule files checked */
 
 /* The [test] section of one rule file. */
+#define WN_RULES_CHECKED_MAX 64 /* remove and drop lines checked per file */
+#define WN_RULES_REASON_MAX  (4096 + 512) /* "rule NAME: remove EXPR" */
+
 struct wn_rules_test {
     char url[2048], sample[PATH_MAX], expect[PATH_MAX];
+    /* "remove EXPR" and "drop EXPR" of [site], as --explain names them,
+     * to report the ones that removed nothing on the sample. */
+    char *what[WN_RULES_CHECKED_MAX];
+    size_t nwhat;
 };
+
+static void
+wn_rules_test_free(struct wn_rules_test *t)
+{
+    for (size_t i = 0; i < t->nwhat; i++) {
+        free(t->what[i]);
+    }
+    t->nwhat = 0;
+}
 
 /* Copies a [test] value; a relative file name is made relative to the
  * rule file's folder. */
@@ -51,7 +67,7 @@ wn_rules_test_read(const char *path, const char *dir, struct wn_rules_test *t)
 {
     char *data = NULL, *line, *next;
     size_t len;
-    int in_test = 0, rc;
+    int in_test = 0, in_site = 0, rc;
 
     memset(t, 0, sizeof(*t));
     rc = wn_cmd_read_file(path, WN_RULES_FILE_MAX, &data, &len);
@@ -74,9 +90,10 @@ wn_rules_test_read(const char *path, const char *dir, struct wn_rules_test *t)
         }
         if (*line == '[') {
             in_test = strcmp(line, "[test]") == 0;
+            in_site = strcmp(line, "[site]") == 0;
             continue;
         }
-        if (!in_test || *line == '#' || *line == ';'
+        if ((!in_test && !in_site) || *line == '#' || *line == ';'
             || (eq = strchr(line, '=')) == NULL)
         {
             continue;
@@ -90,7 +107,15 @@ wn_rules_test_read(const char *path, const char *dir, struct wn_rules_test *t)
         while (*value == ' ' || *value == '\t') {
             value++;
         }
-        if (strcmp(key, "url") == 0) {
+        if (in_site) {
+            size_t n = strlen(key) + 1 + strlen(value) + 1;
+            if ((strcmp(key, "remove") == 0 || strcmp(key, "drop") == 0)
+                && t->nwhat < WN_RULES_CHECKED_MAX
+                && (t->what[t->nwhat] = malloc(n)) != NULL)
+            {
+                snprintf(t->what[t->nwhat++], n, "%s %s", key, value);
+            }
+        } else if (strcmp(key, "url") == 0) {
             wn_rules_test_value(t->url, sizeof(t->url), value, dir, 0);
         } else if (strcmp(key, "sample") == 0) {
             wn_rules_test_value(t->sample, sizeof(t->sample), value, dir, 1);
@@ -129,9 +154,12 @@ wn_rules_test_one(const struct wn_plugins *plugins, const char *name,
     struct wn_article *a = NULL;
     struct wn_err err;
     char *page = NULL, *want = NULL;
-    size_t plen, wlen;
+    size_t plen, wlen, base_len = strlen(name);
     int rc, ok = 0;
 
+    if (base_len > 5 && strcmp(name + base_len - 5, ".conf") == 0) {
+        base_len -= 5; /* the rules plugin names a file by its base name */
+    }
     if (t->sample[0] == '\0') {
         printf("skip %s: no [test] sample\n", name);
         return -1;
@@ -157,6 +185,7 @@ wn_rules_test_one(const struct wn_plugins *plugins, const char *name,
     in.data = page;
     in.len = plen;
     in.url = t->url;
+    in.flags = WN_EXTRACT_EXPLAIN;
     wn_err_clear(&err);
     rc = wn_extract(plugins, &in, &a, &err);
     if (rc != 0) {
@@ -172,6 +201,21 @@ wn_rules_test_one(const struct wn_plugins *plugins, const char *name,
     } else {
         printf("ok   %s (%zu paragraphs)\n", name, a->paragraphs);
         ok = 1;
+    }
+    /* A rule that removed nothing on its own sample is stale or wrong: say
+     * so (not a failure: the sample may simply not have that box). */
+    for (size_t i = 0; a != NULL && i < t->nwhat; i++) {
+        char reason[WN_RULES_REASON_MAX];
+        int used = 0;
+        snprintf(reason, sizeof(reason), "rule %.*s: %s", (int) base_len, name,
+                 t->what[i]);
+        for (size_t k = 0; k < a->nremovals && !used; k++) {
+            used = strcmp(a->removals[k].reason, reason) == 0;
+        }
+        if (!used) {
+            printf("     note: %.200s removed nothing on the sample\n",
+                   t->what[i]);
+        }
     }
     wn_article_free(a);
     free(page);
@@ -354,6 +398,7 @@ wn_cmd_test_rules(const struct wn_opts *o)
         } else {
             r = wn_rules_test_one(plugins, names[i], &t);
         }
+        wn_rules_test_free(&t);
         passed += r == 1;
         failed += r == 0;
         skipped += r < 0;

@@ -57,6 +57,7 @@ class Rules(unittest.TestCase):
     def test_shipped_rule_files_pass(self):
         p = wnlib.run(WINNOWD, "test-rules", SITES, "--plugin-dir", PLUGINS, check=0)
         self.assertRegex(p.stdout, r"(\d+) rule files in .*: \1 passed, 0 failed")
+        self.assertNotIn("note:", p.stdout, "a shipped rule removes nothing")
         # The relative dir of [plugin:rules] is read from the file's folder.
         p = wnlib.run(WINNOWD, "test-rules", "-c", self.conf, check=0)
         self.assertIn("0 failed", p.stdout)
@@ -68,8 +69,13 @@ class Rules(unittest.TestCase):
         paras[2] = "A paragraph the page does not have."
         with open(path, "w", encoding="utf-8") as f:
             f.write("\n\n".join(paras))
+        with open(os.path.join(self.sites, "france24.conf")) as f:
+            rule = f.read()
+        with open(os.path.join(self.sites, "france24.conf"), "w") as f:
+            f.write(rule.replace("[test]", "remove = //div[@class='gone']\n\n[test]"))
         p = wnlib.run(WINNOWD, "test-rules", "-c", self.conf, check=65)
         self.assertIn("FAIL france24.conf", p.stdout)
+        self.assertIn("note: remove //div[@class='gone'] removed nothing", p.stdout)
         self.assertIn("paragraph 3 differs", p.stdout)
         self.assertIn("ok   aljazeera.conf", p.stdout)
 
