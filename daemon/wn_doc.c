@@ -26,6 +26,7 @@
 #define WN_DOC_BLOCK_TEXT_MAX    (1u << 20) /* bytes of text in one block */
 #define WN_DOC_BLOCKS_MAX        100000u    /* blocks walked per document */
 #define WN_DOC_PCRE2_MATCH_LIMIT 1000000u   /* backtracking steps per match */
+#define WN_DOC_XPATH_OPS_MAX     50000000ul /* XPath steps per evaluation */
 
 /* node->_private marks of the block walk. */
 #define WN_DOC_INLINE ((void *) 1) /* no block element below */
@@ -219,6 +220,10 @@ wn_doc_xpath(struct wn_doc *doc, const char *expr, xmlXPathObjectPtr *out)
         return WN_ENOMEM;
     }
     ctx->error = wn_doc_xpath_quiet;
+    /* A plugin's expression can be quadratic (a count() of every element
+     * inside a predicate over every element): libxml2 stops it after this
+     * many steps instead of running for minutes. */
+    ctx->opLimit = WN_DOC_XPATH_OPS_MAX;
     obj = xmlXPathEvalExpression((const xmlChar *) expr, ctx);
     xmlXPathFreeContext(ctx);
     if (obj == NULL) {

@@ -246,6 +246,8 @@ rules_select_text(const struct wn_host *h, struct wn_call *call,
     if (ctx == NULL) {
         return NULL;
     }
+    ctx->error = rules_xpath_quiet;
+    ctx->opLimit = RULES_XPATH_OPS_MAX;
     obj = xmlXPathEvalExpression((const xmlChar *) expr, ctx);
     xmlXPathFreeContext(ctx);
     if (obj == NULL) {

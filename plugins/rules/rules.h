@@ -15,6 +15,8 @@
 #define RULES_VALUE_MAX      4096u        /* bytes of one value */
 #define RULES_LIST_MAX       256u  /* hosts, main, remove or drop per file */
 #define RULES_META_MAX       4096u /* bytes of a title, author or date read */
+#define RULES_XPATH_OPS_MAX                                                    \
+    50000000ul /* XPath steps per selector, as the host */
 
 /* A list of strings, malloc'd. */
 struct rules_list {
@@ -49,6 +51,10 @@ struct rules_state {
  */
 int rules_file_load(const char *path, struct rules_site *site,
                     struct wn_err *err);
+
+/* An XPath context's error handler that prints nothing: libxml2 would
+ * write errors to stderr, and the caller reports them itself. */
+void rules_xpath_quiet(void *ctx, xmlErrorPtr error);
 
 /* Frees what rules_file_load() filled. */
 void rules_site_free(struct rules_site *site);
