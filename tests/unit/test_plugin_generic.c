@@ -625,6 +625,35 @@ bylines_and_datelines_removed(void **state)
     wn_article_free(a);
 }
 
+/* A page flattened whole: its menus and footer link lists are runs of short
+ * lines around the article, and go as chrome; a subheading inside the
+ * article stays. */
+static void
+text_page_frame_removed_around_the_article(void **state)
+{
+    struct wn_article *a;
+
+    (void) state;
+    a = clean_with(generic,
+                   "Home\nNews\nSport\nWeather\nContact us\n"
+                   P1 "\n" P2 "\nWhat happens next\n" P3 "\n" P4 "\n"
+                   "More stories\nPrivacy\nTerms of use\nSite map\n",
+                   WN_EXTRACT_TEXT);
+    assert_false(has_text(a, "Weather"));
+    assert_false(has_text(a, "Site map"));
+    assert_true(removed_as(a, "chrome", "Weather"));
+    assert_true(has_para(a, "What happens next"));
+    assert_true(has_para(a, P1));
+    assert_true(has_para(a, P4));
+    wn_article_free(a);
+    /* Short lines only (a list): nothing to frame, nothing removed. */
+    a = clean_with(generic, "Eggs\nFlour\nMilk\nButter\nSugar\nSalt\n",
+                   WN_EXTRACT_TEXT);
+    assert_true(has_para(a, "Eggs"));
+    assert_true(has_para(a, "Salt"));
+    wn_article_free(a);
+}
+
 /* A dateline's time in UTC: zones by name and offset, 12-hour clocks, and
  * a line with a zone preferred to an earlier one without. */
 static void
@@ -990,6 +1019,7 @@ main(void)
         cmocka_unit_test(block_without_letters_is_not_a_repeat),
         cmocka_unit_test(bylines_and_datelines_removed),
         cmocka_unit_test(dateline_times_read_as_utc),
+        cmocka_unit_test(text_page_frame_removed_around_the_article),
         cmocka_unit_test(share_newsletter_and_app_prompts_removed),
         cmocka_unit_test(paywall_prompts_and_article_tools_removed),
         cmocka_unit_test(consent_and_comment_prompts_removed),
