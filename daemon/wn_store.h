@@ -1,8 +1,9 @@
 /*
- * wn_store.h: the SQLite store: schema and migrations, feeds, items and
- * article text.  Synchronous and thread-confined: one struct wn_store is
- * used by one thread at a time (the writer's batches, or a command).  It
- * knows nothing about fetching or the loop; wn_writer.c batches calls into
+ * wn_store.h: the store interface: feeds, items and article text behind
+ * one function table, with SQLite (the embedded default) and PostgreSQL
+ * backends.  Synchronous and thread-confined: one struct wn_store is used by
+ * one thread at a time (the writer's batches, or a command).  It knows
+ * nothing about fetching or the loop; wn_writer.c batches calls into
  * transactions off the loop thread.
  */
 #ifndef WN_STORE_H
@@ -24,10 +25,17 @@ struct wn_feed_item;
 
 #define WN_STORE_READONLY 0x1u
 
-/* Opens (creating and migrating unless read-only) the database at path. */
+/*
+ * Opens (creating and migrating unless read-only) the store at `path`: a
+ * SQLite file name, or a PostgreSQL connection URI (postgresql://...).
+ * Errors name the location and the reason.
+ */
 int wn_store_open(const char *path, unsigned flags, struct wn_store **out,
                   struct wn_err *err);
 void wn_store_close(struct wn_store *s);
+
+/* The backend's name: "sqlite" or "postgresql". */
+const char *wn_store_backend(const struct wn_store *s);
 
 int wn_store_begin(struct wn_store *s, struct wn_err *err);
 int wn_store_commit(struct wn_store *s, struct wn_err *err);
