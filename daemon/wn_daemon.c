@@ -77,12 +77,25 @@ wn_daemon_sync_feeds(struct wn_daemon *d, struct wn_err *err)
         rc =
             wn_store_feed_sync(d->store, f->conf->name, f->conf->url, &sf, err);
         if (rc == 0) {
+            rc = wn_store_feed_keep(d->store, sf.id, f->conf->keep_days, err);
+        }
+        if (rc == 0) {
             f->store_id = sf.id;
             f->etag = sf.etag;
             f->last_modified = sf.last_modified;
             f->next_fetch = sf.next_fetch;
             f->error_count = sf.error_count;
             d->nfeeds++;
+        }
+    }
+    if (rc == 0) {
+        struct wn_store_retain r = { wn_time_now(), d->conf->keep_days,
+                                     d->conf->keep_pages_days, 0, 0 };
+        rc = wn_store_retain(d->store, &r, err);
+        if (rc == 0 && r.articles + r.pages > 0) {
+            WN_LOG(WN_LOG_NOTICE, "store",
+                   "retention: %ld articles and %ld pages expired", r.articles,
+                   r.pages);
         }
     }
     if (rc == 0) {
@@ -480,24 +493,8 @@ wn_cmd_run(const struct wn_opts *o)
 static int
 wn_daemon_since(const struct wn_opts *o, int64_t *since)
 {
-    long ms;
-
     *since = 0;
-    if (o->since == NULL) {
-        return 0;
-    }
-    if (wn_time_parse(o->since, since) == 0) {
-        return 0;
-    }
-    if (wn_conf_parse_duration(o->since, &ms) == 0) {
-        *since = wn_time_now() - ms / 1000;
-        return 0;
-    }
-    fprintf(stderr,
-            "winnowd: --since %s: not a time (2021-02-24T12:00:00Z) or "
-            "a duration (36h, 7d)\n",
-            o->since);
-    return -1;
+    return o->since != NULL ? wn_cmd_time_arg("--since", o->since, since) : 0;
 }
 
 static void

@@ -5,6 +5,7 @@
  */
 #include "wn_store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,4 +137,67 @@ wn_store_counts(struct wn_store *s, struct wn_store_counts *out,
                 struct wn_err *err)
 {
     return s->ops->counts(s, out, err);
+}
+
+int
+wn_store_page_put(struct wn_store *s, const char *url,
+                  const struct wn_store_page *p, struct wn_err *err)
+{
+    return s->ops->page_put(s, url, p, err);
+}
+
+int
+wn_store_kept_pages(struct wn_store *s, const char *host, int64_t since,
+                    wn_store_kept_cb cb, void *arg, struct wn_err *err)
+{
+    return s->ops->kept_pages(s, host, since, cb, arg, err);
+}
+
+int
+wn_store_feed_keep(struct wn_store *s, int64_t feed_id, long keep_days,
+                   struct wn_err *err)
+{
+    return s->ops->feed_keep(s, feed_id, keep_days, err);
+}
+
+int
+wn_store_retain(struct wn_store *s, struct wn_store_retain *r,
+                struct wn_err *err)
+{
+    r->articles = 0;
+    r->pages = 0;
+    return s->ops->retain(s, r, err);
+}
+
+int
+wn_store_search(struct wn_store *s, const struct wn_store_query *q,
+                wn_store_hit_cb cb, void *arg, struct wn_err *err)
+{
+    if (q->match == NULL || q->match[0] == '\0') {
+        return wn_err_set(err, WN_EINVAL, "search: empty query");
+    }
+    return s->ops->search(s, q, cb, arg, err);
+}
+
+void
+wn_store_set_down(struct wn_store *s, const char *why)
+{
+    s->down = 1;
+    snprintf(s->why, sizeof(s->why), "%s", why);
+}
+
+void
+wn_store_set_up(struct wn_store *s)
+{
+    s->down = 0;
+    s->why[0] = '\0';
+}
+
+int
+wn_store_health(const struct wn_store *s, char *why, size_t n)
+{
+    if (why != NULL && n > 0) {
+        snprintf(why, n, "%s", s->down ? s->why : "");
+    }
+    return !s->down;
 }

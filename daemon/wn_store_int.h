@@ -41,11 +41,28 @@ struct wn_store_ops {
                     void *arg, struct wn_err *err);
     int (*counts)(struct wn_store *s, struct wn_store_counts *out,
                   struct wn_err *err);
+    int (*page_put)(struct wn_store *s, const char *url,
+                    const struct wn_store_page *p, struct wn_err *err);
+    int (*kept_pages)(struct wn_store *s, const char *host, int64_t since,
+                      wn_store_kept_cb cb, void *arg, struct wn_err *err);
+    int (*feed_keep)(struct wn_store *s, int64_t feed_id, long keep_days,
+                     struct wn_err *err);
+    int (*retain)(struct wn_store *s, struct wn_store_retain *r,
+                  struct wn_err *err);
+    int (*search)(struct wn_store *s, const struct wn_store_query *q,
+                  wn_store_hit_cb cb, void *arg, struct wn_err *err);
 };
 
 struct wn_store {
     const struct wn_store_ops *ops;
+    int down;      /* the last write failed for want of space or access */
+    char why[256]; /* the reason, when down */
 };
+
+/* Backends call these: a write failed for want of space or access (`why`
+ * is the message), or a commit succeeded. */
+void wn_store_set_down(struct wn_store *s, const char *why);
+void wn_store_set_up(struct wn_store *s);
 
 /* The SQLite backend: `path` is a file name. */
 int wn_store_sqlite_open(const char *path, unsigned flags,

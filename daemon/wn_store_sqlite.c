@@ -16,58 +16,122 @@
 #include "wn_err.h"
 #include "wn_extract.h"
 #include "wn_feed.h"
+#include "wn_page.h"
+#include "wn_shingle.h"
 #include "wn_store_int.h"
+#include "wn_text.h"
 #include "wn_time.h"
+#include "wn_url.h"
 
-/* Each entry upgrades the schema from version i to i + 1. */
-static const char *const wn_store_migrations[] = {
-    /* 0 -> 1 */
-    "CREATE TABLE feeds ("
-    "  id INTEGER PRIMARY KEY,"
-    "  name TEXT NOT NULL UNIQUE,"
-    "  url TEXT NOT NULL,"
-    "  title TEXT, link TEXT, format TEXT,"
-    "  etag TEXT, last_modified TEXT,"
-    "  last_fetch INTEGER, last_ok INTEGER, last_status INTEGER,"
-    "  last_error TEXT,"
-    "  error_count INTEGER NOT NULL DEFAULT 0,"
-    "  next_fetch INTEGER NOT NULL DEFAULT 0"
-    ");"
-    "CREATE TABLE items ("
-    "  id INTEGER PRIMARY KEY,"
-    "  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
-    "  guid TEXT NOT NULL,"
-    "  url TEXT,"
-    "  link TEXT,"
-    "  title TEXT, author TEXT, summary TEXT,"
-    "  published INTEGER, updated INTEGER,"
-    "  first_seen INTEGER NOT NULL,"
-    "  attempts INTEGER NOT NULL DEFAULT 0,"
-    "  last_error TEXT,"
-    "  UNIQUE (feed_id, guid)"
-    ");"
-    "CREATE INDEX items_url ON items(url);"
-    "CREATE TABLE articles ("
-    "  id INTEGER PRIMARY KEY,"
-    "  url TEXT NOT NULL UNIQUE,"
-    "  fetched_url TEXT,"
-    "  title TEXT, author TEXT, published INTEGER, updated INTEGER,"
-    "  site TEXT, lang TEXT, description TEXT, tags TEXT,"
-    "  text TEXT NOT NULL,"
-    "  words INTEGER NOT NULL, paragraphs INTEGER NOT NULL,"
-    "  hash TEXT NOT NULL, simhash INTEGER NOT NULL, story TEXT NOT NULL,"
-    "  plugins TEXT, flags INTEGER NOT NULL DEFAULT 0,"
-    "  stored_at INTEGER NOT NULL"
-    ");"
-    "CREATE INDEX articles_hash ON articles(hash);"
-    "CREATE INDEX articles_stored ON articles(stored_at);",
+#define WN_STORE_STR_(x) #x
+#define WN_STORE_STR(x)  WN_STORE_STR_(x)
+
+struct wn_store_sqlite;
+
+/*
+ * Each entry upgrades the schema from version i to i + 1: its SQL, then its
+ * C step (may be NULL) for what SQL cannot compute, in the same
+ * transaction.  Append only: a released step never changes, since databases
+ * in the field were made by it.
+ */
+struct wn_store_migration {
+    const char *sql;
+    int (*fn)(struct wn_store_sqlite *s, struct wn_err *err);
 };
 
-#define WN_STORE_NMIGRATIONS                                                   \
-    (sizeof(wn_store_migrations) / sizeof(wn_store_migrations[0]))
+static int wn_store_migrate_v2(struct wn_store_sqlite *s, struct wn_err *err);
 
-_Static_assert(WN_STORE_NMIGRATIONS == WN_STORE_SCHEMA_VERSION,
-               "one migration per schema version");
+static const struct wn_store_migration wn_store_migrations[] = {
+    { /* 0 -> 1 */
+      "CREATE TABLE feeds ("
+      "  id INTEGER PRIMARY KEY,"
+      "  name TEXT NOT NULL UNIQUE,"
+      "  url TEXT NOT NULL,"
+      "  title TEXT, link TEXT, format TEXT,"
+      "  etag TEXT, last_modified TEXT,"
+      "  last_fetch INTEGER, last_ok INTEGER, last_status INTEGER,"
+      "  last_error TEXT,"
+      "  error_count INTEGER NOT NULL DEFAULT 0,"
+      "  next_fetch INTEGER NOT NULL DEFAULT 0"
+      ");"
+      "CREATE TABLE items ("
+      "  id INTEGER PRIMARY KEY,"
+      "  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+      "  guid TEXT NOT NULL,"
+      "  url TEXT,"
+      "  link TEXT,"
+      "  title TEXT, author TEXT, summary TEXT,"
+      "  published INTEGER, updated INTEGER,"
+      "  first_seen INTEGER NOT NULL,"
+      "  attempts INTEGER NOT NULL DEFAULT 0,"
+      "  last_error TEXT,"
+      "  UNIQUE (feed_id, guid)"
+      ");"
+      "CREATE INDEX items_url ON items(url);"
+      "CREATE TABLE articles ("
+      "  id INTEGER PRIMARY KEY,"
+      "  url TEXT NOT NULL UNIQUE,"
+      "  fetched_url TEXT,"
+      "  title TEXT, author TEXT, published INTEGER, updated INTEGER,"
+      "  site TEXT, lang TEXT, description TEXT, tags TEXT,"
+      "  text TEXT NOT NULL,"
+      "  words INTEGER NOT NULL, paragraphs INTEGER NOT NULL,"
+      "  hash TEXT NOT NULL, simhash INTEGER NOT NULL, story TEXT NOT NULL,"
+      "  plugins TEXT, flags INTEGER NOT NULL DEFAULT 0,"
+      "  stored_at INTEGER NOT NULL"
+      ");"
+      "CREATE INDEX articles_hash ON articles(hash);"
+      "CREATE INDEX articles_stored ON articles(stored_at);",
+      NULL },
+    { /* 1 -> 2: retention per feed, the article's feed and host, item
+       * content identity, full-text search, kept pages, the story index. */
+      "ALTER TABLE feeds ADD COLUMN keep_days INTEGER;"
+      "ALTER TABLE items ADD COLUMN chash TEXT;"
+      "CREATE INDEX items_chash ON items(feed_id, chash);"
+      "ALTER TABLE articles ADD COLUMN feed_id INTEGER;"
+      "ALTER TABLE articles ADD COLUMN host TEXT;"
+      "UPDATE articles SET feed_id = (SELECT i.feed_id FROM items i"
+      "  WHERE i.url = articles.url ORDER BY i.id LIMIT 1),"
+      "  host = wn_url_host(url);"
+      "CREATE INDEX articles_feed ON articles(feed_id, stored_at);"
+      "CREATE INDEX articles_host ON articles(host, stored_at);"
+      "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text,"
+      "  content='articles', content_rowid='id',"
+      "  tokenize='unicode61 remove_diacritics 2');"
+      "CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN"
+      "  INSERT INTO articles_fts(rowid, title, text)"
+      "  VALUES (new.id, new.title, new.text);"
+      "END;"
+      "CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN"
+      "  INSERT INTO articles_fts(articles_fts, rowid, title, text)"
+      "  VALUES ('delete', old.id, old.title, old.text);"
+      "END;"
+      "CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, text ON articles"
+      " BEGIN"
+      "  INSERT INTO articles_fts(articles_fts, rowid, title, text)"
+      "  VALUES ('delete', old.id, old.title, old.text);"
+      "  INSERT INTO articles_fts(rowid, title, text)"
+      "  VALUES (new.id, new.title, new.text);"
+      "END;"
+      "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');"
+      "CREATE TABLE pages ("
+      "  article_id INTEGER PRIMARY KEY"
+      "    REFERENCES articles(id) ON DELETE CASCADE,"
+      "  fetched_at INTEGER NOT NULL,"
+      "  content_type TEXT,"
+      "  codec TEXT NOT NULL,"
+      "  size INTEGER NOT NULL,"
+      "  data BLOB NOT NULL"
+      ");"
+      "CREATE TABLE shingles ("
+      "  key INTEGER NOT NULL,"
+      "  article_id INTEGER NOT NULL"
+      "    REFERENCES articles(id) ON DELETE CASCADE,"
+      "  PRIMARY KEY (key, article_id)"
+      ") WITHOUT ROWID;"
+      "CREATE INDEX shingles_article ON shingles(article_id);",
+      wn_store_migrate_v2 },
+};
 
 enum wn_store_stmt {
     WN_ST_FEED_SYNC,
@@ -79,6 +143,15 @@ enum wn_store_stmt {
     WN_ST_ITEM_FAILED,
     WN_ST_ARTICLE_EXISTS,
     WN_ST_ARTICLE_PUT,
+    WN_ST_ITEM_TWIN,
+    WN_ST_ITEM_ADOPT,
+    WN_ST_STORY_BY_HASH,
+    WN_ST_SHINGLE_FIND,
+    WN_ST_SHINGLE_ADD,
+    WN_ST_SHINGLE_DROP,
+    WN_ST_ARTICLE_TEXT,
+    WN_ST_PAGE_PUT,
+    WN_ST_FEED_KEEP,
     WN_ST_COUNT
 };
 
@@ -104,8 +177,8 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
         "WHERE id = ?1",
     [WN_ST_ITEM_INSERT] =
         "INSERT INTO items (feed_id, guid, url, link, title, author, summary,"
-        "  published, updated, first_seen) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+        "  published, updated, first_seen, chash) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
         "ON CONFLICT(feed_id, guid) DO NOTHING",
     [WN_ST_ITEM_GET] = "SELECT i.attempts, a.id IS NOT NULL FROM items i "
                        "LEFT JOIN articles a ON a.url = i.url "
@@ -116,10 +189,10 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
     [WN_ST_ARTICLE_PUT] =
         "INSERT INTO articles (url, fetched_url, title, author, published,"
         "  updated, site, lang, description, tags, text, words, paragraphs,"
-        "  hash, simhash, story, plugins, flags, stored_at) "
+        "  hash, simhash, story, plugins, flags, stored_at, feed_id, host) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-        "  ?15, coalesce((SELECT story FROM articles WHERE hash = ?14 LIMIT 1), ?14),"
-        "  ?16, ?17, ?18) "
+        "  ?15, ?16, ?17, ?18, ?19,"
+        "  (SELECT feed_id FROM items WHERE url = ?1 ORDER BY id LIMIT 1), ?20) "
         "ON CONFLICT(url) DO UPDATE SET fetched_url = excluded.fetched_url,"
         "  title = excluded.title, author = excluded.author,"
         "  published = excluded.published, updated = excluded.updated,"
@@ -127,8 +200,37 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
         "  description = excluded.description, tags = excluded.tags,"
         "  text = excluded.text, words = excluded.words,"
         "  paragraphs = excluded.paragraphs, hash = excluded.hash,"
-        "  simhash = excluded.simhash, plugins = excluded.plugins,"
-        "  flags = excluded.flags",
+        "  simhash = excluded.simhash, story = excluded.story,"
+        "  plugins = excluded.plugins, flags = excluded.flags,"
+        "  host = excluded.host "
+        "RETURNING id",
+    /* An earlier item of the same feed with the same article URL or the
+     * same content: the item changed its GUID, not its content. */
+    [WN_ST_ITEM_TWIN] = "SELECT url FROM items WHERE feed_id = ?1 AND id <> ?2"
+                        "  AND ((?3 IS NOT NULL AND url = ?3)"
+                        "    OR (?4 IS NOT NULL AND chash = ?4)) "
+                        "ORDER BY id LIMIT 1",
+    [WN_ST_ITEM_ADOPT] = "UPDATE items SET url = ?2 WHERE id = ?1",
+    [WN_ST_STORY_BY_HASH] =
+        "SELECT story FROM articles WHERE hash = ?1 AND url <> ?2 LIMIT 1",
+    /* Most recent first: a story's copies appear within days. */
+    [WN_ST_SHINGLE_FIND] =
+        "SELECT s.article_id, a.story FROM shingles s"
+        "  JOIN articles a ON a.id = s.article_id "
+        "WHERE s.key = ?1 AND a.url <> ?2 "
+        "ORDER BY s.article_id DESC LIMIT " WN_STORE_STR(WN_STORE_STORY_FANOUT),
+    [WN_ST_SHINGLE_ADD] =
+        "INSERT OR IGNORE INTO shingles (key, article_id) VALUES (?1, ?2)",
+    [WN_ST_SHINGLE_DROP] = "DELETE FROM shingles WHERE article_id = ?1",
+    [WN_ST_ARTICLE_TEXT] = "SELECT text FROM articles WHERE id = ?1",
+    [WN_ST_PAGE_PUT] =
+        "INSERT INTO pages (article_id, fetched_at, content_type, codec, size,"
+        "  data) "
+        "SELECT id, ?2, ?3, ?4, ?5, ?6 FROM articles WHERE url = ?1 "
+        "ON CONFLICT(article_id) DO UPDATE SET fetched_at = excluded.fetched_at,"
+        "  content_type = excluded.content_type, codec = excluded.codec,"
+        "  size = excluded.size, data = excluded.data",
+    [WN_ST_FEED_KEEP] = "UPDATE feeds SET keep_days = ?2 WHERE id = ?1",
 };
 
 struct wn_store_sqlite {
@@ -141,20 +243,64 @@ struct wn_store_sqlite {
 static const struct wn_store_ops wn_store_sqlite_ops;
 static void wn_store_sqlite_close(struct wn_store *base);
 
+/* wn_url_host(url) in SQL, for the migration that fills articles.host. */
+static void
+wn_store_sqlite_host_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *url = (const char *) sqlite3_value_text(argv[0]);
+    char *host = NULL;
+
+    (void) argc;
+    if (url != NULL && wn_url_host(url, &host) == 0) {
+        sqlite3_result_text(ctx, host, -1, free);
+    } else {
+        sqlite3_result_null(ctx);
+    }
+}
+
 static struct wn_store_sqlite *
 wn_store_sqlite_of(struct wn_store *base)
 {
     return (struct wn_store_sqlite *) base;
 }
 
+/*
+ * The errors that say the store cannot take writes now (full disk, a
+ * read-only file, an I/O error) rather than that one statement was bad:
+ * they make the store "down" until a commit succeeds again.
+ */
+static const char *
+wn_store_sqlite_kind(int code)
+{
+    switch (code) {
+    case SQLITE_FULL:
+        return " (disk full)";
+    case SQLITE_READONLY:
+        return " (read-only)";
+    case SQLITE_IOERR:
+        return " (I/O error)";
+    case SQLITE_CANTOPEN:
+        return " (cannot open)";
+    case SQLITE_PERM:
+        return " (permission denied)";
+    default:
+        return NULL;
+    }
+}
+
 static int
 wn_store_fail(struct wn_store_sqlite *s, struct wn_err *err, const char *what)
 {
-    int code = sqlite3_extended_errcode(s->db);
+    int code = sqlite3_extended_errcode(s->db) & 0xff;
+    const char *kind = wn_store_sqlite_kind(code);
 
-    return wn_err_set(err, WN_ESTORE, "store %s: %s: %s%s", s->path, what,
-                      sqlite3_errmsg(s->db),
-                      (code & 0xff) == SQLITE_FULL ? " (disk full)" : "");
+    wn_err_set(err, WN_ESTORE, "store %s: %s: %s%s", s->path, what,
+               sqlite3_errmsg(s->db), kind != NULL ? kind : "");
+    if (kind != NULL) {
+        wn_store_set_down(&s->base,
+                          err != NULL ? err->msg : sqlite3_errmsg(s->db));
+    }
+    return WN_ESTORE;
 }
 
 static int
@@ -163,9 +309,15 @@ wn_store_exec(struct wn_store_sqlite *s, const char *sql, struct wn_err *err)
     char *msg = NULL;
 
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        int rc = wn_err_set(err, WN_ESTORE, "store %s: %s", s->path,
-                            msg ? msg : sqlite3_errmsg(s->db));
+        int code = sqlite3_extended_errcode(s->db) & 0xff;
+        const char *kind = wn_store_sqlite_kind(code);
+        int rc = wn_err_set(err, WN_ESTORE, "store %s: %s%s", s->path,
+                            msg ? msg : sqlite3_errmsg(s->db),
+                            kind != NULL ? kind : "");
         sqlite3_free(msg);
+        if (kind != NULL) {
+            wn_store_set_down(&s->base, err != NULL ? err->msg : kind + 2);
+        }
         return rc;
     }
     return 0;
@@ -209,7 +361,10 @@ wn_store_migrate(struct wn_store_sqlite *s, struct wn_err *err)
     }
     for (; rc == 0 && version < WN_STORE_SCHEMA_VERSION; version++) {
         char pragma[64];
-        rc = wn_store_exec(s, wn_store_migrations[version], err);
+        rc = wn_store_exec(s, wn_store_migrations[version].sql, err);
+        if (rc == 0 && wn_store_migrations[version].fn != NULL) {
+            rc = wn_store_migrations[version].fn(s, err);
+        }
         if (rc == 0) {
             snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
                      version + 1);
@@ -251,6 +406,9 @@ wn_store_sqlite_open(const char *path, unsigned flags, struct wn_store **out,
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, WN_STORE_BUSY_MS);
+    sqlite3_create_function(s->db, "wn_url_host", 1,
+                            SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                            wn_store_sqlite_host_fn, NULL, NULL);
     if (!(flags & WN_STORE_READONLY)) {
         rc = wn_store_exec(s,
                            "PRAGMA journal_mode = WAL;"
@@ -275,7 +433,9 @@ wn_store_sqlite_open(const char *path, unsigned flags, struct wn_store **out,
         return rc;
     }
     for (int i = 0; i < WN_ST_COUNT; i++) {
-        if ((flags & WN_STORE_READONLY) && i != WN_ST_ARTICLE_EXISTS) {
+        if ((flags & WN_STORE_READONLY) && i != WN_ST_ARTICLE_EXISTS
+            && i != WN_ST_ARTICLE_TEXT)
+        {
             continue;
         }
         if (sqlite3_prepare_v3(s->db, wn_store_sql[i], -1,
@@ -317,7 +477,11 @@ static int
 wn_store_sqlite_commit(struct wn_store *base, struct wn_err *err)
 {
     struct wn_store_sqlite *s = wn_store_sqlite_of(base);
-    return wn_store_exec(s, "COMMIT", err);
+    int rc = wn_store_exec(s, "COMMIT", err);
+    if (rc == 0) {
+        wn_store_set_up(base);
+    }
+    return rc;
 }
 
 static void
@@ -474,6 +638,82 @@ wn_store_sqlite_feed_fetched(struct wn_store *base,
 
 /* ---- items ---- */
 
+/*
+ * The identity of an item's content within its feed: a hash of its title
+ * and its content (or summary).  0 when it has neither content nor summary,
+ * since a title alone is too weak to call two items one.
+ */
+static int
+wn_store_item_chash(const struct wn_feed_item *item,
+                    char out[WN_TEXT_HASH_HEX + 1])
+{
+    const char *body =
+        item->content_html != NULL ? item->content_html : item->summary;
+    const char *title = item->title != NULL ? item->title : "";
+    size_t tl = strlen(title), bl;
+    char *buf;
+
+    if (body == NULL || body[0] == '\0') {
+        return 0;
+    }
+    bl = strlen(body);
+    buf = malloc(tl + bl + 2);
+    if (buf == NULL) {
+        return 0;
+    }
+    memcpy(buf, title, tl);
+    buf[tl] = '\n';
+    memcpy(buf + tl + 1, body, bl + 1);
+    wn_text_hash(buf, tl + bl + 1, out);
+    free(buf);
+    return 1;
+}
+
+/*
+ * A new item row `id` whose feed already has an item with the same article
+ * URL or the same content is the same item under a new GUID: the new row
+ * takes the older row's URL (so it shares its article and is not fetched or
+ * stored again).  Returns 1 for such a twin, 0 for a really new item.
+ */
+static int
+wn_store_item_twin(struct wn_store_sqlite *s, int64_t feed_id, int64_t id,
+                   const char *url, const char *chash, struct wn_err *err)
+{
+    sqlite3_stmt *st = s->st[WN_ST_ITEM_TWIN];
+    char *twin_url = NULL;
+    int rc, found = 0;
+
+    if (url == NULL && chash == NULL) {
+        return 0;
+    }
+    sqlite3_bind_int64(st, 1, feed_id);
+    sqlite3_bind_int64(st, 2, id);
+    wn_store_bind_text(st, 3, url);
+    wn_store_bind_text(st, 4, chash);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        found = 1;
+        twin_url = wn_store_column_dup(st, 0);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        rc = wn_store_fail(s, err, "looking for an item's earlier GUID");
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == 0 && found && twin_url != NULL
+        && (url == NULL || strcmp(url, twin_url) != 0))
+    {
+        st = s->st[WN_ST_ITEM_ADOPT];
+        sqlite3_bind_int64(st, 1, id);
+        wn_store_bind_text(st, 2, twin_url);
+        rc = wn_store_step_done(s, st, err, "linking an item to its twin");
+    }
+    free(twin_url);
+    return rc != 0 ? rc : found;
+}
+
 static int
 wn_store_sqlite_item_put(struct wn_store *base, int64_t feed_id,
                          const struct wn_feed_item *item, const char *url,
@@ -481,9 +721,11 @@ wn_store_sqlite_item_put(struct wn_store *base, int64_t feed_id,
 {
     struct wn_store_sqlite *s = wn_store_sqlite_of(base);
     sqlite3_stmt *st = s->st[WN_ST_ITEM_INSERT];
-    int rc, isnew;
+    char chash[WN_TEXT_HASH_HEX + 1];
+    int rc, isnew, have_chash;
 
     *want = 0;
+    have_chash = wn_store_item_chash(item, chash);
     sqlite3_bind_int64(st, 1, feed_id);
     wn_store_bind_text(st, 2, item->id);
     wn_store_bind_text(st, 3, url);
@@ -494,11 +736,20 @@ wn_store_sqlite_item_put(struct wn_store *base, int64_t feed_id,
     wn_store_bind_time(st, 8, item->published);
     wn_store_bind_time(st, 9, item->updated);
     sqlite3_bind_int64(st, 10, now);
+    wn_store_bind_text(st, 11, have_chash ? chash : NULL);
     rc = wn_store_step_done(s, st, err, "saving an item");
     if (rc != 0) {
         return rc;
     }
     isnew = sqlite3_changes(s->db) > 0;
+    if (isnew) {
+        rc = wn_store_item_twin(s, feed_id, sqlite3_last_insert_rowid(s->db),
+                                url, have_chash ? chash : NULL, err);
+        if (rc < 0) {
+            return rc;
+        }
+        isnew = rc == 0;
+    }
 
     st = s->st[WN_ST_ITEM_GET];
     sqlite3_bind_int64(st, 1, feed_id);
@@ -560,6 +811,150 @@ wn_store_meta_time(const struct wn_article *a, int key)
     return WN_TIME_NONE;
 }
 
+/* A story candidate: a stored article sharing sketch keys with a new one. */
+struct wn_store_cand {
+    int64_t id;
+    char *story;
+    int hits; /* keys shared */
+};
+
+static int
+wn_store_cand_cmp(const void *a, const void *b)
+{
+    const struct wn_store_cand *x = a, *y = b;
+
+    if (x->hits != y->hits) {
+        return y->hits - x->hits;
+    }
+    return (y->id > x->id) - (y->id < x->id);
+}
+
+/* 1 when the stored article `id` is the same story as `sh`. */
+static int
+wn_store_sqlite_same_story(struct wn_store_sqlite *s, int64_t id,
+                           const struct wn_shingles *sh, struct wn_err *err)
+{
+    sqlite3_stmt *st = s->st[WN_ST_ARTICLE_TEXT];
+    struct wn_shingles other = { NULL, 0 };
+    int rc, linked = 0;
+
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *text = (const char *) sqlite3_column_text(st, 0);
+        size_t len = (size_t) sqlite3_column_bytes(st, 0);
+        if (wn_shingles_of(text != NULL ? text : "", len, &other) == 0) {
+            linked = wn_shingles_linked(sh, &other);
+        }
+        wn_shingles_free(&other);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        rc = wn_store_fail(s, err, "reading a story candidate");
+    }
+    sqlite3_reset(st);
+    return rc != 0 ? rc : linked;
+}
+
+/*
+ * The story of a new article: the story of a stored article with the same
+ * content hash, else of one whose shingles it mostly shares (found through
+ * the sketch keys it shares, never by a scan), else its own hash.  *story
+ * is malloc'd.
+ */
+static int
+wn_store_sqlite_story(struct wn_store_sqlite *s, const char *url,
+                      const char *hash, const struct wn_shingles *sh,
+                      const uint64_t *keys, size_t nkeys, char **story,
+                      struct wn_err *err)
+{
+    struct wn_store_cand cand[WN_SHINGLE_SKETCH * WN_STORE_STORY_FANOUT];
+    size_t ncand = 0;
+    sqlite3_stmt *st = s->st[WN_ST_STORY_BY_HASH];
+    int rc = 0;
+
+    *story = NULL;
+    wn_store_bind_text(st, 1, hash);
+    wn_store_bind_text(st, 2, url);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *story = wn_store_column_dup(st, 0);
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? 0 : wn_store_fail(s, err, "finding a story");
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != 0 || *story != NULL) {
+        return rc;
+    }
+    st = s->st[WN_ST_SHINGLE_FIND];
+    for (size_t k = 0; rc == 0 && k < nkeys; k++) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64) keys[k]);
+        wn_store_bind_text(st, 2, url);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            size_t c = 0;
+            while (c < ncand && cand[c].id != id) {
+                c++;
+            }
+            if (c == ncand) {
+                if (ncand == sizeof(cand) / sizeof(cand[0])) {
+                    continue;
+                }
+                cand[c].id = id;
+                cand[c].hits = 0;
+                cand[c].story = wn_store_column_dup(st, 1);
+                ncand++;
+            }
+            cand[c].hits++;
+        }
+        rc = rc == SQLITE_DONE ? 0 : wn_store_fail(s, err, "finding a story");
+        sqlite3_reset(st);
+    }
+    sqlite3_clear_bindings(st);
+    qsort(cand, ncand, sizeof(cand[0]), wn_store_cand_cmp);
+    for (size_t c = 0; rc == 0 && c < ncand && c < WN_STORE_STORY_VERIFY; c++) {
+        rc = wn_store_sqlite_same_story(s, cand[c].id, sh, err);
+        if (rc == 1) {
+            *story = cand[c].story;
+            cand[c].story = NULL;
+            rc = 0;
+            break;
+        }
+    }
+    for (size_t c = 0; c < ncand; c++) {
+        free(cand[c].story);
+    }
+    if (rc == 0 && *story == NULL) {
+        *story = strdup(hash);
+        if (*story == NULL) {
+            rc = wn_err_set(err, WN_ENOMEM, "out of memory");
+        }
+    }
+    return rc;
+}
+
+/* Replaces article id's sketch keys in the story index. */
+static int
+wn_store_sqlite_index(struct wn_store_sqlite *s, int64_t id,
+                      const uint64_t *keys, size_t nkeys, struct wn_err *err)
+{
+    sqlite3_stmt *st = s->st[WN_ST_SHINGLE_DROP];
+    int rc;
+
+    sqlite3_bind_int64(st, 1, id);
+    rc = wn_store_step_done(s, st, err, "indexing a story");
+    st = s->st[WN_ST_SHINGLE_ADD];
+    for (size_t k = 0; rc == 0 && k < nkeys; k++) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64) keys[k]);
+        sqlite3_bind_int64(st, 2, id);
+        rc = wn_store_step_done(s, st, err, "indexing a story");
+    }
+    return rc;
+}
+
 static int
 wn_store_sqlite_article_put(struct wn_store *base, const struct wn_article *a,
                             const char *url, const char *fetched_url,
@@ -568,7 +963,11 @@ wn_store_sqlite_article_put(struct wn_store *base, const struct wn_article *a,
     struct wn_store_sqlite *s = wn_store_sqlite_of(base);
     sqlite3_stmt *st = s->st[WN_ST_ARTICLE_PUT];
     json_t *tags = json_array();
-    char *tags_json = NULL;
+    char *tags_json = NULL, *story = NULL, *host = NULL;
+    struct wn_shingles sh = { NULL, 0 };
+    uint64_t keys[WN_SHINGLE_SKETCH];
+    size_t nkeys;
+    int64_t id = 0;
     int rc;
 
     for (size_t i = 0; tags != NULL && i < a->ntags; i++) {
@@ -576,8 +975,17 @@ wn_store_sqlite_article_put(struct wn_store *base, const struct wn_article *a,
     }
     tags_json = tags != NULL ? json_dumps(tags, JSON_COMPACT) : NULL;
     json_decref(tags);
-    if (tags_json == NULL) {
-        return wn_err_set(err, WN_ENOMEM, "out of memory");
+    if (tags_json == NULL || wn_shingles_of(a->text, a->len, &sh) != 0) {
+        rc = wn_err_set(err, WN_ENOMEM, "out of memory");
+        goto failed;
+    }
+    nkeys = wn_shingles_sketch(&sh, keys);
+    rc = wn_store_sqlite_story(s, url, a->hash, &sh, keys, nkeys, &story, err);
+    if (rc != 0) {
+        goto failed;
+    }
+    if (wn_url_host(url, &host) != 0) {
+        host = NULL;
     }
     wn_store_bind_text(st, 1, url);
     wn_store_bind_text(st, 2, fetched_url);
@@ -594,11 +1002,28 @@ wn_store_sqlite_article_put(struct wn_store *base, const struct wn_article *a,
     sqlite3_bind_int64(st, 13, (sqlite3_int64) a->paragraphs);
     wn_store_bind_text(st, 14, a->hash);
     sqlite3_bind_int64(st, 15, (sqlite3_int64) a->simhash);
-    wn_store_bind_text(st, 16, a->plugins);
-    sqlite3_bind_int64(st, 17, a->flags);
-    sqlite3_bind_int64(st, 18, now);
-    rc = wn_store_step_done(s, st, err, "saving an article");
+    wn_store_bind_text(st, 16, story);
+    wn_store_bind_text(st, 17, a->plugins);
+    sqlite3_bind_int64(st, 18, a->flags);
+    sqlite3_bind_int64(st, 19, now);
+    wn_store_bind_text(st, 20, host);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else {
+        rc = wn_store_fail(s, err, "saving an article");
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == 0) {
+        rc = wn_store_sqlite_index(s, id, keys, nkeys, err);
+    }
+failed:
     free(tags_json);
+    free(story);
+    free(host);
+    wn_shingles_free(&sh);
     return rc;
 }
 
@@ -718,6 +1143,337 @@ wn_store_sqlite_counts(struct wn_store *base, struct wn_store_counts *out,
     return rc;
 }
 
+/* ---- raw pages ---- */
+
+static int
+wn_store_sqlite_page_put(struct wn_store *base, const char *url,
+                         const struct wn_store_page *p, struct wn_err *err)
+{
+    struct wn_store_sqlite *s = wn_store_sqlite_of(base);
+    sqlite3_stmt *st = s->st[WN_ST_PAGE_PUT];
+
+    wn_store_bind_text(st, 1, url);
+    sqlite3_bind_int64(st, 2, p->fetched_at);
+    wn_store_bind_text(st, 3, p->content_type);
+    wn_store_bind_text(st, 4, WN_PAGE_CODEC);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64) p->size);
+    sqlite3_bind_blob(st, 6, p->data, (int) p->size, SQLITE_STATIC);
+    return wn_store_step_done(s, st, err, "keeping a page");
+}
+
+static int
+wn_store_sqlite_kept_pages(struct wn_store *base, const char *host,
+                           int64_t since, wn_store_kept_cb cb, void *arg,
+                           struct wn_err *err)
+{
+    struct wn_store_sqlite *s = wn_store_sqlite_of(base);
+    static const char list_sql[] =
+        "SELECT p.article_id FROM pages p JOIN articles a ON a.id = p.article_id "
+        "WHERE a.stored_at >= ?1"
+        "  AND (?2 IS NULL OR a.host = ?2 OR a.host LIKE '%.' || ?2) "
+        "ORDER BY a.stored_at, a.id";
+    static const char get_sql[] =
+        "SELECT a.id, a.url, a.fetched_url, p.content_type, a.title, a.author,"
+        "  a.plugins, a.hash, a.published, p.fetched_at, p.data "
+        "FROM pages p JOIN articles a ON a.id = p.article_id "
+        "WHERE p.article_id = ?1";
+    sqlite3_stmt *st = NULL;
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0, done = 0;
+    int rc;
+
+    /* The ids first: cb writes to the articles this would be reading. */
+    if (sqlite3_prepare_v2(s->db, list_sql, -1, &st, NULL) != SQLITE_OK) {
+        return wn_store_fail(s, err, "listing kept pages");
+    }
+    sqlite3_bind_int64(st, 1, since);
+    wn_store_bind_text(st, 2, host);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 256;
+            int64_t *nids = realloc(ids, ncap * sizeof(*ids));
+            if (nids == NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            ids = nids;
+            cap = ncap;
+        }
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    rc = rc == SQLITE_DONE ? 0 : wn_store_fail(s, err, "listing kept pages");
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc == 0
+        && sqlite3_prepare_v2(s->db, get_sql, -1, &st, NULL) != SQLITE_OK) {
+        rc = wn_store_fail(s, err, "reading a kept page");
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct wn_store_kept k;
+        int step;
+
+        sqlite3_bind_int64(st, 1, ids[i]);
+        step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            k.article_id = sqlite3_column_int64(st, 0);
+            k.url = wn_store_column_text(st, 1);
+            k.fetched_url = wn_store_column_text(st, 2);
+            k.content_type = wn_store_column_text(st, 3);
+            k.title = wn_store_column_text(st, 4);
+            k.author = wn_store_column_text(st, 5);
+            k.plugins = wn_store_column_text(st, 6);
+            k.hash = wn_store_column_text(st, 7);
+            k.published = wn_store_column_time(st, 8);
+            k.fetched_at = sqlite3_column_int64(st, 9);
+            k.data = sqlite3_column_blob(st, 10);
+            k.size = (size_t) sqlite3_column_bytes(st, 10);
+            /* cb may write: this statement only reads one row by id, and
+             * its column pointers stay valid until it is reset. */
+            done++;
+            if (cb(&k, arg) != 0) {
+                sqlite3_reset(st);
+                break;
+            }
+        } else if (step != SQLITE_DONE) {
+            rc = wn_store_fail(s, err, "reading a kept page");
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    free(ids);
+    return rc != 0 ? rc : (int) done;
+}
+
+/* ---- retention ---- */
+
+static int
+wn_store_sqlite_feed_keep(struct wn_store *base, int64_t feed_id,
+                          long keep_days, struct wn_err *err)
+{
+    struct wn_store_sqlite *s = wn_store_sqlite_of(base);
+    sqlite3_stmt *st = s->st[WN_ST_FEED_KEEP];
+
+    sqlite3_bind_int64(st, 1, feed_id);
+    if (keep_days >= 0) {
+        sqlite3_bind_int64(st, 2, keep_days);
+    } else {
+        sqlite3_bind_null(st, 2);
+    }
+    return wn_store_step_done(s, st, err, "saving a feed's retention");
+}
+
+static int
+wn_store_sqlite_retain(struct wn_store *base, struct wn_store_retain *r,
+                       struct wn_err *err)
+{
+    struct wn_store_sqlite *s = wn_store_sqlite_of(base);
+    /* keep_days 0 (the feed's or the default) keeps for ever. */
+    static const char articles_sql[] =
+        "DELETE FROM articles WHERE id IN (SELECT a.id FROM articles a"
+        "  LEFT JOIN feeds f ON f.id = a.feed_id"
+        "  WHERE coalesce(f.keep_days, ?2) > 0"
+        "    AND a.stored_at < ?1 - 86400 * coalesce(f.keep_days, ?2))";
+    static const char pages_sql[] =
+        "DELETE FROM pages WHERE ?2 > 0 AND fetched_at < ?1 - 86400 * ?2";
+    const char *sql[2] = { articles_sql, pages_sql };
+    long days[2] = { r->keep_days, r->keep_pages_days };
+    long *count[2] = { &r->articles, &r->pages };
+    int rc = 0;
+
+    for (int i = 0; rc == 0 && i < 2; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK) {
+            return wn_store_fail(s, err, "expiring articles");
+        }
+        sqlite3_bind_int64(st, 1, r->now);
+        sqlite3_bind_int64(st, 2, days[i]);
+        rc = sqlite3_step(st) == SQLITE_DONE
+                 ? 0
+                 : wn_store_fail(s, err, "expiring articles");
+        *count[i] = rc == 0 ? (long) sqlite3_changes(s->db) : 0;
+        sqlite3_finalize(st);
+    }
+    return rc;
+}
+
+/* ---- search ---- */
+
+/*
+ * The query as plain words: each run of letters and digits quoted as an
+ * FTS5 string, all required.  The caller frees the result.
+ */
+static char *
+wn_store_sqlite_words_query(const char *q)
+{
+    size_t n = strlen(q), o = 0;
+    char *out = malloc(n * 3 + 3);
+    int in_word = 0;
+
+    if (out == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char) q[i];
+        int w = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9') || c >= 0x80;
+        if (w && !in_word) {
+            if (o > 0) {
+                out[o++] = ' ';
+            }
+            out[o++] = '"';
+        } else if (!w && in_word) {
+            out[o++] = '"';
+        }
+        if (w) {
+            out[o++] = (char) c;
+        }
+        in_word = w;
+    }
+    if (in_word) {
+        out[o++] = '"';
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static int
+wn_store_sqlite_search_run(struct wn_store_sqlite *s, sqlite3_stmt *st,
+                           const struct wn_store_query *q, const char *match,
+                           wn_store_hit_cb cb, void *arg, int *hits)
+{
+    int rc;
+
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    wn_store_bind_text(st, 1, match);
+    wn_store_bind_text(st, 2, q->feed);
+    wn_store_bind_text(st, 3, q->site);
+    wn_store_bind_time(st, 4, q->since);
+    wn_store_bind_time(st, 5, q->until);
+    sqlite3_bind_int64(st, 6,
+                       (sqlite3_int64) (q->limit == 0 ? WN_STORE_SEARCH_LIMIT
+                                        : q->limit > WN_STORE_SEARCH_LIMIT_MAX
+                                            ? WN_STORE_SEARCH_LIMIT_MAX
+                                            : q->limit));
+    *hits = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct wn_store_hit h;
+        h.url = wn_store_column_text(st, 0);
+        h.feed = wn_store_column_text(st, 1);
+        h.title = wn_store_column_text(st, 2);
+        h.site = wn_store_column_text(st, 3);
+        h.snippet = wn_store_column_text(st, 4);
+        h.published = wn_store_column_time(st, 5);
+        h.stored_at = sqlite3_column_int64(st, 6);
+        h.rank = sqlite3_column_double(st, 7);
+        h.story = wn_store_column_text(st, 8);
+        (*hits)++;
+        if (cb(&h, arg) != 0) {
+            return SQLITE_DONE;
+        }
+    }
+    (void) s;
+    return rc;
+}
+
+static int
+wn_store_sqlite_search(struct wn_store *base, const struct wn_store_query *q,
+                       wn_store_hit_cb cb, void *arg, struct wn_err *err)
+{
+    struct wn_store_sqlite *s = wn_store_sqlite_of(base);
+    /* Titles weigh five times the text in bm25; the time filters use the
+     * published time, or the stored time when it is unknown. */
+    static const char sql[] =
+        "SELECT a.url, f.name, a.title, coalesce(a.site, a.host),"
+        "  snippet(articles_fts, 1, '[', ']', '...', 16),"
+        "  a.published, a.stored_at, bm25(articles_fts, 5.0, 1.0) AS r,"
+        "  a.story "
+        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+        "  LEFT JOIN feeds f ON f.id = a.feed_id "
+        "WHERE articles_fts MATCH ?1"
+        "  AND (?2 IS NULL OR f.name = ?2)"
+        "  AND (?3 IS NULL OR a.host = ?3 OR a.host LIKE '%.' || ?3)"
+        "  AND (?4 IS NULL OR coalesce(a.published, a.stored_at) >= ?4)"
+        "  AND (?5 IS NULL OR coalesce(a.published, a.stored_at) < ?5) "
+        "ORDER BY r LIMIT ?6";
+    sqlite3_stmt *st;
+    int rc, hits = 0;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        return wn_store_fail(s, err, "searching");
+    }
+    rc = wn_store_sqlite_search_run(s, st, q, q->match, cb, arg, &hits);
+    if (rc == SQLITE_ERROR && hits == 0) {
+        /* Not FTS5 syntax ("covid-19", "AT&T"): search the words. */
+        char *words = wn_store_sqlite_words_query(q->match);
+        if (words == NULL) {
+            sqlite3_finalize(st);
+            return wn_err_set(err, WN_ENOMEM, "out of memory");
+        }
+        rc = words[0] != '\0'
+                 ? wn_store_sqlite_search_run(s, st, q, words, cb, arg, &hits)
+                 : SQLITE_DONE;
+        free(words);
+    }
+    rc = rc == SQLITE_DONE ? hits : wn_store_fail(s, err, "searching");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- migrations in C ---- */
+
+/* 1 -> 2: the story index for articles stored before it existed. */
+static int
+wn_store_migrate_v2(struct wn_store_sqlite *s, struct wn_err *err)
+{
+    static const char sql[] = "SELECT id, text FROM articles ORDER BY id";
+    sqlite3_stmt *st, *add = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(s->db,
+                              "INSERT OR IGNORE INTO shingles (key, article_id)"
+                              " VALUES (?1, ?2)",
+                              -1, &add, NULL)
+               != SQLITE_OK)
+    {
+        sqlite3_finalize(st);
+        return wn_store_fail(s, err, "upgrading to schema 2");
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        const char *text = (const char *) sqlite3_column_text(st, 1);
+        struct wn_shingles sh;
+        uint64_t keys[WN_SHINGLE_SKETCH];
+        size_t nkeys;
+
+        if (wn_shingles_of(text != NULL ? text : "",
+                           (size_t) sqlite3_column_bytes(st, 1), &sh)
+            != 0)
+        {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        nkeys = wn_shingles_sketch(&sh, keys);
+        wn_shingles_free(&sh);
+        for (size_t k = 0; k < nkeys; k++) {
+            sqlite3_bind_int64(add, 1, (sqlite3_int64) keys[k]);
+            sqlite3_bind_int64(add, 2, id);
+            if (sqlite3_step(add) != SQLITE_DONE) {
+                rc = SQLITE_ERROR;
+            }
+            sqlite3_reset(add);
+        }
+        if (rc != SQLITE_ROW) {
+            break;
+        }
+    }
+    rc = rc == SQLITE_DONE ? 0 : wn_store_fail(s, err, "upgrading to schema 2");
+    sqlite3_finalize(add);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static const struct wn_store_ops wn_store_sqlite_ops = {
     .name = "sqlite",
     .close = wn_store_sqlite_close,
@@ -735,4 +1491,9 @@ static const struct wn_store_ops wn_store_sqlite_ops = {
     .pending = wn_store_sqlite_pending,
     .articles = wn_store_sqlite_articles,
     .counts = wn_store_sqlite_counts,
+    .page_put = wn_store_sqlite_page_put,
+    .kept_pages = wn_store_sqlite_kept_pages,
+    .feed_keep = wn_store_sqlite_feed_keep,
+    .retain = wn_store_sqlite_retain,
+    .search = wn_store_sqlite_search,
 };
