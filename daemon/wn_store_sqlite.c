@@ -702,8 +702,10 @@ wn_store_item_twin(struct wn_store_sqlite *s, int64_t feed_id, int64_t id,
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    if (rc == 0 && found && twin_url != NULL
-        && (url == NULL || strcmp(url, twin_url) != 0))
+    /* The twin's URL, even none (its text came from the feed). */
+    if (rc == 0 && found
+        && (url == NULL || twin_url == NULL ? url != twin_url
+                                            : strcmp(url, twin_url) != 0))
     {
         st = s->st[WN_ST_ITEM_ADOPT];
         sqlite3_bind_int64(st, 1, id);
@@ -749,6 +751,10 @@ wn_store_sqlite_item_put(struct wn_store *base, int64_t feed_id,
             return rc;
         }
         isnew = rc == 0;
+        if (!isnew) {
+            /* A twin's article is the older item's business. */
+            return 0;
+        }
     }
 
     st = s->st[WN_ST_ITEM_GET];
