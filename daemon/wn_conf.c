@@ -63,6 +63,8 @@ static const struct wn_conf_key wn_conf_keys[] = {
     { "store", "path", WN_CONF_PATH, "/var/lib/winnow/winnow.db",
       WN_OFF(store_path), 0, 0 },
     { "store", "batch", WN_CONF_INT, "1000", WN_OFF(store_batch), 1, 1000000 },
+    { "store", "max_size", WN_CONF_SIZE, "0", WN_OFF(store_max_size), 0,
+      1L << 50 },
     { "store", "keep_days", WN_CONF_INT, "0", WN_OFF(keep_days), 0, 1000000 },
     { "store", "keep_pages_days", WN_CONF_INT, "30", WN_OFF(keep_pages_days), 0,
       1000000 },

@@ -23,6 +23,17 @@ wn_store_open(const char *path, unsigned flags, struct wn_store **out,
     return wn_store_sqlite_open(path, flags, out, err);
 }
 
+int
+wn_store_limit(struct wn_store *s, int64_t max_bytes, struct wn_err *err)
+{
+    if (s->ops->limit == NULL) {
+        return wn_err_set(err, WN_EINVAL,
+                          "store: the %s backend has no size cap",
+                          s->ops->name);
+    }
+    return s->ops->limit(s, max_bytes, err);
+}
+
 const char *
 wn_store_backend(const struct wn_store *s)
 {

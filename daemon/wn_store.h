@@ -43,6 +43,13 @@ int wn_store_open(const char *path, unsigned flags, struct wn_store **out,
                   struct wn_err *err);
 void wn_store_close(struct wn_store *s);
 
+/*
+ * Caps the database at about max_bytes (0: no cap); a write past it fails
+ * as a full disk would, and the store reports itself down until space is
+ * freed.  SQLite only (max_page_count); other backends return WN_EINVAL.
+ */
+int wn_store_limit(struct wn_store *s, int64_t max_bytes, struct wn_err *err);
+
 /* The backend's name: "sqlite" or "postgresql". */
 const char *wn_store_backend(const struct wn_store *s);
 
@@ -212,7 +219,7 @@ int wn_store_retain(struct wn_store *s, struct wn_store_retain *r,
 
 struct wn_store_query {
     const char *match;    /* words (all must match), or FTS5 query syntax */
-    const char *feed;     /* feed name, or NULL */
+    const char *feed;     /* a feed that listed it, or NULL */
     const char *site;     /* host (subdomains too), or NULL */
     int64_t since, until; /* published (stored when unknown) in [since,
                              until); WN_TIME_NONE for no bound */

@@ -49,6 +49,8 @@ struct wn_store_ops {
                      struct wn_err *err);
     int (*retain)(struct wn_store *s, struct wn_store_retain *r,
                   struct wn_err *err);
+    int (*limit)(struct wn_store *s, int64_t max_bytes,
+                 struct wn_err *err); /* may be NULL */
     int (*search)(struct wn_store *s, const struct wn_store_query *q,
                   wn_store_hit_cb cb, void *arg, struct wn_err *err);
 };

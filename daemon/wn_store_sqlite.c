@@ -238,6 +238,7 @@ struct wn_store_sqlite {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *st[WN_ST_COUNT];
+    sqlite3_int64 changes0; /* sqlite3_total_changes() at BEGIN */
 };
 
 static const struct wn_store_ops wn_store_sqlite_ops;
@@ -470,6 +471,7 @@ static int
 wn_store_sqlite_begin(struct wn_store *base, struct wn_err *err)
 {
     struct wn_store_sqlite *s = wn_store_sqlite_of(base);
+    s->changes0 = sqlite3_total_changes64(s->db);
     return wn_store_exec(s, "BEGIN IMMEDIATE", err);
 }
 
@@ -477,8 +479,11 @@ static int
 wn_store_sqlite_commit(struct wn_store *base, struct wn_err *err)
 {
     struct wn_store_sqlite *s = wn_store_sqlite_of(base);
+    int wrote = sqlite3_total_changes64(s->db) != s->changes0;
     int rc = wn_store_exec(s, "COMMIT", err);
-    if (rc == 0) {
+
+    /* Only a commit that wrote proves there is room again. */
+    if (rc == 0 && wrote) {
         wn_store_set_up(base);
     }
     return rc;
@@ -1302,6 +1307,38 @@ wn_store_sqlite_retain(struct wn_store *base, struct wn_store_retain *r,
     return rc;
 }
 
+static int64_t
+wn_store_sqlite_page_size(struct wn_store_sqlite *s)
+{
+    sqlite3_stmt *st;
+    int64_t size = 4096;
+
+    if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL)
+        == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+            size = sqlite3_column_int64(st, 0);
+        }
+        sqlite3_finalize(st);
+    }
+    return size;
+}
+
+static int
+wn_store_sqlite_limit(struct wn_store *base, int64_t max_bytes,
+                      struct wn_err *err)
+{
+    struct wn_store_sqlite *s = wn_store_sqlite_of(base);
+    char sql[96];
+    int64_t pages;
+
+    /* 2^31 - 2 pages is SQLite's own largest database. */
+    pages = max_bytes > 0 ? max_bytes / wn_store_sqlite_page_size(s) + 1
+                          : 2147483646;
+    snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
+             (long long) pages);
+    return wn_store_exec(s, sql, err);
+}
+
 /* ---- search ---- */
 
 /*
@@ -1397,7 +1434,9 @@ wn_store_sqlite_search(struct wn_store *base, const struct wn_store_query *q,
         "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
         "  LEFT JOIN feeds f ON f.id = a.feed_id "
         "WHERE articles_fts MATCH ?1"
-        "  AND (?2 IS NULL OR f.name = ?2)"
+        "  AND (?2 IS NULL OR EXISTS (SELECT 1 FROM items i"
+        "    JOIN feeds fi ON fi.id = i.feed_id"
+        "    WHERE i.url = a.url AND fi.name = ?2))"
         "  AND (?3 IS NULL OR a.host = ?3 OR a.host LIKE '%.' || ?3)"
         "  AND (?4 IS NULL OR coalesce(a.published, a.stored_at) >= ?4)"
         "  AND (?5 IS NULL OR coalesce(a.published, a.stored_at) < ?5) "
@@ -1501,5 +1540,6 @@ static const struct wn_store_ops wn_store_sqlite_ops = {
     .kept_pages = wn_store_sqlite_kept_pages,
     .feed_keep = wn_store_sqlite_feed_keep,
     .retain = wn_store_sqlite_retain,
+    .limit = wn_store_sqlite_limit,
     .search = wn_store_sqlite_search,
 };
