@@ -63,6 +63,8 @@ static const struct wn_conf_key wn_conf_keys[] = {
     { "store", "path", WN_CONF_PATH, "/var/lib/winnow/winnow.db",
       WN_OFF(store_path), 0, 0 },
     { "store", "batch", WN_CONF_INT, "1000", WN_OFF(store_batch), 1, 1000000 },
+    { "store", "lease", WN_CONF_DURATION, "5m", WN_OFF(store_lease),
+      WN_MS(1), WN_MS(86400) },
     { "store", "max_size", WN_CONF_SIZE, "0", WN_OFF(store_max_size), 0,
       1L << 50 },
     { "store", "keep_days", WN_CONF_INT, "0", WN_OFF(keep_days), 0, 1000000 },
@@ -198,7 +200,8 @@ wn_conf_path(const struct wn_conf *conf, const char *value)
     size_t n;
     char *p;
 
-    if (value[0] == '/' || conf->dir == NULL) {
+    /* A URI ([store] path = postgresql://...) is not a file name. */
+    if (value[0] == '/' || conf->dir == NULL || strstr(value, "://") != NULL) {
         return strdup(value);
     }
     n = strlen(conf->dir) + strlen(value) + 2;

@@ -54,6 +54,7 @@ struct wn_conf {
     /* [store] */
     char *store_path; /* SQLite file */
     long store_batch; /* operations per transaction at most */
+    long store_lease;     /* ms a shared store's feed lease lasts */
     long store_max_size;  /* bytes the database may grow to; 0: no cap */
     long keep_days;       /* days articles are kept; 0: for ever */
     long keep_pages_days; /* days raw pages are kept; 0: not kept */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <uv.h>
 
@@ -23,6 +24,7 @@
 #include "wn_net.h"
 #include "wn_plugin.h"
 #include "wn_sched.h"
+#include "wn_lease.h"
 #include "wn_store.h"
 #include "wn_time.h"
 #include "wn_writer.h"
@@ -48,6 +50,7 @@ struct wn_daemon {
     struct wn_net_allow *allow;
     struct wn_ingest *ingest;
     struct wn_sched *sched; /* run only */
+    struct wn_lease *lease; /* run on a shared store, instead of sched */
     struct wn_ingest_feed *feeds;
     size_t nfeeds;
     uv_signal_t sigint, sigterm, sighup;
@@ -235,6 +238,8 @@ wn_daemon_finish(uv_timer_t *t)
         wn_sched_close(d->sched, NULL, NULL);
         d->sched = NULL;
     }
+    wn_lease_close(d->lease);
+    d->lease = NULL;
     wn_daemon_close_handle((uv_handle_t *) &d->sigint);
     wn_daemon_close_handle((uv_handle_t *) &d->sigterm);
     wn_daemon_close_handle((uv_handle_t *) &d->sighup);
@@ -573,6 +578,60 @@ wn_daemon_due(struct wn_heap_entry *e, void *arg)
     }
 }
 
+/* ---- shared feed sets: feeds come from leases, not the local heap ---- */
+
+static size_t
+wn_daemon_lease_room(void *arg)
+{
+    struct wn_daemon *d = arg;
+    struct wn_ingest_stats st;
+    size_t max = (size_t) d->conf->max_transfers;
+
+    if (d->stopping) {
+        return 0;
+    }
+    wn_ingest_stats(d->ingest, &st);
+    return st.feeds_busy + st.feeds_waiting < max
+               ? max - st.feeds_busy - st.feeds_waiting
+               : 0;
+}
+
+static void
+wn_daemon_leased(int64_t feed_id, void *arg)
+{
+    struct wn_daemon *d = arg;
+
+    for (size_t i = 0; i < d->nfeeds; i++) {
+        struct wn_ingest_feed *f = &d->feeds[i];
+        if (f->store_id == feed_id) {
+            /* A feed still busy here keeps its lease until it is stored. */
+            if (!f->busy) {
+                wn_ingest_feed(d->ingest, f);
+            }
+            return;
+        }
+    }
+    /* Not in this daemon's configuration: left to expire for the others. */
+}
+
+static int
+wn_daemon_run_shared(struct wn_daemon *d)
+{
+    char owner[300], host[256];
+
+    if (gethostname(host, sizeof(host)) != 0) {
+        snprintf(host, sizeof(host), "unknown");
+    }
+    host[sizeof(host) - 1] = '\0';
+    snprintf(owner, sizeof(owner), "%s:%ld", host, (long) getpid());
+    WN_LOG(WN_LOG_NOTICE, "winnowd",
+           "shared store: leasing due feeds as %s for %lds at a time", owner,
+           d->conf->store_lease / 1000);
+    return wn_lease_init(&d->loop, d->writer, owner,
+                         d->conf->store_lease / 1000, wn_daemon_lease_room,
+                         wn_daemon_leased, d, &d->lease);
+}
+
 int
 wn_cmd_run(const struct wn_opts *o)
 {
@@ -585,11 +644,16 @@ wn_cmd_run(const struct wn_opts *o)
         return status;
     }
     d.loop.data = &d;
-    if (wn_sched_init(&d.loop, wn_daemon_due, &d, &d.sched) != 0) {
+    if (wn_store_shared(d.store)) {
+        if (wn_daemon_run_shared(&d) != 0) {
+            wn_daemon_release(&d);
+            return WN_EXIT_FAILURE;
+        }
+    } else if (wn_sched_init(&d.loop, wn_daemon_due, &d, &d.sched) != 0) {
         wn_daemon_release(&d);
         return WN_EXIT_FAILURE;
     }
-    for (size_t i = 0; i < d.nfeeds; i++) {
+    for (size_t i = 0; d.sched != NULL && i < d.nfeeds; i++) {
         struct wn_ingest_feed *f = &d.feeds[i];
         int64_t wait = f->next_fetch > now ? f->next_fetch - now : 0;
         uint64_t ms = (uint64_t) wait * 1000u;

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "wn_err.h"
+#include "wn_feed.h"
 #include "wn_store_int.h"
+#include "wn_text.h"
 
 int
 wn_store_open(const char *path, unsigned flags, struct wn_store **out,
@@ -19,6 +21,17 @@ wn_store_open(const char *path, unsigned flags, struct wn_store **out,
     *out = NULL;
     if (path == NULL || path[0] == '\0') {
         return wn_err_set(err, WN_EINVAL, "store: no path configured");
+    }
+    if (strncmp(path, "postgresql://", 13) == 0
+        || strncmp(path, "postgres://", 11) == 0)
+    {
+#ifdef WN_HAVE_LIBPQ
+        return wn_store_pg_open(path, flags, out, err);
+#else
+        return wn_err_set(err, WN_ECONFIG,
+                          "store: this winnowd was built without PostgreSQL "
+                          "(libpq)");
+#endif
     }
     return wn_store_sqlite_open(path, flags, out, err);
 }
@@ -32,6 +45,25 @@ wn_store_limit(struct wn_store *s, int64_t max_bytes, struct wn_err *err)
                           s->ops->name);
     }
     return s->ops->limit(s, max_bytes, err);
+}
+
+int
+wn_store_shared(const struct wn_store *s)
+{
+    return s->ops->lease != NULL;
+}
+
+int
+wn_store_lease(struct wn_store *s, const char *owner, int64_t now,
+               long lease_secs, size_t max, wn_store_lease_cb cb, void *arg,
+               struct wn_err *err)
+{
+    if (s->ops->lease == NULL) {
+        return wn_err_set(err, WN_EINVAL,
+                          "store: the %s backend does not lease feeds",
+                          s->ops->name);
+    }
+    return s->ops->lease(s, owner, now, lease_secs, max, cb, arg, err);
 }
 
 const char *
@@ -211,4 +243,35 @@ wn_store_health(const struct wn_store *s, char *why, size_t n)
         snprintf(why, n, "%s", s->down ? s->why : "");
     }
     return !s->down;
+}
+
+/*
+ * The identity of an item's content within its feed: a hash of its title
+ * and its content (or summary).  0 when it has neither content nor summary,
+ * since a title alone is too weak to call two items one.
+ */
+int
+wn_store_item_chash(const struct wn_feed_item *item,
+                    char out[WN_TEXT_HASH_HEX + 1])
+{
+    const char *body =
+        item->content_html != NULL ? item->content_html : item->summary;
+    const char *title = item->title != NULL ? item->title : "";
+    size_t tl = strlen(title), bl;
+    char *buf;
+
+    if (body == NULL || body[0] == '\0') {
+        return 0;
+    }
+    bl = strlen(body);
+    buf = malloc(tl + bl + 2);
+    if (buf == NULL) {
+        return 0;
+    }
+    memcpy(buf, title, tl);
+    buf[tl] = '\n';
+    memcpy(buf + tl + 1, body, bl + 1);
+    wn_text_hash(buf, tl + bl + 1, out);
+    free(buf);
+    return 1;
 }

@@ -50,6 +50,24 @@ void wn_store_close(struct wn_store *s);
  */
 int wn_store_limit(struct wn_store *s, int64_t max_bytes, struct wn_err *err);
 
+/* ---- shared feed sets (PostgreSQL) ---- */
+
+/* True when several daemons may share this store's feeds through leases. */
+int wn_store_shared(const struct wn_store *s);
+
+typedef int (*wn_store_lease_cb)(int64_t feed_id, void *arg);
+
+/*
+ * Leases at most `max` feeds that are due at `now` and not leased by a live
+ * daemon to `owner` until now + lease_secs, calling cb for each (a non-zero
+ * return stops the calls, not the leases).  wn_store_feed_fetched() ends a
+ * lease; an expired lease is free for any daemon.  Returns the number
+ * leased or < 0 (WN_EINVAL when the store is not shared).
+ */
+int wn_store_lease(struct wn_store *s, const char *owner, int64_t now,
+                   long lease_secs, size_t max, wn_store_lease_cb cb, void *arg,
+                   struct wn_err *err);
+
 /* The backend's name: "sqlite" or "postgresql". */
 const char *wn_store_backend(const struct wn_store *s);
 

@@ -8,6 +8,7 @@
 #define WN_STORE_INT_H
 
 #include "wn_store.h"
+#include "wn_text.h"
 
 /*
  * One backend.  Every entry has the contract of the wn_store_* function of
@@ -51,6 +52,9 @@ struct wn_store_ops {
                   struct wn_err *err);
     int (*limit)(struct wn_store *s, int64_t max_bytes,
                  struct wn_err *err); /* may be NULL */
+    int (*lease)(struct wn_store *s, const char *owner, int64_t now,
+                 long lease_secs, size_t max, wn_store_lease_cb cb, void *arg,
+                 struct wn_err *err); /* NULL: no shared feed set */
     int (*search)(struct wn_store *s, const struct wn_store_query *q,
                   wn_store_hit_cb cb, void *arg, struct wn_err *err);
 };
@@ -66,8 +70,21 @@ struct wn_store {
 void wn_store_set_down(struct wn_store *s, const char *why);
 void wn_store_set_up(struct wn_store *s);
 
+/*
+ * An item's content identity within its feed (title and content or
+ * summary, hashed); 0 when it has no content to go by.
+ */
+int wn_store_item_chash(const struct wn_feed_item *item,
+                        char out[WN_TEXT_HASH_HEX + 1]);
+
 /* The SQLite backend: `path` is a file name. */
 int wn_store_sqlite_open(const char *path, unsigned flags,
                          struct wn_store **out, struct wn_err *err);
+
+#ifdef WN_HAVE_LIBPQ
+/* The PostgreSQL backend: `uri` is a libpq connection URI. */
+int wn_store_pg_open(const char *uri, unsigned flags, struct wn_store **out,
+                     struct wn_err *err);
+#endif
 
 #endif /* WN_STORE_INT_H */

@@ -644,37 +644,6 @@ wn_store_sqlite_feed_fetched(struct wn_store *base,
 /* ---- items ---- */
 
 /*
- * The identity of an item's content within its feed: a hash of its title
- * and its content (or summary).  0 when it has neither content nor summary,
- * since a title alone is too weak to call two items one.
- */
-static int
-wn_store_item_chash(const struct wn_feed_item *item,
-                    char out[WN_TEXT_HASH_HEX + 1])
-{
-    const char *body =
-        item->content_html != NULL ? item->content_html : item->summary;
-    const char *title = item->title != NULL ? item->title : "";
-    size_t tl = strlen(title), bl;
-    char *buf;
-
-    if (body == NULL || body[0] == '\0') {
-        return 0;
-    }
-    bl = strlen(body);
-    buf = malloc(tl + bl + 2);
-    if (buf == NULL) {
-        return 0;
-    }
-    memcpy(buf, title, tl);
-    buf[tl] = '\n';
-    memcpy(buf + tl + 1, body, bl + 1);
-    wn_text_hash(buf, tl + bl + 1, out);
-    free(buf);
-    return 1;
-}
-
-/*
  * A new item row `id` whose feed already has an item with the same article
  * URL or the same content is the same item under a new GUID: the new row
  * takes the older row's URL (so it shares its article and is not fetched or

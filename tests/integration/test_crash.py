@@ -30,7 +30,7 @@ import corpus  # noqa: E402
 import wnlib  # noqa: E402
 
 WINNOWD = os.environ.get("WN_WINNOWD", "build/winnowd")
-PLUGINS = os.environ.get("WN_PLUGIN_DIR", "build/plugins")
+PLUGINS = os.path.abspath(os.environ.get("WN_PLUGIN_DIR", "build/plugins"))
 ACK = re.compile(r'stored ".*" \(\d+ words, (http\S+)\)\s*$')
 
 
