@@ -98,20 +98,30 @@ static const struct wn_store_migration wn_store_migrations[] = {
       "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text,"
       "  content='articles', content_rowid='id',"
       "  tokenize='unicode61 remove_diacritics 2');"
+      /* New and changed articles wait in fts_queue and are indexed in
+       * one go just before COMMIT (wn_store_sqlite_commit): FTS5 flushes
+       * its pending terms at every savepoint it takes part in, and the
+       * writer takes one per operation, so indexing each article at once
+       * would write one tiny segment per article.  Entries already in the
+       * index (not queued) are deleted at once, with their old text. */
+      "CREATE TABLE fts_queue (id INTEGER PRIMARY KEY);"
       "CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN"
-      "  INSERT INTO articles_fts(rowid, title, text)"
-      "  VALUES (new.id, new.title, new.text);"
+      "  INSERT INTO fts_queue (id) SELECT new.id"
+      "  WHERE NOT EXISTS (SELECT 1 FROM fts_queue WHERE id = new.id);"
       "END;"
       "CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN"
       "  INSERT INTO articles_fts(articles_fts, rowid, title, text)"
-      "  VALUES ('delete', old.id, old.title, old.text);"
+      "  SELECT 'delete', old.id, old.title, old.text"
+      "  WHERE NOT EXISTS (SELECT 1 FROM fts_queue WHERE id = old.id);"
+      "  DELETE FROM fts_queue WHERE id = old.id;"
       "END;"
       "CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, text ON articles"
       " BEGIN"
       "  INSERT INTO articles_fts(articles_fts, rowid, title, text)"
-      "  VALUES ('delete', old.id, old.title, old.text);"
-      "  INSERT INTO articles_fts(rowid, title, text)"
-      "  VALUES (new.id, new.title, new.text);"
+      "  SELECT 'delete', old.id, old.title, old.text"
+      "  WHERE NOT EXISTS (SELECT 1 FROM fts_queue WHERE id = old.id);"
+      "  INSERT INTO fts_queue (id) SELECT new.id"
+      "  WHERE NOT EXISTS (SELECT 1 FROM fts_queue WHERE id = new.id);"
       "END;"
       "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');"
       "CREATE TABLE pages ("
@@ -232,6 +242,18 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
         "  size = excluded.size, data = excluded.data",
     [WN_ST_FEED_KEEP] = "UPDATE feeds SET keep_days = ?2 WHERE id = ?1",
 };
+
+/* Indexes what fts_queue holds (see the schema 2 migration). */
+#define WN_STORE_SQLITE_FTS_FLUSH                                              \
+    "INSERT INTO articles_fts(rowid, title, text)"                             \
+    "  SELECT a.id, a.title, a.text FROM fts_queue q"                          \
+    "  JOIN articles a ON a.id = q.id ORDER BY q.id;"                          \
+    "DELETE FROM fts_queue;"
+
+/* Page cache of the writing connection: a batch of a thousand articles
+ * with their search and story entries fits, so no page is written twice
+ * to the WAL within one transaction. */
+#define WN_STORE_SQLITE_CACHE_KB 65536
 
 struct wn_store_sqlite {
     struct wn_store base; /* first: the interface's view */
@@ -411,11 +433,13 @@ wn_store_sqlite_open(const char *path, unsigned flags, struct wn_store **out,
                             SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                             wn_store_sqlite_host_fn, NULL, NULL);
     if (!(flags & WN_STORE_READONLY)) {
-        rc = wn_store_exec(s,
-                           "PRAGMA journal_mode = WAL;"
-                           "PRAGMA synchronous = NORMAL;"
-                           "PRAGMA foreign_keys = ON;",
-                           err);
+        rc = wn_store_exec(
+            s,
+            "PRAGMA journal_mode = WAL;"
+            "PRAGMA synchronous = NORMAL;"
+            "PRAGMA foreign_keys = ON;"
+            "PRAGMA cache_size = -" WN_STORE_STR(WN_STORE_SQLITE_CACHE_KB) ";",
+            err);
         if (rc == 0) {
             rc = wn_store_migrate(s, err);
         }
@@ -480,7 +504,11 @@ wn_store_sqlite_commit(struct wn_store *base, struct wn_err *err)
 {
     struct wn_store_sqlite *s = wn_store_sqlite_of(base);
     int wrote = sqlite3_total_changes64(s->db) != s->changes0;
-    int rc = wn_store_exec(s, "COMMIT", err);
+    int rc = wrote ? wn_store_exec(s, WN_STORE_SQLITE_FTS_FLUSH, err) : 0;
+
+    if (rc == 0) {
+        rc = wn_store_exec(s, "COMMIT", err);
+    }
 
     /* Only a commit that wrote proves there is room again. */
     if (rc == 0 && wrote) {
@@ -998,6 +1026,10 @@ wn_store_sqlite_article_put(struct wn_store *base, const struct wn_article *a,
     sqlite3_clear_bindings(st);
     if (rc == 0) {
         rc = wn_store_sqlite_index(s, id, keys, nkeys, err);
+    }
+    /* Outside a transaction (commands, tests) nothing else would index it. */
+    if (rc == 0 && sqlite3_get_autocommit(s->db)) {
+        rc = wn_store_exec(s, WN_STORE_SQLITE_FTS_FLUSH, err);
     }
 failed:
     free(tags_json);
