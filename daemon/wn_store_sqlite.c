@@ -162,6 +162,8 @@ enum wn_store_stmt {
     WN_ST_ARTICLE_TEXT,
     WN_ST_PAGE_PUT,
     WN_ST_FEED_KEEP,
+    WN_ST_SAVEPOINT,
+    WN_ST_RELEASE,
     WN_ST_COUNT
 };
 
@@ -241,6 +243,9 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
         "  content_type = excluded.content_type, codec = excluded.codec,"
         "  size = excluded.size, data = excluded.data",
     [WN_ST_FEED_KEEP] = "UPDATE feeds SET keep_days = ?2 WHERE id = ?1",
+    /* Prepared once: the writer takes one per operation. */
+    [WN_ST_SAVEPOINT] = "SAVEPOINT wn_op",
+    [WN_ST_RELEASE] = "RELEASE wn_op",
 };
 
 /* Indexes what fts_queue holds (see the schema 2 migration). */
@@ -265,6 +270,8 @@ struct wn_store_sqlite {
 
 static const struct wn_store_ops wn_store_sqlite_ops;
 static void wn_store_sqlite_close(struct wn_store *base);
+static int wn_store_step_done(struct wn_store_sqlite *s, sqlite3_stmt *st,
+                              struct wn_err *err, const char *what);
 
 /* wn_url_host(url) in SQL, for the migration that fills articles.host. */
 static void
@@ -530,7 +537,8 @@ static int
 wn_store_sqlite_savepoint(struct wn_store *base, struct wn_err *err)
 {
     struct wn_store_sqlite *s = wn_store_sqlite_of(base);
-    return wn_store_exec(s, "SAVEPOINT wn_op", err);
+    return wn_store_step_done(s, s->st[WN_ST_SAVEPOINT], err,
+                              "starting an operation");
 }
 
 static int
@@ -540,7 +548,8 @@ wn_store_sqlite_release(struct wn_store *base, int ok, struct wn_err *err)
     if (!ok) {
         wn_store_exec(s, "ROLLBACK TO wn_op", NULL);
     }
-    return wn_store_exec(s, "RELEASE wn_op", err);
+    return wn_store_step_done(s, s->st[WN_ST_RELEASE], err,
+                              "ending an operation");
 }
 
 /* ---- binding helpers ---- */
@@ -819,6 +828,48 @@ wn_store_meta_time(const struct wn_article *a, int key)
     return WN_TIME_NONE;
 }
 
+/*
+ * The lower-cased host of a canonical URL (scheme://[user@]host[:port]/...)
+ * without a full parse: canonical URLs are already checked and normalized.
+ * malloc'd, or NULL.
+ */
+static char *
+wn_store_sqlite_url_host(const char *url)
+{
+    const char *p = strstr(url, "://"), *at, *end;
+    char *host;
+
+    if (p == NULL) {
+        return NULL;
+    }
+    p += 3;
+    end = p + strcspn(p, "/?#");
+    at = memchr(p, '@', (size_t) (end - p));
+    if (at != NULL) {
+        p = at + 1;
+    }
+    if (*p == '[') { /* IPv6 literal: keep the brackets' content */
+        const char *close = memchr(p, ']', (size_t) (end - p));
+        if (close == NULL) {
+            return NULL;
+        }
+        p++;
+        end = close;
+    } else {
+        const char *colon = memchr(p, ':', (size_t) (end - p));
+        if (colon != NULL) {
+            end = colon;
+        }
+    }
+    host = strndup(p, (size_t) (end - p));
+    for (char *c = host; c != NULL && *c != '\0'; c++) {
+        if (*c >= 'A' && *c <= 'Z') {
+            *c = (char) (*c | 0x20);
+        }
+    }
+    return host;
+}
+
 /* A story candidate: a stored article sharing sketch keys with a new one. */
 struct wn_store_cand {
     int64_t id;
@@ -992,9 +1043,7 @@ wn_store_sqlite_article_put(struct wn_store *base, const struct wn_article *a,
     if (rc != 0) {
         goto failed;
     }
-    if (wn_url_host(url, &host) != 0) {
-        host = NULL;
-    }
+    host = wn_store_sqlite_url_host(url);
     wn_store_bind_text(st, 1, url);
     wn_store_bind_text(st, 2, fetched_url);
     wn_store_bind_text(st, 3, a->meta[WN_META_TITLE]);
