@@ -226,7 +226,11 @@ wn_ingest_feed_fail(struct wn_feed_job *j, const char *url, const char *why)
         backoff = WN_INGEST_BACKOFF_MAX;
     }
     in->stats.feeds_failed++;
-    wn_ingest_log(WN_LOG_WARNING, j->feed, "%s: %s", url, why);
+    if (WN_LOG_WARNING <= wn_log_level) {
+        char q[WN_LOG_QUOTE_MAX + 1];
+        wn_ingest_log(WN_LOG_WARNING, j->feed, "%s: %s",
+                      wn_log_quote(q, sizeof(q), url), why);
+    }
     if (why != j->err.msg) {
         snprintf(j->err.msg, sizeof(j->err.msg), "%s", why);
     }
@@ -582,7 +586,9 @@ wn_ingest_queue_item(struct wn_feed_job *j, size_t i)
 
     a = calloc(1, sizeof(*a));
     if (a == NULL) {
-        wn_ingest_log(WN_LOG_ERR, j->feed, "out of memory queuing %s", it->id);
+        char q[WN_LOG_QUOTE_MAX + 1];
+        wn_ingest_log(WN_LOG_ERR, j->feed, "out of memory queuing %s",
+                      wn_log_quote(q, sizeof(q), it->id));
         return;
     }
     a->in = j->in;
@@ -683,8 +689,13 @@ static void
 wn_ingest_article_fail(struct wn_article_job *a, const char *why)
 {
     a->in->stats.articles_failed++;
-    wn_ingest_log(WN_LOG_WARNING, a->feed, "article %s: %s",
-                  a->link != NULL ? a->link : a->canon, why);
+    if (WN_LOG_WARNING <= wn_log_level) {
+        char q[WN_LOG_QUOTE_MAX + 1];
+        wn_ingest_log(WN_LOG_WARNING, a->feed, "article %s: %s",
+                      wn_log_quote(q, sizeof(q),
+                                   a->link != NULL ? a->link : a->canon),
+                      why);
+    }
     if (a->err.msg != why) {
         snprintf(a->err.msg, sizeof(a->err.msg), "%s", why);
     }
@@ -789,19 +800,25 @@ wn_ingest_article_done(struct wn_write_op *op)
 
     if (op->rc != 0) {
         in->stats.articles_failed++;
-        wn_ingest_log(WN_LOG_ERR, a->feed, "article %s: store: %s", a->canon,
-                      op->err.msg);
+        char q[WN_LOG_QUOTE_MAX + 1];
+        wn_ingest_log(WN_LOG_ERR, a->feed, "article %s: store: %s",
+                      wn_log_quote(q, sizeof(q), a->canon), op->err.msg);
     } else {
         const char *title = a->article->meta[WN_META_TITLE];
         in->stats.articles_stored++;
         if (a->article->flags & WN_ARTICLE_FEED_CONTENT) {
             in->stats.articles_from_feed++;
         }
-        wn_ingest_log(WN_LOG_INFO, a->feed, "stored \"%.80s\" (%zu words, %s)",
-                      title != NULL ? title : "untitled", a->article->words,
-                      (a->article->flags & WN_ARTICLE_FEED_CONTENT)
-                          ? "from the feed"
-                          : a->canon);
+        char qt[WN_LOG_QUOTE_MAX + 1], qu[WN_LOG_QUOTE_MAX + 1];
+        if (WN_LOG_INFO <= wn_log_level) {
+            wn_ingest_log(WN_LOG_INFO, a->feed, "stored \"%s\" (%zu words, %s)",
+                          wn_log_quote(qt, sizeof(qt),
+                                       title != NULL ? title : "untitled"),
+                          a->article->words,
+                          (a->article->flags & WN_ARTICLE_FEED_CONTENT)
+                              ? "from the feed"
+                              : wn_log_quote(qu, sizeof(qu), a->canon));
+        }
     }
     wn_ingest_article_finish(a);
 }
