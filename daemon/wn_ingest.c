@@ -68,6 +68,7 @@ struct wn_feed_job {
     int rc;
     struct wn_err err;
     struct wn_store_fetch rec;
+    size_t max_items; /* [schedule] max_items when the parse was queued */
     uv_work_t work;
     struct wn_write_op op;
 };
@@ -85,6 +86,10 @@ struct wn_article_job {
     char *content_type;
     char *fetched_url;
     struct wn_article *article;
+    /* Taken on the loop thread when the cleaning is queued, so that a
+     * reload swapping them does not race with the threadpool. */
+    const struct wn_plugins *plugins;
+    const char *feed_url;
     int rc;
     struct wn_err err;
     uv_work_t work;
@@ -289,7 +294,7 @@ wn_ingest_parse_work(uv_work_t *req)
     memset(&fo, 0, sizeof(fo));
     fo.url = j->url;
     fo.content_type = j->content_type;
-    fo.max_items = (size_t) j->in->o.conf->max_items;
+    fo.max_items = j->max_items;
     wn_err_clear(&j->err);
     j->rc = wn_feed_parse(j->body, j->len, &fo, &j->doc, &j->err);
     free(j->body);
@@ -454,6 +459,7 @@ wn_ingest_feed_fetched(struct wn_fetch_result *res, void *arg)
         return;
     }
     j->work.data = j;
+    j->max_items = (size_t) in->o.conf->max_items;
     if (uv_queue_work(in->o.loop, &j->work, wn_ingest_parse_work,
                       wn_ingest_parse_after)
         != 0)
@@ -716,7 +722,7 @@ wn_ingest_extract(struct wn_article_job *a, const char *data, size_t len,
     memset(&item, 0, sizeof(item));
     item.size = sizeof(item);
     item.url = a->fetched_url != NULL ? a->fetched_url : a->link;
-    item.feed_url = a->feed != NULL ? a->feed->conf->url : NULL;
+    item.feed_url = a->feed_url;
     item.title = a->title;
     item.author = a->author;
     item.summary = a->summary;
@@ -731,7 +737,7 @@ wn_ingest_extract(struct wn_article_job *a, const char *data, size_t len,
     ei.item = &item;
     ei.flags = flags;
     ei.stop = a->in->o.stop;
-    return wn_extract(a->in->o.plugins, &ei, out, err);
+    return wn_extract(a->plugins, &ei, out, err);
 }
 
 /* The feed's own content as the article: its HTML, or the summary as text. */
@@ -848,6 +854,8 @@ static void
 wn_ingest_clean(struct wn_article_job *a)
 {
     a->work.data = a;
+    a->plugins = a->in->o.plugins;
+    a->feed_url = a->feed != NULL ? a->feed->conf->url : NULL;
     if (uv_queue_work(a->in->o.loop, &a->work, wn_ingest_clean_work,
                       wn_ingest_clean_after)
         != 0)
@@ -927,6 +935,19 @@ wn_ingest_init(const struct wn_ingest_opts *opts, struct wn_ingest **out)
     wn_strset_init(&in->inflight);
     *out = in;
     return 0;
+}
+
+void
+wn_ingest_reconfigure(struct wn_ingest *in, const struct wn_conf *conf,
+                      const struct wn_plugins *plugins,
+                      struct wn_fetcher *fetcher)
+{
+    in->o.conf = conf;
+    in->o.plugins = plugins;
+    in->o.fetcher = fetcher;
+    /* the limits may have grown: start what now fits */
+    wn_ingest_feed_pump(in);
+    wn_ingest_pump(in);
 }
 
 int
