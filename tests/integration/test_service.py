@@ -10,6 +10,7 @@ Environment (set by CTest): WN_WINNOWD, WN_PLUGIN_DIR.
 """
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -201,6 +202,31 @@ class Service(unittest.TestCase):
         problems = [l for l in log.splitlines()
                     if re.search(r"(?i)cancel|fail|warning:|error:", l) and "reload:" not in l]
         self.assertFalse(problems, "\n".join(problems[:10]))
+
+    def test_reload_reinitialises_plugins(self):
+        self.serve(1, 1, 0)
+        plugins = os.path.join(self.dir, "plugins")
+        os.makedirs(plugins)
+        shutil.copy(os.path.join(PLUGINS, "wn_generic.so"), plugins)
+        feeds = [("feed0", f"{self.server.base}/feed0.xml", None)]
+        wnlib.write_conf(self.conf, self.db, plugins, feeds, "[daemon]\nlog_level = info\n")
+        d = Daemon(["run", "-c", self.conf])
+        d.wait_log(r"running: 1 feeds, 1 plugins")
+        # a plugin installed while running is loaded by the reload, and
+        # every plugin is initialised again from its section
+        shutil.copy(os.path.join(PLUGINS, "wn_example.so"), plugins)
+        with open(self.conf, "a") as f:
+            f.write("\n[plugin:example]\npromo_class = teaser\n")
+        d.proc.send_signal(signal.SIGHUP)
+        d.wait_log(r"reloaded .*: 1 feeds .*, 2 plugins")
+        self.assertEqual(len(re.findall(r"loaded generic", d.log())), 2, d.log())
+        # a section the plugin refuses refuses the reload
+        with open(self.conf, "a") as f:
+            f.write("drop_ads = perhaps\n")
+        d.proc.send_signal(signal.SIGHUP)
+        d.wait_log(r"\[plugin:example\] drop_ads:")
+        d.wait_log(r"refused; the running configuration stays in effect")
+        self.assertEqual(d.stop(), 0, d.log())
 
     def test_sigterm_during_a_busy_pass_keeps_every_fetched_article(self):
         self.serve(6, 10, 400)
