@@ -396,6 +396,13 @@ static void
 wn_daemon_begin_stop(struct wn_daemon *d, const char *why)
 {
     if (d->stopping) {
+        /* A second signal: do not wait for the bound. */
+        if (!d->stop && !d->finishing && d->fetcher != NULL) {
+            WN_LOG(WN_LOG_NOTICE, "winnowd",
+                   "%s again: canceling work in flight now", why);
+            uv_timer_stop(&d->stop_timer);
+            wn_daemon_stop_timeout(&d->stop_timer);
+        }
         return;
     }
     /* d->stop (seen by plugins, which then give up) is set only when the
@@ -1031,7 +1038,10 @@ wn_cmd_run(const struct wn_opts *o)
                (unsigned long long) d.notify.watchdog_usec / 2000u);
         wn_notify_send(&d.notify, "WATCHDOG=1");
     }
-    wn_daemon_status_tick(&d.status_timer);
+    /* No service manager, no timer: an idle daemon makes no wake-ups. */
+    if (d.notify.fd >= 0) {
+        wn_daemon_status_tick(&d.status_timer);
+    }
     uv_run(&d.loop, UV_RUN_DEFAULT);
     WN_LOG(WN_LOG_NOTICE, "winnowd", "stopped");
     wn_daemon_release(&d);

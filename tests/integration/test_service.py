@@ -265,6 +265,18 @@ class Service(unittest.TestCase):
             self.assertEqual(d.stop(signal.SIGINT), 0, d.log())
             self.assertLess(time.time() - started, 8)
             self.assertIn("still in flight after [daemon] stop_timeout", d.log())
+            # a second signal does not wait for the bound
+            wnlib.write_conf(self.conf, self.db, PLUGINS, [("hung", hung.base + "/feed.xml", None)],
+                             "[daemon]\nstop_timeout = 1h\n")
+            d = Daemon(["run", "-c", self.conf])
+            d.wait_log(r"running: 1 feeds")
+            time.sleep(1.0)
+            started = time.time()
+            d.proc.send_signal(signal.SIGTERM)
+            d.wait_log(r"stopping \(SIGTERM\)")
+            self.assertEqual(d.stop(signal.SIGTERM), 0, d.log())
+            self.assertLess(time.time() - started, 8)
+            self.assertIn("SIGTERM again: canceling work in flight now", d.log())
         finally:
             hung.stop()
 
