@@ -552,6 +552,23 @@ struct wn_daemon_sync {
     struct wn_write_op op;
 };
 
+static void
+wn_daemon_sync_free(struct wn_daemon_sync *js)
+{
+    if (js != NULL) {
+        for (size_t i = 0; i < js->n; i++) {
+            free(js->names[i]);
+            free(js->urls[i]);
+        }
+        free(js->feeds);
+        free(js->out);
+        free(js->names);
+        free(js->urls);
+        free(js->ok);
+        free(js);
+    }
+}
+
 static int
 wn_daemon_sync_write(struct wn_store *s, struct wn_write_op *op,
                      struct wn_err *err)
@@ -593,16 +610,9 @@ wn_daemon_sync_done(struct wn_write_op *op)
             }
         }
         wn_store_feed_clear(&js->out[i]);
-        free(js->names[i]);
-        free(js->urls[i]);
     }
     d->syncs_pending--;
-    free(js->feeds);
-    free(js->out);
-    free(js->names);
-    free(js->urls);
-    free(js->ok);
-    free(js);
+    wn_daemon_sync_free(js);
 }
 
 /* Logs each line of a configuration's errors under "reload". */
@@ -761,7 +771,24 @@ wn_daemon_reload(struct wn_daemon *d)
         struct wn_daemon_feed *df = wn_daemon_find_feed(d, cf->name);
         int sync = df == NULL || strcmp(df->f.conf->url, cf->url) != 0;
 
-        if (df == NULL && (df = wn_daemon_feed_new(cf)) == NULL) {
+        int made = df == NULL;
+
+        if (made) {
+            df = wn_daemon_feed_new(cf);
+        }
+        if (df != NULL && sync) {
+            js->feeds[js->n] = df;
+            js->names[js->n] = strdup(cf->name);
+            js->urls[js->n] = strdup(cf->url);
+            js->n++;
+            if (js->names[js->n - 1] == NULL || js->urls[js->n - 1] == NULL) {
+                if (made) {
+                    wn_daemon_feed_free(df);
+                }
+                df = NULL;
+            }
+        }
+        if (df == NULL) {
             WN_LOG(WN_LOG_ERR, "reload", "out of memory; nothing changed");
             for (size_t k = 0; k < i; k++) {
                 if (wn_daemon_find_feed(d, feeds[k]->f.conf->name) == NULL) {
@@ -771,12 +798,6 @@ wn_daemon_reload(struct wn_daemon *d)
             goto refused;
         }
         feeds[i] = df;
-        if (sync) {
-            js->feeds[js->n] = df;
-            js->names[js->n] = strdup(cf->name);
-            js->urls[js->n] = strdup(cf->url);
-            js->n++;
-        }
     }
     /* Everything is in hand: switch. */
     for (size_t i = 0; i < nc->nfeeds; i++) {
@@ -836,12 +857,7 @@ wn_daemon_reload(struct wn_daemon *d)
         d->syncs_pending++;
         wn_writer_submit(d->writer, &js->op);
     } else {
-        free(js->feeds);
-        free(js->out);
-        free(js->names);
-        free(js->urls);
-        free(js->ok);
-        free(js);
+        wn_daemon_sync_free(js);
     }
     if (wn_ingest_idle(d->ingest)) {
         uv_timer_start(&d->sweep_timer, wn_daemon_sweep, 0, 0);
@@ -864,14 +880,7 @@ refused:
     wn_conf_free(nc);
     free(feeds);
     free(g);
-    if (js != NULL) {
-        free(js->feeds);
-        free(js->out);
-        free(js->names);
-        free(js->urls);
-        free(js->ok);
-        free(js);
-    }
+    wn_daemon_sync_free(js);
     wn_notify_sendf(&d->notify,
                     "READY=1\nSTATUS=reload refused (see the log); running "
                     "the previous configuration");
