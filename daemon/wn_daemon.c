@@ -615,16 +615,34 @@ wn_daemon_sync_done(struct wn_write_op *op)
     wn_daemon_sync_free(js);
 }
 
-/* Logs each line of a configuration's errors under "reload". */
+/* True when a line of `errors` starts with "path:" (a configuration
+ * error, not a plugin file's). */
+static int
+wn_daemon_names_file(const struct wn_buf *errors, const char *path)
+{
+    size_t n = strlen(path);
+    const char *p = errors->data, *end = p + errors->len;
+
+    while (p != NULL && p < end) {
+        const char *nl = memchr(p, '\n', (size_t) (end - p));
+        if ((size_t) (end - p) > n && memcmp(p, path, n) == 0 && p[n] == ':') {
+            return 1;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return 0;
+}
+
+/* Logs each line of `errors` under "reload". */
 static void
-wn_daemon_log_errors(const struct wn_buf *errors)
+wn_daemon_log_errors(const struct wn_buf *errors, int level)
 {
     const char *p = errors->data, *end = p + errors->len;
 
     while (p != NULL && p < end) {
         const char *nl = memchr(p, '\n', (size_t) (end - p));
         size_t n = nl ? (size_t) (nl - p) : (size_t) (end - p);
-        WN_LOG(WN_LOG_ERR, "reload", "%.*s", (int) n, p);
+        WN_LOG(level, "reload", "%.*s", (int) n, p);
         p = nl ? nl + 1 : end;
     }
 }
@@ -665,13 +683,20 @@ wn_daemon_reload_conf(struct wn_daemon *d, struct wn_plugins **plugins)
             free(dir);
         }
     }
-    /* Plugins are re-initialised from the new configuration; one that is
-     * refused refuses the whole reload. */
+    /* Plugins are re-initialised from the new configuration.  One that
+     * refuses its [plugin:NAME] section (an error naming this file) refuses
+     * the whole reload; a plugin file that does not load is skipped, as at
+     * start. */
     if (rc == 0) {
-        if (wn_plugins_load(nc, plugins, &errors) != 0 || errors.len > 0) {
+        if (wn_plugins_load(nc, plugins, &errors) != 0
+            || wn_daemon_names_file(&errors, nc->path))
+        {
             rc = WN_ECONFIG;
             wn_plugins_free(*plugins);
             *plugins = NULL;
+        } else if (errors.len > 0) {
+            wn_daemon_log_errors(&errors, WN_LOG_WARNING);
+            wn_buf_reset(&errors);
         }
     }
     if (rc != 0) {
@@ -679,7 +704,7 @@ wn_daemon_reload_conf(struct wn_daemon *d, struct wn_plugins **plugins)
                "%s: refused; the running configuration stays in effect",
                path != NULL ? path : "(environment)");
         if (errors.len > 0) {
-            wn_daemon_log_errors(&errors);
+            wn_daemon_log_errors(&errors, WN_LOG_ERR);
         } else {
             WN_LOG(WN_LOG_ERR, "reload", "%s", wn_strerror(rc));
         }

@@ -220,6 +220,12 @@ class Service(unittest.TestCase):
         d.proc.send_signal(signal.SIGHUP)
         d.wait_log(r"reloaded .*: 1 feeds .*, 2 plugins")
         self.assertEqual(len(re.findall(r"loaded generic", d.log())), 2, d.log())
+        # a broken plugin file is skipped, as at start; the reload goes on
+        with open(os.path.join(plugins, "wn_broken.so"), "w") as f:
+            f.write("not a shared object")
+        d.proc.send_signal(signal.SIGHUP)
+        d.wait_log(r"warning: reload: .*wn_broken\.so")
+        d.wait_log(r"(?s)wn_broken.*reloaded .*: 1 feeds .*, 2 plugins")
         # a section the plugin refuses refuses the reload
         with open(self.conf, "a") as f:
             f.write("drop_ads = perhaps\n")
