@@ -81,10 +81,11 @@ struct wn_daemon {
     uv_timer_t status_timer;   /* STATUS= and the watchdog */
     uv_timer_t sweep_timer;    /* frees retired generations when idle */
     uint64_t watchdog_last;    /* loop time of the last WATCHDOG=1 */
+    int watchdog_held;         /* pings withheld: the store is unhealthy */
     uint64_t store_progress;   /* loop time the writer last moved or idled */
     uint64_t store_batches;    /* writer batches seen at that time */
     uint64_t store_failed;     /* failed writer batches seen then */
-    int store_ok;              /* the last batch committed */
+    uint64_t store_failed_at;  /* loop time a failed batch was seen, or 0 */
     uint64_t reloads, reloads_refused;
     size_t syncs_pending; /* reload store writes not yet done */
     volatile int stop; /* read by plugins on other threads */
@@ -473,9 +474,10 @@ wn_daemon_release(struct wn_daemon *d)
 /* ---- service manager: STATUS= and the watchdog ---- */
 
 /*
- * The store is healthy while its writer keeps up: idle, or a batch ended
- * within `window_ms`, and the last batch that ended committed (a store that
- * fails every batch, full or read-only, is not healthy).
+ * The store is healthy while its writer keeps up: it is idle or a batch
+ * ended within `window_ms` (a writer stuck on a lock or a dead disk is
+ * not), and no batch failed within `window_ms` (a store that fails every
+ * batch, full or read-only, stays unhealthy as long as writes keep coming).
  */
 static int
 wn_daemon_store_healthy(struct wn_daemon *d, uint64_t now, uint64_t window_ms)
@@ -489,17 +491,16 @@ wn_daemon_store_healthy(struct wn_daemon *d, uint64_t now, uint64_t window_ms)
     wn_writer_stats(d->writer, &ws);
     nb = ws.batches - d->store_batches;
     nf = ws.failed_batches - d->store_failed;
-    if (nb > nf) {
-        d->store_ok = 1;
-    } else if (nf > 0) {
-        d->store_ok = 0;
+    if (nf > 0) {
+        d->store_failed_at = now;
     }
     if (nb > 0 || !wn_writer_busy(d->writer)) {
         d->store_progress = now;
     }
     d->store_batches = ws.batches;
     d->store_failed = ws.failed_batches;
-    return d->store_ok && now - d->store_progress < window_ms;
+    return now - d->store_progress < window_ms
+           && (d->store_failed_at == 0 || now - d->store_failed_at >= window_ms);
 }
 
 /* STATUS= with live counts; WATCHDOG=1 only while the loop runs (this is a
@@ -520,10 +521,19 @@ wn_daemon_status_tick(uv_timer_t *t)
         if (wn_daemon_store_healthy(d, now, d->notify.watchdog_usec / 1000u)) {
             wn_notify_send(&d->notify, "WATCHDOG=1");
             d->watchdog_last = now;
-        } else {
+            if (d->watchdog_held) {
+                WN_LOG(WN_LOG_NOTICE, "winnowd",
+                       "watchdog: store healthy again; pinging");
+                d->watchdog_held = 0;
+            }
+        } else if (!d->watchdog_held) {
+            /* once per episode, not once per tick */
             WN_LOG(WN_LOG_WARNING, "winnowd",
-                   "watchdog: store not healthy for %llu ms; not pinging",
-                   (unsigned long long) (now - d->store_progress));
+                   "watchdog: store not healthy (%s); not pinging",
+                   now - d->store_progress >= d->notify.watchdog_usec / 1000u
+                       ? "no write finished within the watchdog interval"
+                       : "a transaction failed");
+            d->watchdog_held = 1;
         }
     }
     wn_ingest_stats(d->ingest, &st);

@@ -130,29 +130,41 @@ class Service(unittest.TestCase):
             time.sleep(0.2)
         self.fail(f"only {len(self.stored())} of {n} articles stored")
 
-    def test_notify_messages_from_start_to_stop(self):
-        self.serve(2, 2, 0)
-        self.write(2)
-        sock_path = os.path.join(self.dir, "notify.sock")
+    def notify_socket(self):
+        """A NOTIFY_SOCKET like systemd's; returns its path and the list
+        (monotonic time, message) that a thread fills."""
+        path = os.path.join(self.dir, "notify.sock")
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        sock.bind(sock_path)
+        sock.bind(path)
         sock.settimeout(0.2)
         msgs = []
 
         def recv():
             while True:
                 try:
-                    msgs.append(sock.recv(4096).decode())
+                    msgs.append((time.monotonic(), sock.recv(4096).decode()))
                 except socket.timeout:
                     continue
                 except OSError:
                     return
 
-        t = threading.Thread(target=recv, daemon=True)
-        t.start()
-        env = dict(os.environ, NOTIFY_SOCKET=sock_path, WATCHDOG_USEC="600000",
-                   WATCHDOG_PID=str(0))
-        env.pop("WATCHDOG_PID")
+        threading.Thread(target=recv, daemon=True).start()
+        self.addCleanup(sock.close)
+        return path, msgs
+
+    def wait_msg(self, msgs, prefix, timeout=30):
+        end = time.time() + timeout
+        while time.time() < end:
+            if any(m.startswith(prefix) for _, m in msgs):
+                return
+            time.sleep(0.05)
+        self.fail(f"no {prefix!r} notification in {msgs}")
+
+    def test_notify_messages_from_start_to_stop(self):
+        self.serve(2, 2, 0)
+        self.write(2)
+        sock_path, timed = self.notify_socket()
+        env = dict(os.environ, NOTIFY_SOCKET=sock_path, WATCHDOG_USEC="600000")
         d = Daemon(["run", "-c", self.conf], env=env)
         self.wait_stored(4)
         time.sleep(1.0)
@@ -161,7 +173,7 @@ class Service(unittest.TestCase):
         time.sleep(0.5)
         self.assertEqual(d.stop(), 0, d.log())
         time.sleep(0.3)
-        sock.close()
+        msgs = [m for _, m in timed]
         joined = "\n--\n".join(msgs)
         ready = [i for i, m in enumerate(msgs) if m.startswith("READY=1")]
         self.assertTrue(ready, joined)
@@ -175,6 +187,30 @@ class Service(unittest.TestCase):
         self.assertTrue(any(i > rel[0] for i in ready), "READY=1 again after the reload")
         self.assertTrue(msgs[-1].startswith("STOPPING=1") or
                         any(m.startswith("STOPPING=1") for m in msgs[-3:]), joined)
+
+    def test_watchdog_stops_while_the_store_is_stuck(self):
+        import sqlite3
+        self.serve(1, 2, 1000)
+        self.write(1)
+        sock, msgs = self.notify_socket()
+        env = dict(os.environ, NOTIFY_SOCKET=sock, WATCHDOG_USEC="1000000")
+        d = Daemon(["run", "-c", self.conf], env=env)
+        self.wait_msg(msgs, "READY=1")
+        t0 = time.monotonic()
+        # another writer holds the database: the writer blocks, then fails
+        db = sqlite3.connect(self.db, timeout=10, isolation_level=None)
+        db.execute("BEGIN EXCLUSIVE")
+        time.sleep(8)
+        db.execute("COMMIT")
+        db.close()
+        time.sleep(4)
+        self.assertEqual(d.stop(), 0, d.log())
+        pings = [t - t0 for t, m in msgs if m == "WATCHDOG=1" and t >= t0]
+        stuck = [p for p in pings if 2.8 < p < 6.0]
+        self.assertFalse(stuck, f"pinged while the store was stuck: {pings}")
+        self.assertTrue([p for p in pings if p > 9.5], f"pings resumed: {pings}")
+        self.assertIn(d.log().count("watchdog: store not healthy"), (1, 2), d.log())
+        self.assertIn("watchdog: store healthy again", d.log())
 
     def test_reload_under_load_loses_no_transfer(self):
         self.serve(9, 8, 250)
