@@ -186,6 +186,8 @@ class Nspawn(unittest.TestCase):
         self.assertEqual(res["caps"], "0000000000000000", ctx)
         self.assertEqual(res["no_new_privs"], "1", ctx)
         self.assertEqual(res["seccomp"], "2", ctx)
+        # the running unit, as the live systemd rates it
+        self.assertLessEqual(float(res["security"]), 1.5, ctx)
         # a clean stop
         self.assertEqual(res["stop_rc"], "0", ctx)
         self.assertEqual(res["result"], "success", ctx)

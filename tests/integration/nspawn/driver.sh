@@ -56,6 +56,7 @@ put home_visible "$(probe 'ls /root >/dev/null 2>&1 && echo yes || echo no')"
 put caps "$(grep CapEff /proc/"$pid"/status | awk '{print $2}')"
 put no_new_privs "$(grep NoNewPrivs /proc/"$pid"/status | awk '{print $2}')"
 put seccomp "$(grep '^Seccomp:' /proc/"$pid"/status | awk '{print $2}')"
+put security "$(systemd-analyze security --no-pager winnowd.service 2>&1 | grep -o 'level for winnowd.service: [0-9.]*' | awk '{print $NF}')"
 
 # 4. reload: the journal shows it, the service stays up, same main PID
 echo "[feed:added]" >>"$conf"
