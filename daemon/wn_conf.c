@@ -912,10 +912,19 @@ wn_conf_env(struct wn_conf_loader *l)
         }
         l->where = name;
         l->line = 0;
-        if (wn_conf_env_name(name + plen, n - plen, section, sizeof(section),
-                             key, sizeof(key))
-                != 0
-            || !wn_conf_env_known(section, key))
+        if (strncmp(name + plen, "PLUGIN_", 7) == 0 && n > plen + 5
+            && strcmp(name + n - 5, "_FILE") == 0
+            && wn_conf_env_name(name + plen, n - plen - 5, section,
+                                sizeof(section), key, sizeof(key))
+                   == 0)
+        {
+            /* a plugin's keys are not known here: _FILE always means a
+             * file (a key that ends in _file is set as KEY_FILE_FILE) */
+            file = 1;
+        } else if (wn_conf_env_name(name + plen, n - plen, section,
+                                    sizeof(section), key, sizeof(key))
+                       != 0
+                   || !wn_conf_env_known(section, key))
         {
             /* Not a key: perhaps KEY_FILE. */
             if (n > plen + 5 && strcmp(name + n - 5, "_FILE") == 0

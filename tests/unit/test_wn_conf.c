@@ -283,14 +283,20 @@ conf_secrets_come_from_files(void **state)
     assert_string_equal(c->feeds[0].url, "https://example.org/secret.xml");
     wn_conf_free(c);
 
-    /* the environment's _FILE variant, and a file that is not there */
+    /* the environment's _FILE variant (for a plugin's key too), and a file
+     * that is not there */
     setenv("WINNOW_FETCH_USER_AGENT_FILE", url, 1);
+    setenv("WINNOW_PLUGIN_EXAMPLE_TOKEN_FILE", ua, 1);
     assert_int_equal(wn_conf_load(write_conf("[store]\n"
                                              "path_file = /nonexistent/p\n"),
                                   &c, &errors),
                      WN_ECONFIG);
     unsetenv("WINNOW_FETCH_USER_AGENT_FILE");
+    unsetenv("WINNOW_PLUGIN_EXAMPLE_TOKEN_FILE");
     assert_string_equal(c->user_agent, "https://example.org/secret.xml");
+    assert_int_equal(c->nplugins, 1);
+    assert_string_equal(c->plugins[0].kvs[0].key, "token");
+    assert_string_equal(c->plugins[0].kvs[0].value, "agent-from-file");
     assert_non_null(strstr(errors.data, ":2: [store] path_file: cannot read "
                                         "/nonexistent/p"));
     wn_conf_free(c);
