@@ -880,9 +880,8 @@ wn_daemon_reload(struct wn_daemon *d)
     d->allow = na;
     d->fetcher = nf;
     wn_ingest_reconfigure(d->ingest, nc, np, nf);
-    if (d->opts->log_level < 0) {
-        wn_log_init(nc->log_level, nc->log_format);
-    }
+    wn_log_init(d->opts->log_level >= 0 ? d->opts->log_level : nc->log_level,
+                nc->log_format);
     d->reloads++;
     if (js->n > 0) {
         js->d = d;
