@@ -667,8 +667,7 @@ wn_conf_secret(struct wn_conf_loader *l, const char *section, const char *key,
     rc = wn_conf_read_file(path, WN_CONF_MAX_SECRET, &data, &len);
     if (rc != 0) {
         wn_conf_error(l, l->line, section, key, "cannot read %s: %s", path,
-                      rc == WN_ETOOBIG ? "larger than 64 KB"
-                                       : wn_strerror(rc));
+                      rc == WN_ETOOBIG ? "larger than 64 KB" : wn_strerror(rc));
         free(path);
         return NULL;
     }
@@ -750,7 +749,6 @@ static int
 wn_conf_apply_kv(struct wn_conf_loader *l, const char *section,
                  const char *name, const char *value)
 {
-
     if (*section == '\0') {
         wn_conf_error(l, l->line, NULL, name, "key outside of any section");
         return 1;
@@ -854,8 +852,8 @@ wn_conf_env_name(const char *name, size_t n, char *section, size_t scap,
         if (us == NULL || us == name + 7 || us + 1 == name + n) {
             return -1;
         }
-        wn_conf_case(plugin, sizeof(plugin), name + 7,
-                     (size_t) (us - name - 7), 0);
+        wn_conf_case(plugin, sizeof(plugin), name + 7, (size_t) (us - name - 7),
+                     0);
         snprintf(section, scap, "plugin:%s", plugin);
         wn_conf_case(key, kcap, us + 1, (size_t) (name + n - us - 1), 0);
         return 0;

@@ -38,8 +38,8 @@
  * that began under it is in flight. */
 struct wn_daemon_feed {
     struct wn_ingest_feed f;
-    int removed;  /* no longer configured: never rescheduled */
-    int syncing;  /* a reload is recording it in the store */
+    int removed; /* no longer configured: never rescheduled */
+    int syncing; /* a reload is recording it in the store */
     struct wn_daemon_feed *next_removed;
 };
 
@@ -78,17 +78,17 @@ struct wn_daemon {
     uv_signal_t sigint, sigterm, sighup;
     uv_timer_t finish_timer;
     uv_timer_t stop_timer;
-    uv_timer_t status_timer;   /* STATUS= and the watchdog */
-    uv_timer_t sweep_timer;    /* frees retired generations when idle */
-    uint64_t watchdog_last;    /* loop time of the last WATCHDOG=1 */
-    int watchdog_held;         /* pings withheld: the store is unhealthy */
-    uint64_t store_progress;   /* loop time the writer last moved or idled */
-    uint64_t store_batches;    /* writer batches seen at that time */
-    uint64_t store_failed;     /* failed writer batches seen then */
-    uint64_t store_failed_at;  /* loop time a failed batch was seen, or 0 */
+    uv_timer_t status_timer;  /* STATUS= and the watchdog */
+    uv_timer_t sweep_timer;   /* frees retired generations when idle */
+    uint64_t watchdog_last;   /* loop time of the last WATCHDOG=1 */
+    int watchdog_held;        /* pings withheld: the store is unhealthy */
+    uint64_t store_progress;  /* loop time the writer last moved or idled */
+    uint64_t store_batches;   /* writer batches seen at that time */
+    uint64_t store_failed;    /* failed writer batches seen then */
+    uint64_t store_failed_at; /* loop time a failed batch was seen, or 0 */
     uint64_t reloads, reloads_refused;
-    size_t syncs_pending; /* reload store writes not yet done */
-    volatile int stop; /* read by plugins on other threads */
+    size_t syncs_pending;          /* reload store writes not yet done */
+    volatile int stop;             /* read by plugins on other threads */
     struct wn_writer_stats writes; /* kept when the writer closes */
     int once;
     int stopping;
@@ -351,8 +351,7 @@ wn_daemon_sweep(uv_timer_t *t)
     struct wn_daemon *d = t->data;
 
     while (d->retired != NULL && wn_ingest_idle(d->ingest)
-           && d->syncs_pending == 0)
-    {
+           && d->syncs_pending == 0) {
         struct wn_daemon_gen *g = d->retired;
         d->retired = g->next;
         wn_daemon_gen_free(g);
@@ -500,7 +499,8 @@ wn_daemon_store_healthy(struct wn_daemon *d, uint64_t now, uint64_t window_ms)
     d->store_batches = ws.batches;
     d->store_failed = ws.failed_batches;
     return now - d->store_progress < window_ms
-           && (d->store_failed_at == 0 || now - d->store_failed_at >= window_ms);
+           && (d->store_failed_at == 0
+               || now - d->store_failed_at >= window_ms);
 }
 
 /* STATUS= with live counts; WATCHDOG=1 only while the loop runs (this is a
@@ -541,8 +541,8 @@ wn_daemon_status_tick(uv_timer_t *t)
                     "STATUS=%zu feeds: %zu busy, %zu waiting; %zu articles in "
                     "flight; %" PRIu64 " stored, %" PRIu64 " feed errors",
                     d->nfeeds, st.feeds_busy, st.feeds_waiting,
-                    st.articles_active + st.articles_queued,
-                    st.articles_stored, st.feeds_failed);
+                    st.articles_active + st.articles_queued, st.articles_stored,
+                    st.feeds_failed);
     if (uv_timer_get_repeat(t) != every) {
         uv_timer_start(t, wn_daemon_status_tick, every, every);
     }
@@ -758,8 +758,7 @@ wn_daemon_reload(struct wn_daemon *d)
     struct wn_err err;
     size_t added = 0, removed = 0, moved = 0;
 
-    WN_LOG(WN_LOG_NOTICE, "reload", "SIGHUP: reloading %s",
-           d->conf->path);
+    WN_LOG(WN_LOG_NOTICE, "reload", "SIGHUP: reloading %s", d->conf->path);
     wn_notify_reloading(&d->notify, "reloading");
     nc = wn_daemon_reload_conf(d, &np);
     wn_err_clear(&err);
@@ -837,7 +836,8 @@ wn_daemon_reload(struct wn_daemon *d)
     /* Everything is in hand: switch. */
     for (size_t i = 0; i < nc->nfeeds; i++) {
         struct wn_daemon_feed *df = feeds[i];
-        if (df->f.conf == NULL || wn_daemon_find_feed(d, nc->feeds[i].name) == NULL) {
+        if (df->f.conf == NULL
+            || wn_daemon_find_feed(d, nc->feeds[i].name) == NULL) {
             added++;
         } else if (strcmp(df->f.conf->url, nc->feeds[i].url) != 0) {
             moved++;
@@ -1074,8 +1074,7 @@ wn_cmd_run(const struct wn_opts *o)
            "running: %zu feeds, %zu plugins, store %s", d.nfeeds,
            d.plugins != NULL ? d.plugins->n : 0, d.conf->store_path);
     d.store_progress = d.watchdog_last = uv_now(&d.loop);
-    wn_notify_sendf(&d.notify, "READY=1\nSTATUS=running: %zu feeds",
-                    d.nfeeds);
+    wn_notify_sendf(&d.notify, "READY=1\nSTATUS=running: %zu feeds", d.nfeeds);
     if (d.notify.watchdog_usec > 0) {
         WN_LOG(WN_LOG_INFO, "winnowd", "watchdog: every %llu ms",
                (unsigned long long) d.notify.watchdog_usec / 2000u);

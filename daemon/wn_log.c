@@ -108,7 +108,9 @@ wn_log_quote(char *buf, size_t cap, const char *text)
         size_t w = wn_log_quote_width(p[i]);
 
         if (n + w > room) {
-            while ((p[i] & 0xc0) == 0x80 && n > 0 && ((unsigned char) buf[n - 1] & 0xc0) == 0x80) {
+            while ((p[i] & 0xc0) == 0x80 && n > 0
+                   && ((unsigned char) buf[n - 1] & 0xc0) == 0x80)
+            {
                 n--; /* a continuation byte: back to the lead byte */
             }
             if ((p[i] & 0xc0) == 0x80 && n > 0

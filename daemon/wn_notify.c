@@ -9,8 +9,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stddef.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,8 +85,8 @@ wn_notify_send(struct wn_notify *n, const char *msg)
     salen = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + n->path_len
                          + (n->path[0] != '\0'));
     do {
-        w = sendto(n->fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *) &sa,
-                   salen);
+        w = sendto(n->fd, msg, strlen(msg), MSG_NOSIGNAL,
+                   (struct sockaddr *) &sa, salen);
     } while (w < 0 && errno == EINTR);
     return w < 0 ? -errno : 0;
 }

@@ -17,9 +17,9 @@
 #define WN_NOTIFY_MAX 4096 /* bytes of one message */
 
 struct wn_notify {
-    int fd;             /* -1: no service manager listening */
-    char path[108];     /* sun_path; a leading NUL for abstract sockets */
-    unsigned path_len;  /* bytes of path used */
+    int fd;                 /* -1: no service manager listening */
+    char path[108];         /* sun_path; a leading NUL for abstract sockets */
+    unsigned path_len;      /* bytes of path used */
     uint64_t watchdog_usec; /* 0: no watchdog asked for */
 };
 

@@ -3,6 +3,10 @@
  * them: "<N>" prefixes only when JOURNAL_STREAM names stderr, one JSON
  * object per line, hostile text escaped and cut.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,13 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <jansson.h>
 
 #include "wn_log.h"
 
@@ -74,7 +74,8 @@ log_journal_prefix_only_under_journald(void **state)
     (void) state;
     out = capture(WN_LOG_FORMAT_AUTO, 1);
     assert_int_equal(wn_log_format_get(), WN_LOG_FORMAT_JOURNAL);
-    assert_true(strncmp(out, "<4>feed news: fetch failed: HTTP 503\n", 37) == 0);
+    assert_true(strncmp(out, "<4>feed news: fetch failed: HTTP 503\n", 37)
+                == 0);
     assert_non_null(strstr(out, "\n<3>plugin rules: a \"quoted\"\\x0aline"));
     assert_null(strstr(out, "not written"));
 

@@ -3,6 +3,10 @@
  * test opens itself (a path and an abstract name), as systemd would: the
  * datagrams, MONOTONIC_USEC beside RELOADING=1, the watchdog variables.
  */
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,10 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
