@@ -206,8 +206,10 @@ class Service(unittest.TestCase):
         time.sleep(4)
         self.assertEqual(d.stop(), 0, d.log())
         pings = [t - t0 for t, m in msgs if m == "WATCHDOG=1" and t >= t0]
-        stuck = [p for p in pings if 2.8 < p < 6.0]
-        self.assertFalse(stuck, f"pinged while the store was stuck: {pings}")
+        # every 0.5 s while healthy; a gap of seconds while the writer was
+        # blocked (5 s busy timeout) and its transaction had just failed
+        gaps = [b - a for a, b in zip([0.0] + pings, pings) if a < 8.0]
+        self.assertGreaterEqual(max(gaps, default=0), 3.0, f"pings: {pings}")
         self.assertTrue([p for p in pings if p > 9.5], f"pings resumed: {pings}")
         self.assertIn(d.log().count("watchdog: store not healthy"), (1, 2), d.log())
         self.assertIn("watchdog: store healthy again", d.log())
