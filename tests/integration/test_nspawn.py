@@ -14,6 +14,7 @@ $WN_NSPAWN_CACHE (default /var/tmp/winnow-nspawn) so reruns take seconds.
 Environment (set by CTest): WN_BUILD_DIR, WN_FIXTURES.
 """
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -34,7 +35,7 @@ MIRROR = os.environ.get("WN_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 # What the tree needs beyond minbase: an init, and winnowd's libraries (the
 # .deb's Depends are checked by dpkg; apt fills any others from the mirror).
 PACKAGES = ("systemd,systemd-sysv,dbus,libcurl4,libxml2,libuv1,libsqlite3-0,libjansson4,"
-            "libutf8proc2,libxxhash0,libinih1,libpcre2-8-0,libsystemd0")
+            "libutf8proc2,libxxhash0,libinih1,libpcre2-8-0,libsystemd0,libpq5,libzstd1")
 SKIP = 77
 
 
@@ -55,7 +56,9 @@ def why_not():
 def base_tree():
     """The cached debootstrap tree, made once (under a lock)."""
     os.makedirs(CACHE, exist_ok=True)
-    base = os.path.join(CACHE, "bookworm-base")
+    # named by its package list: a new dependency makes a new tree once
+    tag = hashlib.sha1(PACKAGES.encode()).hexdigest()[:10]
+    base = os.path.join(CACHE, f"bookworm-{tag}")
     with open(os.path.join(CACHE, "lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not os.path.isfile(os.path.join(base, "usr/lib/systemd/systemd")):
