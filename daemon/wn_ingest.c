@@ -27,6 +27,7 @@
 #include "wn_strset.h"
 #include "wn_text.h"
 #include "wn_time.h"
+#include "wn_page.h"
 #include "wn_url.h"
 #include "wn_writer.h"
 
@@ -81,6 +82,7 @@ struct wn_feed_job {
     int rc;
     struct wn_err err;
     struct wn_store_fetch rec;
+    size_t max_items; /* [schedule] max_items when the parse was queued */
     uv_work_t work;
     struct wn_write_op op;
 };
@@ -97,7 +99,13 @@ struct wn_article_job {
     size_t len;
     char *content_type;
     char *fetched_url;
+    char *page; /* the raw page packed for keeping, or NULL */
+    size_t page_len;
     struct wn_article *article;
+    /* Taken on the loop thread when the cleaning is queued, so that a
+     * reload swapping them does not race with the threadpool. */
+    const struct wn_plugins *plugins;
+    const char *feed_url;
     int rc;
     struct wn_err err;
     uv_work_t work;
@@ -321,16 +329,21 @@ wn_ingest_feed_fail(struct wn_feed_job *j, const char *url, const char *why)
         j->cls == WN_FETCH_RATE ? j->retry_after : -1, wn_ingest_random(in));
 
     in->stats.feeds_failed++;
-    if (gone) {
-        wn_ingest_log(WN_LOG_WARNING, j->feed,
-                      "%s: %s: the feed is retired (fetched again when its "
-                      "url changes)",
-                      url, why);
-    } else {
-        wn_ingest_log(WN_LOG_WARNING, j->feed, "%s: %s%s%s (retry in %ld s)",
-                      url, j->cls != WN_FETCH_OK ? wn_fetch_class_name(j->cls)
-                                                  : "",
-                      j->cls != WN_FETCH_OK ? ": " : "", why, wait);
+    if (WN_LOG_WARNING <= wn_log_level) {
+        char q[WN_LOG_QUOTE_MAX + 1];
+        const char *qurl = wn_log_quote(q, sizeof(q), url);
+        if (gone) {
+            wn_ingest_log(WN_LOG_WARNING, j->feed,
+                          "%s: %s: the feed is retired (fetched again when "
+                          "its url changes)",
+                          qurl, why);
+        } else {
+            wn_ingest_log(WN_LOG_WARNING, j->feed,
+                          "%s: %s%s%s (retry in %ld s)", qurl,
+                          j->cls != WN_FETCH_OK ? wn_fetch_class_name(j->cls)
+                                                : "",
+                          j->cls != WN_FETCH_OK ? ": " : "", why, wait);
+        }
     }
     if (j->cls == WN_FETCH_RATE && j->retry_after > 0
         && in->o.conf->retry_after_host)
@@ -400,7 +413,7 @@ wn_ingest_parse_work(uv_work_t *req)
     memset(&fo, 0, sizeof(fo));
     fo.url = j->url;
     fo.content_type = j->content_type;
-    fo.max_items = (size_t) j->in->o.conf->max_items;
+    fo.max_items = j->max_items;
     wn_err_clear(&j->err);
     j->rc = wn_feed_parse(j->body, j->len, &fo, &j->doc, &j->err);
     free(j->body);
@@ -625,6 +638,7 @@ wn_ingest_feed_fetched(struct wn_fetch_result *res, void *arg)
         return;
     }
     j->work.data = j;
+    j->max_items = (size_t) in->o.conf->max_items;
     if (uv_queue_work(in->o.loop, &j->work, wn_ingest_parse_work,
                       wn_ingest_parse_after)
         != 0)
@@ -734,6 +748,7 @@ wn_article_job_free(struct wn_article_job *a)
     free(a->body);
     free(a->content_type);
     free(a->fetched_url);
+    free(a->page);
     wn_article_free(a->article);
     free(a);
 }
@@ -768,7 +783,9 @@ wn_ingest_queue_item(struct wn_feed_job *j, size_t i)
 
     a = calloc(1, sizeof(*a));
     if (a == NULL) {
-        wn_ingest_log(WN_LOG_ERR, j->feed, "out of memory queuing %s", it->id);
+        char q[WN_LOG_QUOTE_MAX + 1];
+        wn_ingest_log(WN_LOG_ERR, j->feed, "out of memory queuing %s",
+                      wn_log_quote(q, sizeof(q), it->id));
         return;
     }
     a->in = j->in;
@@ -869,8 +886,13 @@ static void
 wn_ingest_article_fail(struct wn_article_job *a, const char *why)
 {
     a->in->stats.articles_failed++;
-    wn_ingest_log(WN_LOG_WARNING, a->feed, "article %s: %s",
-                  a->link != NULL ? a->link : a->canon, why);
+    if (WN_LOG_WARNING <= wn_log_level) {
+        char q[WN_LOG_QUOTE_MAX + 1];
+        wn_ingest_log(WN_LOG_WARNING, a->feed, "article %s: %s",
+                      wn_log_quote(q, sizeof(q),
+                                   a->link != NULL ? a->link : a->canon),
+                      why);
+    }
     if (a->err.msg != why) {
         snprintf(a->err.msg, sizeof(a->err.msg), "%s", why);
     }
@@ -891,7 +913,7 @@ wn_ingest_extract(struct wn_article_job *a, const char *data, size_t len,
     memset(&item, 0, sizeof(item));
     item.size = sizeof(item);
     item.url = a->fetched_url != NULL ? a->fetched_url : a->link;
-    item.feed_url = a->feed != NULL ? a->feed->conf->url : NULL;
+    item.feed_url = a->feed_url;
     item.title = a->title;
     item.author = a->author;
     item.summary = a->summary;
@@ -906,7 +928,7 @@ wn_ingest_extract(struct wn_article_job *a, const char *data, size_t len,
     ei.item = &item;
     ei.flags = flags;
     ei.stop = a->in->o.stop;
-    return wn_extract(a->in->o.plugins, &ei, out, err);
+    return wn_extract(a->plugins, &ei, out, err);
 }
 
 /* The feed's own content as the article: its HTML, or the summary as text. */
@@ -939,6 +961,13 @@ wn_ingest_clean_work(uv_work_t *req)
         return;
     }
     a->rc = wn_ingest_extract(a, a->body, a->len, 0, &page, &a->err);
+    /* Kept for `winnowd reclean`; a page that cannot be packed is just
+     * not kept. */
+    if (a->rc == 0 && a->in->o.conf->keep_pages_days > 0
+        && wn_page_pack(a->body, a->len, &a->page, &a->page_len) != 0)
+    {
+        a->page = NULL;
+    }
     free(a->body);
     a->body = NULL;
     /* A page that left implausibly little loses to longer feed content. */
@@ -961,10 +990,19 @@ wn_ingest_write_article(struct wn_store *s, struct wn_write_op *op,
                         struct wn_err *err)
 {
     struct wn_article_job *a = op->data;
-
-    return wn_store_article_put(
+    int64_t now = wn_time_now();
+    int rc = wn_store_article_put(
         s, a->article, a->canon,
-        a->fetched_url != NULL ? a->fetched_url : a->link, wn_time_now(), err);
+        a->fetched_url != NULL ? a->fetched_url : a->link, now, err);
+
+    if (rc == 0 && a->page != NULL
+        && !(a->article->flags & WN_ARTICLE_FEED_CONTENT))
+    {
+        struct wn_store_page p = { a->content_type, a->page, a->page_len,
+                                   now };
+        rc = wn_store_page_put(s, a->canon, &p, err);
+    }
+    return rc;
 }
 
 static void
@@ -975,19 +1013,25 @@ wn_ingest_article_done(struct wn_write_op *op)
 
     if (op->rc != 0) {
         in->stats.articles_failed++;
-        wn_ingest_log(WN_LOG_ERR, a->feed, "article %s: store: %s", a->canon,
-                      op->err.msg);
+        char q[WN_LOG_QUOTE_MAX + 1];
+        wn_ingest_log(WN_LOG_ERR, a->feed, "article %s: store: %s",
+                      wn_log_quote(q, sizeof(q), a->canon), op->err.msg);
     } else {
         const char *title = a->article->meta[WN_META_TITLE];
         in->stats.articles_stored++;
         if (a->article->flags & WN_ARTICLE_FEED_CONTENT) {
             in->stats.articles_from_feed++;
         }
-        wn_ingest_log(WN_LOG_INFO, a->feed, "stored \"%.80s\" (%zu words, %s)",
-                      title != NULL ? title : "untitled", a->article->words,
-                      (a->article->flags & WN_ARTICLE_FEED_CONTENT)
-                          ? "from the feed"
-                          : a->canon);
+        char qt[WN_LOG_QUOTE_MAX + 1], qu[WN_LOG_QUOTE_MAX + 1];
+        if (WN_LOG_INFO <= wn_log_level) {
+            wn_ingest_log(WN_LOG_INFO, a->feed, "stored \"%s\" (%zu words, %s)",
+                          wn_log_quote(qt, sizeof(qt),
+                                       title != NULL ? title : "untitled"),
+                          a->article->words,
+                          (a->article->flags & WN_ARTICLE_FEED_CONTENT)
+                              ? "from the feed"
+                              : wn_log_quote(qu, sizeof(qu), a->canon));
+        }
     }
     wn_ingest_article_finish(a);
 }
@@ -1017,6 +1061,8 @@ static void
 wn_ingest_clean(struct wn_article_job *a)
 {
     a->work.data = a;
+    a->plugins = a->in->o.plugins;
+    a->feed_url = a->feed != NULL ? a->feed->conf->url : NULL;
     if (uv_queue_work(a->in->o.loop, &a->work, wn_ingest_clean_work,
                       wn_ingest_clean_after)
         != 0)
@@ -1108,6 +1154,19 @@ wn_ingest_init(const struct wn_ingest_opts *opts, struct wn_ingest **out)
     wn_strset_init(&in->inflight);
     *out = in;
     return 0;
+}
+
+void
+wn_ingest_reconfigure(struct wn_ingest *in, const struct wn_conf *conf,
+                      const struct wn_plugins *plugins,
+                      struct wn_fetcher *fetcher)
+{
+    in->o.conf = conf;
+    in->o.plugins = plugins;
+    in->o.fetcher = fetcher;
+    /* the limits may have grown: start what now fits */
+    wn_ingest_feed_pump(in);
+    wn_ingest_pump(in);
 }
 
 int

@@ -20,6 +20,7 @@ Special paths (a misbehaving server on demand):
   /bomb             a gzip body that inflates to 64 MB of zeros
   /lie              Content-Length 5000, sends 100 bytes and closes
   /reset            sends half a body, then resets the connection
+  /slow/MS/PATH     waits MS milliseconds, then answers as for /PATH
 A request in absolute form (through a proxy) is served by its path.
 With --headers-log, each request's User-Agent, Authorization, Cookie and
 X-* headers go there as one JSON object per line.
@@ -193,6 +194,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.log_lock, open(self.headers_log, "a") as f:
                 f.write(json.dumps(seen) + "\n")
         path, _, qs = self.path.partition("?")
+        if path.startswith("/slow/"):
+            parts = path.split("/", 3)
+            time.sleep(int(parts[2]) / 1000.0)
+            path = "/" + (parts[3] if len(parts) > 3 else "")
         if self.misbehave(path, urllib.parse.parse_qs(qs)):
             return
         if path.startswith("/redirect/"):
