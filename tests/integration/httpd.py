@@ -17,7 +17,7 @@ Special paths (a misbehaving server on demand):
   /goto?u=URL       302 to an absolute URL (file:, a private address...)
   /drip?every=S     promises 100 bytes, sends one every S seconds
   /endless          a chunked body that never ends
-  /bomb             a gzip body that inflates to 64 MB of zeros
+  /bomb             a gzip body that inflates to 16 MB of zeros
   /lie              Content-Length 5000, sends 100 bytes and closes
   /reset            sends half a body, then resets the connection
   /slow/MS/PATH     waits MS milliseconds, then answers as for /PATH
@@ -47,11 +47,11 @@ BOMB_LOCK = threading.Lock()
 
 
 def bomb():
-    """64 MB of zeros, gzipped once (about 64 KB)."""
+    """16 MB of zeros, gzipped once (about 16 KB)."""
     global BOMB
     with BOMB_LOCK:
         if BOMB is None:
-            BOMB = gzip.compress(b"\0" * (64 << 20), compresslevel=9)
+            BOMB = gzip.compress(b"\0" * (16 << 20), compresslevel=6)
         return BOMB
 
 

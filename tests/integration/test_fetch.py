@@ -47,7 +47,8 @@ def unix(t):
 class FetchMisbehaving(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = wnlib.TempDir()
+        # a prefix of its own: other suites on the machine sweep /tmp/wn-test-*
+        cls.tmp = wnlib.TempDir(prefix="winnow-fetch-")
         cls.dir = cls.tmp.__enter__()
         cls.site = os.path.join(cls.dir, "site")
         os.mkdir(cls.site)
