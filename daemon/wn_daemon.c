@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <uv.h>
 
+#include "wn_admin.h"
 #include "wn_cmd.h"
 #include "wn_conf.h"
 #include "wn_err.h"
@@ -22,7 +24,10 @@
 #include "wn_log.h"
 #include "wn_net.h"
 #include "wn_plugin.h"
+#include "wn_progress.h"
 #include "wn_sched.h"
+#include "wn_sink.h"
+#include "wn_stats.h"
 #include "wn_store.h"
 #include "wn_time.h"
 #include "wn_writer.h"
@@ -43,6 +48,9 @@ struct wn_daemon {
     struct wn_net_allow *allow;
     struct wn_ingest *ingest;
     struct wn_sched *sched; /* run only */
+    struct wn_sinks *sinks;
+    struct wn_admin *admin;       /* run only, when [admin] listen is set */
+    struct wn_progress *progress; /* once only */
     struct wn_ingest_feed *feeds;
     size_t nfeeds;
     uv_signal_t sigint, sigterm, sighup;
@@ -54,6 +62,7 @@ struct wn_daemon {
     int stopping;
     int finishing;
     uint64_t started;
+    char store_why[WN_ERR_MSG_MAX]; /* the last failed write, for /readyz */
 };
 
 /* ---- acquire ---- */
@@ -96,6 +105,16 @@ wn_daemon_sync_feeds(struct wn_daemon *d, struct wn_err *err)
 static void wn_daemon_feed_done(struct wn_ingest_feed *feed, int ok, void *arg);
 static void wn_daemon_idle(void *arg);
 static void wn_daemon_signal(uv_signal_t *h, int signum);
+
+static void
+wn_daemon_room(void *arg)
+{
+    struct wn_daemon *d = arg;
+
+    if (d->ingest != NULL) {
+        wn_ingest_kick(d->ingest);
+    }
+}
 
 static int
 wn_daemon_open(struct wn_daemon *d, const struct wn_opts *o)
@@ -160,12 +179,19 @@ wn_daemon_open(struct wn_daemon *d, const struct wn_opts *o)
     {
         return WN_EXIT_FAILURE;
     }
+    if (wn_sinks_open(&d->loop, d->conf, &d->sinks, &err) != 0) {
+        WN_LOG(WN_LOG_ERR, "winnowd", "%s", err.msg);
+        return WN_EXIT_CONFIG;
+    }
+    wn_writer_on_batch(d->writer, wn_sinks_flush, d->sinks);
+    wn_sinks_on_room(d->sinks, wn_daemon_room, d);
     memset(&io, 0, sizeof(io));
     io.loop = &d->loop;
     io.conf = d->conf;
     io.plugins = d->plugins;
     io.fetcher = d->fetcher;
     io.writer = d->writer;
+    io.sinks = d->sinks;
     io.stop = &d->stop;
     io.feed_cb = wn_daemon_feed_done;
     io.idle_cb = wn_daemon_idle;
@@ -197,6 +223,16 @@ wn_daemon_close_handle(uv_handle_t *h)
     }
 }
 
+/* The writer flushed what was queued: the sinks deliver the rest. */
+static void
+wn_daemon_writer_closed(void *arg)
+{
+    struct wn_daemon *d = arg;
+
+    wn_sinks_close(d->sinks, d->conf->stop_timeout, NULL, NULL);
+    d->sinks = NULL;
+}
+
 /* Everything in flight is done: close the handles; uv_run then returns. */
 static void
 wn_daemon_finish(uv_timer_t *t)
@@ -207,6 +243,10 @@ wn_daemon_finish(uv_timer_t *t)
         return;
     }
     d->finishing = 1;
+    wn_admin_close(d->admin, NULL, NULL);
+    d->admin = NULL;
+    wn_progress_stop(d->progress);
+    d->progress = NULL;
     if (d->sched != NULL) {
         wn_sched_close(d->sched, NULL, NULL);
         d->sched = NULL;
@@ -223,8 +263,10 @@ wn_daemon_finish(uv_timer_t *t)
     /* Runs what is still queued, so nothing acknowledged is lost. */
     if (d->writer != NULL) {
         wn_writer_stats(d->writer, &d->writes);
-        wn_writer_close(d->writer, NULL, NULL);
+        wn_writer_close(d->writer, wn_daemon_writer_closed, d);
         d->writer = NULL;
+    } else {
+        wn_daemon_writer_closed(d);
     }
 }
 
@@ -299,6 +341,13 @@ wn_daemon_signal(uv_signal_t *h, int signum)
 static void
 wn_daemon_release(struct wn_daemon *d)
 {
+    if (d->sinks != NULL) { /* the loop never ran: nothing is queued */
+        wn_sinks_close(d->sinks, 0, NULL, NULL);
+        d->sinks = NULL;
+        if (d->loop.data == d) {
+            uv_run(&d->loop, UV_RUN_NOWAIT); /* the sinks' close callbacks */
+        }
+    }
     wn_ingest_free(d->ingest);
     if (d->loop.data == d) {
         int rc = uv_loop_close(&d->loop);
@@ -316,6 +365,53 @@ wn_daemon_release(struct wn_daemon *d)
     }
     free(d->feeds);
     wn_conf_free(d->conf);
+}
+
+/* ---- what the admin endpoint and the progress line show ---- */
+
+static void
+wn_daemon_live(void *arg, struct wn_admin_live *live)
+{
+    struct wn_daemon *d = arg;
+    struct wn_stats_src src;
+    struct wn_writer_stats ws;
+
+    memset(&src, 0, sizeof(src));
+    src.fetcher = d->fetcher;
+    src.ingest = d->ingest;
+    src.writer = d->writer;
+    src.plugins = d->plugins;
+    src.sinks = d->sinks;
+    src.feeds = d->feeds;
+    src.nfeeds = d->nfeeds;
+    src.started = d->started;
+    wn_stats_collect(&src);
+    live->feeds = d->feeds;
+    live->nfeeds = d->nfeeds;
+    live->plugins = d->plugins;
+    live->store_ok = 1;
+    if (d->writer != NULL) {
+        wn_writer_stats(d->writer, &ws);
+        live->store_ok = ws.last_rc == 0;
+        snprintf(d->store_why, sizeof(d->store_why), "%s", ws.last_error);
+        live->store_why = d->store_why;
+    }
+    live->stopping = d->stopping;
+    live->started = d->started;
+}
+
+static void
+wn_daemon_progress(void *arg, struct wn_progress_counts *c)
+{
+    struct wn_daemon *d = arg;
+    struct wn_ingest_stats st;
+
+    wn_ingest_stats(d->ingest, &st);
+    c->feeds_done = st.feeds_ok + st.feeds_not_modified + st.feeds_failed;
+    c->items = st.items_new;
+    c->articles = st.articles_stored;
+    c->errors = st.feeds_failed + st.articles_failed;
+    c->in_flight = st.feeds_busy + st.articles_active;
 }
 
 /* ---- once ---- */
@@ -398,6 +494,8 @@ wn_cmd_once(const struct wn_opts *o)
     {
         WN_LOG(WN_LOG_WARNING, "winnowd", "%s", err.msg);
     }
+    wn_progress_start(&d.loop, STDERR_FILENO, 1, d.nfeeds, wn_daemon_progress,
+                      &d, &d.progress);
     for (size_t i = 0; i < d.nfeeds; i++) {
         wn_ingest_feed(d.ingest, &d.feeds[i]);
     }
@@ -441,6 +539,7 @@ int
 wn_cmd_run(const struct wn_opts *o)
 {
     struct wn_daemon d;
+    struct wn_err err;
     int64_t now = wn_time_now();
     int status = wn_daemon_open(&d, o);
 
@@ -452,6 +551,18 @@ wn_cmd_run(const struct wn_opts *o)
     if (wn_sched_init(&d.loop, wn_daemon_due, &d, &d.sched) != 0) {
         wn_daemon_release(&d);
         return WN_EXIT_FAILURE;
+    }
+    wn_err_clear(&err);
+    if (wn_admin_start(&d.loop, d.conf, wn_daemon_live, &d, &d.admin, &err)
+        != 0)
+    {
+        WN_LOG(WN_LOG_ERR, "winnowd", "%s", err.msg);
+        wn_sched_close(d.sched, NULL, NULL);
+        d.sched = NULL;
+        wn_daemon_begin_stop(&d, "the admin endpoint cannot start");
+        uv_run(&d.loop, UV_RUN_DEFAULT);
+        wn_daemon_release(&d);
+        return err.code == WN_ECONFIG ? WN_EXIT_CONFIG : WN_EXIT_FAILURE;
     }
     for (size_t i = 0; i < d.nfeeds; i++) {
         struct wn_ingest_feed *f = &d.feeds[i];

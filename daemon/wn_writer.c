@@ -4,6 +4,7 @@
  */
 #include "wn_writer.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,8 @@ struct wn_writer {
     struct wn_err batch_err;
     void (*close_cb)(void *arg);
     void *close_arg;
+    void (*batch_cb)(void *arg);
+    void *batch_arg;
 };
 
 static void wn_writer_kick(struct wn_writer *w);
@@ -80,6 +83,9 @@ wn_writer_after(uv_work_t *req, int status)
     w->batch = NULL;
     w->running = 0;
     w->stats.batches++;
+    w->stats.last_rc = w->batch_rc;
+    snprintf(w->stats.last_error, sizeof(w->stats.last_error), "%s",
+             w->batch_rc != 0 ? w->batch_err.msg : "");
     if (w->batch_rc != 0) {
         w->stats.failed_batches++;
         WN_LOG(WN_LOG_ERR, "store", "transaction failed: %s", w->batch_err.msg);
@@ -92,6 +98,9 @@ wn_writer_after(uv_work_t *req, int status)
             w->stats.failed_ops++;
         }
         op->done(op);
+    }
+    if (w->batch_cb != NULL) {
+        w->batch_cb(w->batch_arg);
     }
     wn_writer_kick(w);
 }
@@ -159,6 +168,13 @@ wn_writer_init(uv_loop_t *loop, struct wn_store *store, size_t batch_max,
     w->batch_max = batch_max > 0 ? batch_max : 1;
     *out = w;
     return 0;
+}
+
+void
+wn_writer_on_batch(struct wn_writer *w, void (*cb)(void *arg), void *arg)
+{
+    w->batch_cb = cb;
+    w->batch_arg = arg;
 }
 
 void

@@ -47,11 +47,19 @@ struct wn_write_op {
 struct wn_writer_stats {
     uint64_t ops, batches, failed_ops, failed_batches;
     size_t queued;
+    int last_rc; /* the last transaction's outcome: 0 or < 0 */
+    char last_error[WN_ERR_MSG_MAX]; /* why, when last_rc < 0 */
 };
 
 /* `batch_max` caps operations per transaction. */
 int wn_writer_init(uv_loop_t *loop, struct wn_store *store, size_t batch_max,
                    struct wn_writer **out);
+
+/*
+ * Calls cb on the loop thread after each batch, once every op of it had
+ * its done callback (the sinks flush there).  cb NULL: none.
+ */
+void wn_writer_on_batch(struct wn_writer *w, void (*cb)(void *arg), void *arg);
 
 /* Queues op; its done callback runs later, even when the writer closes. */
 void wn_writer_submit(struct wn_writer *w, struct wn_write_op *op);
