@@ -595,16 +595,35 @@ wn_admin_poll_cb(uv_poll_t *p, int status, int events)
     wn_admin_pump(p->data);
 }
 
+static unsigned
+wn_admin_conns(struct wn_admin *a)
+{
+    const union MHD_DaemonInfo *i =
+        MHD_get_daemon_info(a->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+    return i != NULL ? i->num_connections : 0;
+}
+
 /* Lets MHD do what it can, then arms the timer for its next timeout. */
 static void
 wn_admin_pump(struct wn_admin *a)
 {
     MHD_UNSIGNED_LONG_LONG ms;
+    unsigned before;
 
     if (a->mhd == NULL) {
         return;
     }
+    before = wn_admin_conns(a);
     MHD_run(a->mhd);
+    /* At the connection cap MHD takes its listening socket out of its epoll
+     * set and puts it back only at the start of a run: when this run closed
+     * connections (timeouts), run again, or nothing would wake it. */
+    if (before >= (unsigned) a->conf->admin_max_conns
+        && wn_admin_conns(a) < before)
+    {
+        MHD_run(a->mhd);
+    }
     if (MHD_get_timeout(a->mhd, &ms) == MHD_YES) {
         uv_timer_start(&a->timer, wn_admin_timer_cb, (uint64_t) ms, 0);
     } else {
