@@ -70,6 +70,7 @@ struct wn_webhook {
 
 static void wn_webhook_send(struct wn_webhook *w);
 static void wn_webhook_finish(struct wn_webhook *w);
+static void wn_webhook_maybe_free(struct wn_webhook *w);
 
 /* ---- curl on the loop ---- */
 
@@ -81,7 +82,7 @@ wn_webhook_sock_closed(uv_handle_t *h)
 
     free(k);
     w->handles--;
-    wn_webhook_finish(w);
+    wn_webhook_maybe_free(w);
 }
 
 static void
@@ -421,14 +422,17 @@ wn_webhook_timer_closed(uv_handle_t *h)
     struct wn_webhook *w = h->data;
 
     w->handles--;
-    wn_webhook_finish(w);
+    wn_webhook_maybe_free(w);
 }
 
-/* Stops everything (once), then frees when the last handle closed. */
+/* Stops everything; wn_webhook_maybe_free() frees when the handles closed. */
 static void
 wn_webhook_finish(struct wn_webhook *w)
 {
-    if (!w->finished) {
+    if (w->finished) {
+        return;
+    }
+    {
         w->finished = 1;
         if (w->count > 0) {
             WN_LOG(WN_LOG_ERR, "sink",
@@ -451,9 +455,13 @@ wn_webhook_finish(struct wn_webhook *w)
         uv_close((uv_handle_t *) &w->curl_timer, wn_webhook_timer_closed);
         uv_close((uv_handle_t *) &w->retry_timer, wn_webhook_timer_closed);
         uv_close((uv_handle_t *) &w->close_timer, wn_webhook_timer_closed);
-        return;
     }
-    if (w->handles > 0) {
+}
+
+static void
+wn_webhook_maybe_free(struct wn_webhook *w)
+{
+    if (!w->finished || w->handles > 0) {
         return;
     }
     while (w->head != NULL) {
@@ -497,11 +505,6 @@ wn_webhook_close(struct wn_sink *s, long bound_ms,
     WN_LOG(WN_LOG_NOTICE, "sink",
            "webhook: %s: delivering %zu queued records before stopping",
            w->url, w->count);
-    /* A retry waiting longer than the bound would only waste it. */
-    if (uv_is_active((uv_handle_t *) &w->retry_timer)) {
-        uv_timer_stop(&w->retry_timer);
-        wn_webhook_send(w);
-    }
     uv_timer_start(&w->close_timer, wn_webhook_close_timeout,
                    (uint64_t) bound_ms, 0);
 }
