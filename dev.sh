@@ -7,7 +7,9 @@
 #   ./dev.sh asan    set up, build with ASan+UBSan, run every test under them
 #   ./dev.sh fuzz    set up, build the libFuzzer targets with clang and run
 #                    each for WN_FUZZ_SECONDS (default 20) from its seeds
-#   ./dev.sh setup [bench|fuzz]   only install what is missing
+#   ./dev.sh container  set up, build, build the image with podman from a
+#                    debootstrap base and run the sidecar test in it
+#   ./dev.sh setup [bench|fuzz|container]   only install what is missing
 #
 # Set-up installs missing Debian 12 packages when run as root; otherwise it
 # prints the exact apt-get line to run and stops.
@@ -19,8 +21,9 @@ BUILD=${WN_BUILD_DIR:-build}
 
 PKGS_BUILD="gcc make cmake pkg-config libc6-dev libcurl4-openssl-dev libxml2-dev
   libuv1-dev libsqlite3-dev libjansson-dev libutf8proc-dev libxxhash-dev
-  libinih-dev libpcre2-dev"
-PKGS_TEST="libcmocka-dev python3"
+  libinih-dev libpcre2-dev libmicrohttpd-dev libssl-dev"
+PKGS_TEST="libcmocka-dev python3 prometheus chromium"
+PKGS_CONTAINER="podman runc debootstrap"
 PKGS_BENCH="nginx-light time"
 PKGS_FUZZ="clang libclang-rt-14-dev"
 
@@ -38,6 +41,7 @@ setup() {
     case "${1:-}" in
         bench) want="$want $PKGS_BENCH" ;;
         fuzz) want="$want $PKGS_FUZZ" ;;
+        container) want="$want $PKGS_CONTAINER" ;;
     esac
     # shellcheck disable=SC2086
     need=$(missing $want)
@@ -83,6 +87,12 @@ case "${1:-}" in
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
             ctest --test-dir "$BUILD-asan" --output-on-failure -j"$JOBS" -LE slow
         ;;
+    container)
+        setup container
+        build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+        WN_CONTAINER_REQUIRED=1 ctest --test-dir "$BUILD" --output-on-failure \
+            -R '^container_sidecar$'
+        ;;
     fuzz)
         setup fuzz
         CC=clang build "$BUILD-fuzz" -DCMAKE_BUILD_TYPE=Debug -DWN_SANITIZE=ON -DWN_FUZZ=ON
@@ -109,7 +119,7 @@ case "${1:-}" in
         done
         ;;
     *)
-        sed -n '2,14p' "$0" >&2
+        sed -n '2,16p' "$0" >&2
         exit 2
         ;;
 esac
