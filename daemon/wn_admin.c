@@ -65,7 +65,9 @@ struct wn_admin_snap {
 
 struct wn_admin {
     uv_loop_t *loop;
-    const struct wn_conf *conf;
+    char *store_path;  /* copied: a reload may replace the configuration */
+    uint64_t max_lag;  /* ms */
+    unsigned max_conns;
     wn_admin_live_fn live_fn;
     void *live_arg;
     struct MHD_Daemon *mhd;
@@ -186,7 +188,7 @@ wn_admin_read_work(uv_work_t *req)
 
     wn_err_clear(&err);
     if (a->store == NULL) {
-        rc = wn_store_open(a->conf->store_path, WN_STORE_READONLY, &a->store,
+        rc = wn_store_open(a->store_path, WN_STORE_READONLY, &a->store,
                            &err);
     }
     if (rc == 0) {
@@ -448,7 +450,7 @@ wn_admin_ready(struct wn_admin *a, struct MHD_Connection *c,
                const struct wn_admin_live *live)
 {
     char text[1024];
-    uint64_t now = uv_hrtime(), max = (uint64_t) a->conf->admin_max_lag;
+    uint64_t now = uv_hrtime(), max = a->max_lag;
     uint64_t since_tick = (now - a->lag_last) / WN_ADMIN_MS;
     uint64_t lag = a->lag_ns / WN_ADMIN_MS;
     const struct wn_admin_snap *s = a->snap;
@@ -525,7 +527,12 @@ wn_admin_handle(void *cls, struct MHD_Connection *c, const char *url,
     a->live_fn(a->live_arg, &live);
     wn_metrics_set(WN_M_LOOP_LAG, NULL, NULL, (double) a->lag_ns / 1e9);
     if (strcmp(url, "/metrics") == 0) {
-        wn_admin_refresh(a, WN_ADMIN_CACHE_MS); /* for the next scrape */
+        /* The first scrape waits for the store's figures; later ones get
+         * the last figures and refresh them for the next. */
+        if (a->snap == NULL && !wn_admin_fresh(a, r, WN_ADMIN_CACHE_MS)) {
+            return MHD_YES;
+        }
+        wn_admin_refresh(a, WN_ADMIN_CACHE_MS);
         return wn_admin_metrics(c);
     }
     if (strcmp(url, "/readyz") == 0) {
@@ -619,7 +626,7 @@ wn_admin_pump(struct wn_admin *a)
     /* At the connection cap MHD takes its listening socket out of its epoll
      * set and puts it back only at the start of a run: when this run closed
      * connections (timeouts), run again, or nothing would wake it. */
-    if (before >= (unsigned) a->conf->admin_max_conns
+    if (before >= a->max_conns
         && wn_admin_conns(a) < before)
     {
         MHD_run(a->mhd);
@@ -641,7 +648,7 @@ wn_admin_lag_cb(uv_timer_t *t)
 
     a->lag_ns = took > want ? took - want : 0;
     a->lag_last = now;
-    if (a->lag_ns / WN_ADMIN_MS > (uint64_t) a->conf->admin_max_lag) {
+    if (a->lag_ns / WN_ADMIN_MS > a->max_lag) {
         WN_LOG(WN_LOG_WARNING, "admin",
                "the event loop stalled for %" PRIu64 " ms",
                a->lag_ns / WN_ADMIN_MS);
@@ -809,14 +816,21 @@ wn_admin_start(uv_loop_t *loop, const struct wn_conf *conf,
         return wn_err_set(err, WN_ENOMEM, "admin: out of memory");
     }
     a->loop = loop;
-    a->conf = conf;
+    a->store_path = strdup(conf->store_path);
+    a->max_lag = (uint64_t) conf->admin_max_lag;
+    a->max_conns = (unsigned) conf->admin_max_conns;
     a->live_fn = live;
     a->live_arg = arg;
     a->fd = -1;
     rc = strncmp(spec, "unix:", 5) == 0
              ? wn_admin_listen_unix(a, spec + 5, err)
              : wn_admin_listen_tcp(a, spec, err);
+    if (rc == 0 && a->store_path == NULL) {
+        close(a->fd);
+        rc = wn_err_set(err, WN_ENOMEM, "admin: out of memory");
+    }
     if (rc != 0) {
+        free(a->store_path);
         free(a);
         return rc;
     }
@@ -864,6 +878,7 @@ failed:
     if (a->unix_path[0] != '\0') {
         unlink(a->unix_path);
     }
+    free(a->store_path);
     free(a);
     return rc;
 }
@@ -887,6 +902,7 @@ wn_admin_maybe_free(struct wn_admin *a)
     }
     wn_admin_snap_free(a->snap);
     wn_store_close(a->store);
+    free(a->store_path);
     cb = a->close_cb;
     arg = a->close_arg;
     free(a);

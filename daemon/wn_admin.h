@@ -52,7 +52,9 @@ typedef void (*wn_admin_live_fn)(void *arg, struct wn_admin_live *live);
  * Starts serving on conf->admin_listen ("127.0.0.1:9310", "[::1]:9310",
  * "unix:/run/winnow/admin.sock"; port 0 picks one, which is logged).
  * Refuses addresses that are not loopback: the endpoint has no
- * authentication.  Returns 0 (and *out NULL when admin_listen is empty),
+ * authentication.  What it needs of conf is copied, so a reload may free
+ * conf (the endpoint keeps its address and limits until a restart).
+ * Returns 0 (and *out NULL when admin_listen is empty),
  * WN_ECONFIG for a bad address, or -errno when it cannot listen, with err
  * naming the address.
  */
