@@ -111,10 +111,10 @@ wn_sinks_open(uv_loop_t *loop, const struct wn_conf *conf,
         char *path = strcmp(conf->sink_jsonl, "-") == 0
                          ? strdup("-")
                          : wn_conf_path(conf, conf->sink_jsonl);
-        rc = path != NULL ? wn_sink_jsonl_open(path, &s->v[s->n], err)
+        rc = path != NULL ? wn_sink_jsonl_open(loop, path, &s->v[s->n], err)
                           : wn_err_set(err, WN_ENOMEM, "out of memory");
         free(path);
-        s->n += rc == 0;
+        s->n += s->v[s->n] != NULL; /* a failed sink is still closed */
     }
     if (rc == 0 && conf->webhook_url != NULL && conf->webhook_url[0] != '\0') {
         rc = wn_sink_webhook_open(loop, conf, &s->v[s->n], err);

@@ -93,7 +93,7 @@ int wn_sink_record(const char *feed, const char *url,
                    struct wn_buf *out);
 
 /* The sinks themselves. */
-int wn_sink_jsonl_open(const char *path, struct wn_sink **out,
+int wn_sink_jsonl_open(uv_loop_t *loop, const char *path, struct wn_sink **out,
                        struct wn_err *err);
 int wn_sink_webhook_open(uv_loop_t *loop, const struct wn_conf *conf,
                          struct wn_sink **out, struct wn_err *err);

@@ -1,8 +1,9 @@
 /*
  * test_wn_sink.c: a stored article becomes one JSON Lines record with its
  * metadata and text; the JSON Lines sink writes nothing until the batch is
- * committed (flush) and then whole lines; the set joins backpressure; the
- * progress line says feeds done of total.
+ * committed (flush) and then whole lines, also into a pipe whose reader is
+ * slow, where it says it is full instead of blocking; the progress line
+ * says feeds done of total.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -122,6 +123,7 @@ jsonl_writes_whole_batches(void **state)
     assert_int_equal(wn_sinks_queued(set), 2);
     assert_int_equal(file_lines(path), 0); /* not before the commit */
     wn_sinks_flush(set);
+    uv_run(&loop, UV_RUN_DEFAULT); /* the write runs on the threadpool */
     assert_int_equal(file_lines(path), 2);
     assert_int_equal(wn_sinks_queued(set), 0);
     assert_false(wn_sinks_full(set));
@@ -132,6 +134,53 @@ jsonl_writes_whole_batches(void **state)
     assert_int_equal(file_lines(path), 3);
     assert_int_equal(uv_loop_close(&loop), 0);
     unlink(path);
+}
+
+/* stdout is a pipe nobody reads: the sink fills, the loop never blocks,
+ * and the stop bound gives up on what the reader did not take. */
+static void
+jsonl_pipe_full_then_stop_bound(void **state)
+{
+    struct wn_sinks *set;
+    struct wn_conf conf;
+    struct wn_article a;
+    struct wn_err err;
+    uv_loop_t loop;
+    int fds[2], saved = dup(STDOUT_FILENO), closed = 0, batches = 0;
+    char dash[] = "-", root[] = "/";
+    uint64_t t0;
+
+    (void) state;
+    assert_int_equal(pipe(fds), 0);
+    assert_true(dup2(fds[1], STDOUT_FILENO) >= 0);
+    close(fds[1]);
+    memset(&conf, 0, sizeof(conf));
+    conf.sink_jsonl = dash;
+    conf.dir = root;
+    uv_loop_init(&loop);
+    assert_int_equal(wn_sinks_open(&loop, &conf, &set, &err), 0);
+    article(&a);
+    t0 = uv_hrtime();
+    while (!wn_sinks_full(set) && batches < 100000) {
+        for (int i = 0; i < 100; i++) {
+            wn_sinks_article(set, "demo", "https://ex.com/x", &a);
+        }
+        wn_sinks_flush(set);
+        uv_run(&loop, UV_RUN_NOWAIT);
+        batches++;
+    }
+    assert_true(wn_sinks_full(set));
+    assert_true(wn_sinks_queued(set) > 0);
+    /* Nothing blocked: filling took well under the time a blocked write
+     * would hang (for ever). */
+    assert_true(uv_hrtime() - t0 < 20000000000ull);
+    wn_sinks_close(set, 50, closed_cb, &closed);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_true(closed);
+    assert_int_equal(uv_loop_close(&loop), 0);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    close(fds[0]);
 }
 
 static void
@@ -194,6 +243,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(record_carries_metadata_and_text),
         cmocka_unit_test(jsonl_writes_whole_batches),
+        cmocka_unit_test(jsonl_pipe_full_then_stop_bound),
         cmocka_unit_test(no_sinks_is_an_empty_set),
         cmocka_unit_test(webhook_url_must_be_http),
         cmocka_unit_test(progress_line),
