@@ -120,11 +120,17 @@ class Container(unittest.TestCase):
             if REQUIRED:
                 raise AssertionError(why)
             raise unittest.SkipTest(why)
+        # Images a previous run left untagged (the old image and its build
+        # stage) go after this build; the layers this build reused stay.
+        old = sh("podman", "images", "-a", "-q", "--filter", "dangling=true",
+                 check=False).stdout.split()
         t = time.time()
         sh("podman", "build", "--format", "docker", "--network", "host",
            "--build-arg", f"BASE={BASE}", "-t", IMAGE, "-f",
            os.path.join(SOURCE, "Dockerfile"), SOURCE, timeout=1800)
         print(f"image built in {time.time() - t:.0f} s", file=sys.stderr)
+        if old:
+            sh("podman", "rmi", "-f", *old, check=False)
 
     def setUp(self):
         self.tmp = wnlib.TempDir()
