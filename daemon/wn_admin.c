@@ -36,12 +36,14 @@
 
 #define WN_ADMIN_BACKLOG 64
 #define WN_ADMIN_MS      1000000u /* ns per ms, for uv_hrtime() */
+#define WN_ADMIN_MAX_UPLOAD 65536u /* body bytes read before hanging up */
 
 /* One request (MHD's con_cls). */
 struct wn_admin_req {
     struct wn_admin *a;
     struct MHD_Connection *conn;
     int waited; /* it was suspended once for the store's figures */
+    size_t body; /* bytes of a request body, dropped */
     struct wn_admin_req *next, **prev; /* in the waiting list */
 };
 
@@ -507,15 +509,20 @@ wn_admin_handle(void *cls, struct MHD_Connection *c, const char *url,
         r->a = a;
         r->conn = c;
         *con_cls = r;
-    }
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        *upload_size = 0; /* a body is not read, the connection closes */
-        return wn_admin_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-                             "only GET and HEAD\n");
+        /* Answering in this first call (the head only) makes MHD close the
+         * connection after the response; the second call keeps it alive. */
+        return MHD_YES;
     }
     if (*upload_size != 0) {
+        /* No route takes a body: it is read and dropped, and a large one
+         * ends the connection (MHD answers only after the body). */
+        r->body += *upload_size;
         *upload_size = 0;
-        return MHD_YES;
+        return r->body <= WN_ADMIN_MAX_UPLOAD ? MHD_YES : MHD_NO;
+    }
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        return wn_admin_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+                             "only GET and HEAD\n");
     }
     if (a->closing) {
         return wn_admin_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "stopping\n");

@@ -259,12 +259,25 @@ class AdminEndpoint(unittest.TestCase):
         with open(shot, "rb") as f:
             self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
 
+    def test_keep_alive(self):
+        host, port = self.d.address.rsplit(":", 1)
+        c = http.client.HTTPConnection(host, int(port), timeout=10)
+        for path in ("/healthz", "/metrics", "/healthz"):
+            c.request("GET", path)
+            r = c.getresponse()
+            r.read()
+            self.assertEqual(r.status, 200)
+            self.assertNotEqual(r.getheader("Connection"), "close")
+        c.close()
+
     def test_limits(self):
         st, _, body = get(self.d.address, "/nope")
         self.assertEqual(st, 404)
         st, h, _ = get(self.d.address, "/metrics", method="POST", body="x" * 100)
         self.assertEqual(st, 405)
         self.assertEqual(h.get("Allow"), "GET, HEAD")
+        with self.assertRaises((ConnectionError, http.client.HTTPException)):
+            get(self.d.address, "/metrics", method="POST", body="x" * 200000)
         st, _, _ = get(self.d.address, "/healthz", headers={"X-Big": "y" * 8000})
         self.assertIn(st, (413, 431), "a request head over max_request is refused")
         # The connection cap: four idle connections fill it...
