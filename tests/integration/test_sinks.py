@@ -111,19 +111,31 @@ class Sinks(unittest.TestCase):
 
     def test_jsonl_streams_to_stdout_and_stops_on_sigterm(self):
         self.write("[sink]\njsonl = -\n")
-        p = subprocess.Popen([WINNOWD, "run", "-c", self.conf], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-        lines, deadline = [], time.time() + 60
+        errpath = os.path.join(self.dir, "stderr")
+        with open(errpath, "w") as errf:
+            p = subprocess.Popen([WINNOWD, "run", "-c", self.conf], stdout=subprocess.PIPE,
+                                 stderr=errf)
+        lines = []
+
+        def read():
+            for line in iter(p.stdout.readline, b""):
+                lines.append(line)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        deadline = time.time() + 60
         while len(lines) < 5 and time.time() < deadline:
-            r, _, _ = select.select([p.stdout], [], [], 1)
-            if r:
-                lines.append(p.stdout.readline())
+            time.sleep(0.05)
         # Streamed while running: the daemon is still up.
         self.assertIsNone(p.poll())
         p.send_signal(signal.SIGTERM)
-        rest, err = p.communicate(timeout=30)
+        p.wait(30)
+        reader.join(10)
+        with open(errpath) as f:
+            err = f.read()
+        p.stdout.close()
         self.assertEqual(p.returncode, 0, err)
-        records = [json.loads(l) for l in lines + rest.splitlines() if l.strip()]
+        records = [json.loads(l) for l in lines if l.strip()]
         self.assertEqual(sorted(r["url"] for r in records), self.stored_urls())
         for r in records:
             self.assertEqual(r["feed"] in ("demo-rss", "demo-atom"), True)
