@@ -578,6 +578,9 @@ wn_admin_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     }
 }
 
+static void wn_admin_mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 wn_admin_mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -946,12 +949,13 @@ wn_admin_close(struct wn_admin *a, void (*cb)(void *arg), void *arg)
      * answered 503 on the way out. */
     wn_admin_resume_all(a);
     MHD_run(a->mhd);
+    /* Out of the loop's epoll set before MHD closes the descriptor. */
+    uv_close((uv_handle_t *) &a->poll, wn_admin_closed);
     MHD_stop_daemon(a->mhd); /* closes the listening socket too */
     a->mhd = NULL;
     if (a->unix_path[0] != '\0') {
         unlink(a->unix_path);
     }
-    uv_close((uv_handle_t *) &a->poll, wn_admin_closed);
     uv_close((uv_handle_t *) &a->timer, wn_admin_closed);
     uv_close((uv_handle_t *) &a->lag_timer, wn_admin_closed);
 }
