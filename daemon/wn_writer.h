@@ -47,8 +47,6 @@ struct wn_write_op {
 struct wn_writer_stats {
     uint64_t ops, batches, failed_ops, failed_batches;
     size_t queued;
-    int last_rc; /* the last transaction's outcome: 0 or < 0 */
-    char last_error[WN_ERR_MSG_MAX]; /* why, when last_rc < 0 */
 };
 
 /* `batch_max` caps operations per transaction. */
@@ -68,6 +66,14 @@ void wn_writer_submit(struct wn_writer *w, struct wn_write_op *op);
 int wn_writer_busy(const struct wn_writer *w);
 
 void wn_writer_stats(const struct wn_writer *w, struct wn_writer_stats *out);
+
+/*
+ * 1 when the store takes writes; 0 after a batch failed because the disk
+ * is full, the database is read-only or I/O failed, until a batch commits
+ * again (*why, when not NULL, then points to the reason, valid until the
+ * next batch ends).  For readiness checks (/readyz); loop thread only.
+ */
+int wn_writer_ready(const struct wn_writer *w, const char **why);
 
 /*
  * Runs what is queued, then frees the writer and calls cb (may be NULL).
