@@ -388,7 +388,7 @@ wn_admin_view(struct wn_admin *a, const struct wn_admin_live *live,
         return NULL;
     }
     for (size_t i = 0; i < live->nfeeds; i++) {
-        const struct wn_ingest_feed *lf = &live->feeds[i];
+        const struct wn_ingest_feed *lf = live->feed(live->feed_arg, i);
         struct wn_admin_feed_view *f = &feeds[i];
         const struct wn_admin_feed_view *row =
             wn_admin_snap_find(s, lf->conf->name);

@@ -32,7 +32,9 @@ struct wn_plugins;
 
 /* The daemon's live state, filled on the loop thread for each request. */
 struct wn_admin_live {
-    const struct wn_ingest_feed *feeds; /* borrowed */
+    /* The i-th configured feed (borrowed), for i < nfeeds. */
+    const struct wn_ingest_feed *(*feed)(void *arg, size_t i);
+    void *feed_arg;
     size_t nfeeds;
     const struct wn_plugins *plugins; /* borrowed, may be NULL */
     int store_ok;           /* the last write transaction committed */

@@ -96,7 +96,7 @@ wn_stats_collect(const struct wn_stats_src *src)
                        (double) wn_sinks_queued(src->sinks));
     }
     for (size_t i = 0; i < src->nfeeds; i++) {
-        broken += src->feeds[i].error_count > 0;
+        broken += src->feed(src->feed_arg, i)->error_count > 0;
     }
     wn_metrics_set(WN_M_FEEDS, NULL, NULL, (double) src->nfeeds);
     wn_metrics_set(WN_M_FEEDS_BROKEN, NULL, NULL, (double) broken);

@@ -25,7 +25,9 @@ struct wn_stats_src {
     const struct wn_writer *writer;
     const struct wn_plugins *plugins;
     const struct wn_sinks *sinks;
-    const struct wn_ingest_feed *feeds;
+    /* The i-th configured feed, for i < nfeeds. */
+    const struct wn_ingest_feed *(*feed)(void *arg, size_t i);
+    void *feed_arg;
     size_t nfeeds;
     uint64_t started; /* uv_hrtime() at start */
 };
