@@ -14,12 +14,10 @@
 
 #include "wn_err.h"
 #include "wn_feed_int.h"
+#include "wn_time.h"
 #include "wn_url.h"
 
-/*
- * The formats, by root element.  parse == NULL: recognized but not read
- * yet, which is a clear WN_ENOTFEED rather than "not a feed".
- */
+/* The XML formats, by root element (JSON Feed is told by its '{'). */
 static const struct wn_feed_family {
     const char *root; /* local name of the root element */
     const char *ns;   /* its namespace; NULL: none */
@@ -29,8 +27,8 @@ static const struct wn_feed_family {
     { "rss", NULL, WN_FEED_RSS2, wn_feed_rss_parse },
     { "rss", WN_NS_RSS2, WN_FEED_RSS2, wn_feed_rss_parse },
     { "feed", WN_NS_ATOM, WN_FEED_ATOM1, wn_feed_atom_parse },
-    { "feed", WN_NS_ATOM03, WN_FEED_ATOM03, NULL },
-    { "RDF", WN_NS_RDF, WN_FEED_RSS1, NULL },
+    { "feed", WN_NS_ATOM03, WN_FEED_ATOM03, wn_feed_atom_parse },
+    { "RDF", WN_NS_RDF, WN_FEED_RSS1, wn_feed_rdf_parse },
 };
 
 /* For the scan: may an element of this local name be a feed's root? */
@@ -162,6 +160,68 @@ wn_feed_family(xmlNodePtr root)
     return NULL;
 }
 
+/* The rule for zoneless and future times (wn_feed.h, wn_feed_opts). */
+static void
+wn_feed_ctx_times(struct wn_feed_ctx *ctx, const struct wn_feed_opts *opts)
+{
+    int64_t now = opts->now != 0 ? opts->now : wn_time_now();
+
+    ctx->zone_minutes = opts->zone_minutes;
+    ctx->future = opts->keep_future ? INT64_MAX : now + WN_FEED_FUTURE_SLACK;
+}
+
+/* Sets up ctx for one document of `format`; wn_feed_ctx_close() after. */
+static int
+wn_feed_ctx_open(struct wn_feed_ctx *ctx, const struct wn_feed_opts *opts,
+                 size_t max_depth, int format, struct wn_err *err)
+{
+    struct wn_arena *arena;
+    int rc = wn_arena_create(&arena, WN_FEED_MAX_ARENA);
+
+    memset(ctx, 0, sizeof(*ctx));
+    if (rc != 0) {
+        return wn_err_set(err, rc, "out of memory");
+    }
+    ctx->arena = arena;
+    ctx->err = err;
+    ctx->url = opts->url;
+    ctx->url_flags = wn_url_is_file(opts->url) ? WN_URL_ALLOW_FILE : 0;
+    ctx->max_items = opts->max_items != 0 ? opts->max_items : WN_FEED_MAX_ITEMS;
+    ctx->max_depth = max_depth;
+    wn_feed_ctx_times(ctx, opts);
+    wn_buf_init(&ctx->raw, WN_FEED_MAX_FIELD);
+    wn_buf_init(&ctx->text, WN_FEED_MAX_FIELD);
+    ctx->doc = wn_arena_alloc(arena, sizeof(*ctx->doc));
+    if (ctx->doc == NULL) {
+        wn_feed_fail(ctx, WN_ENOMEM);
+        return ctx->rc;
+    }
+    ctx->doc->arena = arena;
+    ctx->doc->format = format;
+    ctx->doc->updated = WN_TIME_NONE;
+    return 0;
+}
+
+/* Ends ctx after parse returned rc: the document in *out, or the error. */
+static int
+wn_feed_ctx_close(struct wn_feed_ctx *ctx, int rc, struct wn_feed_doc **out)
+{
+    if (rc != 0) {
+        wn_feed_fail(ctx, rc);
+    }
+    if (ctx->rc == 0) {
+        wn_feed_ids_check(ctx);
+    }
+    wn_buf_free(&ctx->raw);
+    wn_buf_free(&ctx->text);
+    if (ctx->rc != 0) {
+        wn_arena_destroy(ctx->arena);
+        return ctx->rc;
+    }
+    *out = ctx->doc;
+    return 0;
+}
+
 /* Builds the document from the tree; scan says how deep it may be and
  * how many lines before it were dropped (for line numbers). */
 static int
@@ -172,7 +232,6 @@ wn_feed_build(xmlDocPtr xml, const struct wn_feed_opts *opts,
     xmlNodePtr root = xmlDocGetRootElement(xml);
     const struct wn_feed_family *f = wn_feed_family(root);
     struct wn_feed_ctx ctx;
-    struct wn_arena *arena;
     int rc;
 
     if (f == NULL) {
@@ -185,44 +244,31 @@ wn_feed_build(xmlDocPtr xml, const struct wn_feed_opts *opts,
                           root->ns != NULL ? (const char *) root->ns->href
                                            : "");
     }
-    if (f->parse == NULL) {
-        return wn_err_set(err, WN_ENOTFEED, "%s feeds are not supported yet",
-                          wn_feed_format_name(f->format));
-    }
-    rc = wn_arena_create(&arena, WN_FEED_MAX_ARENA);
-    if (rc != 0) {
-        return wn_err_set(err, rc, "out of memory");
-    }
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.arena = arena;
-    ctx.xml = xml;
-    ctx.err = err;
-    ctx.url = opts->url;
-    ctx.url_flags = wn_url_is_file(opts->url) ? WN_URL_ALLOW_FILE : 0;
-    ctx.max_items = opts->max_items != 0 ? opts->max_items : WN_FEED_MAX_ITEMS;
-    ctx.max_depth = scan->max_depth;
-    wn_buf_init(&ctx.raw, WN_FEED_MAX_FIELD);
-    wn_buf_init(&ctx.text, WN_FEED_MAX_FIELD);
-    ctx.doc = wn_arena_alloc(arena, sizeof(*ctx.doc));
-    if (ctx.doc == NULL) {
-        wn_feed_fail(&ctx, WN_ENOMEM);
-    } else {
-        ctx.doc->arena = arena;
-        ctx.doc->format = f->format;
-        ctx.doc->updated = WN_TIME_NONE;
+    rc = wn_feed_ctx_open(&ctx, opts, scan->max_depth, f->format, err);
+    if (rc == 0) {
+        ctx.xml = xml;
         rc = f->parse(&ctx, root);
-        if (rc != 0) {
-            wn_feed_fail(&ctx, rc);
-        }
     }
-    wn_buf_free(&ctx.raw);
-    wn_buf_free(&ctx.text);
-    if (ctx.rc != 0) {
-        wn_arena_destroy(arena);
-        return ctx.rc;
+    return wn_feed_ctx_close(&ctx, rc, out);
+}
+
+/* A JSON document: JSON Feed or not a feed. */
+static int
+wn_feed_build_json(const char *text, size_t len,
+                   const struct wn_feed_opts *opts, struct wn_feed_doc **out,
+                   struct wn_err *err)
+{
+    struct wn_feed_ctx ctx;
+    int rc = wn_feed_ctx_open(&ctx, opts, WN_FEED_MAX_DEPTH, WN_FEED_JSONFEED,
+                              err);
+
+    if (rc == 0) {
+        rc = wn_feed_jsonfeed_parse(&ctx, text, len);
     }
-    *out = ctx.doc;
-    return 0;
+    if (rc != 0 && ctx.rc == 0) {
+        ctx.rc = rc; /* err already says why */
+    }
+    return wn_feed_ctx_close(&ctx, rc, out);
 }
 
 int
@@ -255,6 +301,13 @@ wn_feed_parse(const char *data, size_t len, const struct wn_feed_opts *opts,
     rc = wn_feed_enc_utf8(data != NULL ? data : "", len, opts->content_type,
                           &conv, &text, &text_len, &damaged, err);
     if (rc != 0) {
+        goto failed;
+    }
+    if (wn_feed_jsonfeed_sniff(text, text_len)) {
+        rc = wn_feed_build_json(text, text_len, opts, out, err);
+        if (rc == 0 && damaged) {
+            (*out)->flags |= WN_FEED_RECOVERED;
+        }
         goto failed;
     }
     scan.max_depth = opts->max_depth;

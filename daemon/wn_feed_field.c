@@ -11,6 +11,7 @@
 #include "wn_err.h"
 #include "wn_feed_int.h"
 #include "wn_html.h"
+#include "wn_strset.h"
 #include "wn_text.h"
 #include "wn_time.h"
 #include "wn_url.h"
@@ -25,6 +26,8 @@ static const struct {
     { WN_NS_CONTENT, "content" },
     { WN_NS_ATOM, "atom" },
     { WN_NS_DCTERMS, "dcterms" },
+    { WN_NS_MEDIA, "media" },
+    { WN_NS_ITUNES, "itunes" },
 };
 
 /* HTML elements written as <br/> when serializing XHTML. */
@@ -565,16 +568,101 @@ wn_feed_base(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *parent_base)
     return base != NULL ? base : parent_base;
 }
 
-int64_t
-wn_feed_time(struct wn_feed_ctx *ctx, xmlNodePtr node)
+/* An element of Media RSS (declared, or the bare "media:" prefix). */
+int
+wn_feed_is_media(xmlNodePtr c)
 {
-    const char *raw = wn_feed_raw(ctx, node);
+    if (c->ns != NULL && c->ns->href != NULL) {
+        return strcmp((const char *) c->ns->href, WN_NS_MEDIA) == 0;
+    }
+    return strncmp((const char *) c->name, "media:", 6) == 0;
+}
+
+/*
+ * Media RSS: <media:content> is an enclosure (url, type, fileSize), also
+ * inside <media:group>; <media:title> and <media:description> stand in for
+ * a missing title and description (type="html" or plain);
+ * <media:thumbnail> is an image of the item, not a field of the contract.
+ */
+void
+wn_feed_media(struct wn_feed_ctx *ctx, xmlNodePtr c, const char *base,
+                  const char **title, const char **summary, int depth)
+{
+    const char *local = (const char *) c->name;
+    const char *colon = strchr(local, ':');
+
+    local = colon != NULL ? colon + 1 : local;
+    if (strcmp(local, "content") == 0) {
+        const char *b = wn_feed_base(ctx, c, base);
+        const char *type = wn_feed_attr(ctx, c, NULL, "type");
+        const char *medium = wn_feed_attr(ctx, c, NULL, "medium");
+
+        wn_feed_item_enclosure(
+            ctx, wn_feed_link(ctx, b, wn_feed_attr(ctx, c, NULL, "url")),
+            type != NULL ? type : medium,
+            wn_feed_length(wn_feed_attr(ctx, c, NULL, "fileSize")));
+        if (depth == 0) {
+            /* title and description may sit inside <media:content> */
+            for (xmlNodePtr g = wn_feed_elem(c->children); g != NULL;
+                 g = wn_feed_elem(g->next))
+            {
+                if (wn_feed_is(g, WN_NS_MEDIA, "title")
+                    || wn_feed_is(g, WN_NS_MEDIA, "description"))
+                {
+                    wn_feed_media(ctx, g, base, title, summary, 1);
+                }
+            }
+        }
+    } else if (strcmp(local, "group") == 0 && depth == 0) {
+        for (xmlNodePtr g = wn_feed_elem(c->children); g != NULL;
+             g = wn_feed_elem(g->next))
+        {
+            if (wn_feed_is_media(g)) {
+                wn_feed_media(ctx, g, base, title, summary, 1);
+            }
+        }
+    } else if (strcmp(local, "title") == 0 || strcmp(local, "description") == 0)
+    {
+        const char *type = wn_feed_attr(ctx, c, NULL, "type");
+        const char **slot = local[0] == 't' ? title : summary;
+
+        if (*slot == NULL) {
+            *slot = wn_feed_text(ctx, c,
+                                 type != NULL && strcasecmp(type, "html") == 0
+                                     ? WN_FEED_HTML
+                                     : WN_FEED_TEXT);
+        }
+    }
+}
+
+int64_t
+wn_feed_time_str(struct wn_feed_ctx *ctx, const char *s)
+{
     int64_t t;
 
-    if (raw == NULL || wn_time_parse(raw, &t) != 0) {
+    if (s == NULL || wn_time_parse_zone(s, ctx->zone_minutes, &t) != 0
+        || t > ctx->future)
+    {
         return WN_TIME_NONE;
     }
     return t;
+}
+
+int64_t
+wn_feed_time(struct wn_feed_ctx *ctx, xmlNodePtr node)
+{
+    return wn_feed_time_str(ctx, wn_feed_raw(ctx, node));
+}
+
+const char *
+wn_feed_escaped(struct wn_feed_ctx *ctx, const char *s)
+{
+    if (s == NULL) {
+        return NULL;
+    }
+    wn_buf_reset(&ctx->text);
+    wn_feed_escape(ctx, &ctx->text, s, strlen(s), 0);
+    return wn_feed_text_field(ctx);
 }
 
 int64_t
@@ -652,6 +740,36 @@ wn_feed_copy(struct wn_feed_ctx *ctx, const void *p, size_t size)
     return q;
 }
 
+/* "sha:" and the hex content hash of an item (the rule below). */
+static const char *
+wn_feed_item_hash(struct wn_feed_ctx *ctx, const struct wn_feed_item *item)
+{
+    const char *parts[4];
+    char hex[WN_TEXT_HASH_HEX + 1];
+
+    parts[0] = item->title;
+    parts[1] = item->summary;
+    parts[2] = item->content_html;
+    parts[3] = item->nenclosures > 0 ? item->enclosures[0].url : NULL;
+    wn_buf_reset(&ctx->text);
+    for (size_t i = 0; i < 4; i++) {
+        if (i > 0) {
+            wn_feed_put(ctx, &ctx->text, "\n", 1);
+        }
+        if (parts[i] != NULL) {
+            wn_feed_put(ctx, &ctx->text, parts[i], strlen(parts[i]));
+        }
+    }
+    if (ctx->rc != 0) {
+        return NULL;
+    }
+    wn_text_hash(ctx->text.data, ctx->text.len, hex);
+    wn_buf_reset(&ctx->text);
+    wn_feed_put(ctx, &ctx->text, "sha:", 4);
+    wn_feed_put(ctx, &ctx->text, hex, WN_TEXT_HASH_HEX);
+    return wn_feed_text_field(ctx);
+}
+
 /*
  * An item's identity, the first of:
  *   1. the id the feed gives it: RSS <guid>, Atom <id>, as written
@@ -666,9 +784,6 @@ int
 wn_feed_item_finish(struct wn_feed_ctx *ctx, struct wn_feed_item *item,
                     const char *id)
 {
-    const char *parts[4];
-    char hex[WN_TEXT_HASH_HEX + 1];
-
     item->categories =
         wn_feed_copy(ctx, ctx->cats, ctx->ncats * sizeof(ctx->cats[0]));
     item->ncategories = ctx->ncats;
@@ -688,31 +803,62 @@ wn_feed_item_finish(struct wn_feed_ctx *ctx, struct wn_feed_item *item,
         item->id = item->link;
         return 1;
     }
-    parts[0] = item->title;
-    parts[1] = item->summary;
-    parts[2] = item->content_html;
-    parts[3] = item->nenclosures > 0 ? item->enclosures[0].url : NULL;
-    if (parts[0] == NULL && parts[1] == NULL && parts[2] == NULL
-        && parts[3] == NULL)
+    if (item->title == NULL && item->summary == NULL
+        && item->content_html == NULL && item->nenclosures == 0)
     {
         return 0;
     }
-    wn_buf_reset(&ctx->text);
-    for (size_t i = 0; i < 4; i++) {
-        if (i > 0) {
-            wn_feed_put(ctx, &ctx->text, "\n", 1);
-        }
-        if (parts[i] != NULL) {
-            wn_feed_put(ctx, &ctx->text, parts[i], strlen(parts[i]));
-        }
-    }
-    if (ctx->rc != 0) {
-        return 0;
-    }
-    wn_text_hash(ctx->text.data, ctx->text.len, hex);
-    wn_buf_reset(&ctx->text);
-    wn_feed_put(ctx, &ctx->text, "sha:", 4);
-    wn_feed_put(ctx, &ctx->text, hex, WN_TEXT_HASH_HEX);
-    item->id = wn_feed_text_field(ctx);
+    item->id = wn_feed_item_hash(ctx, item);
     return item->id != NULL;
+}
+
+/*
+ * When ids repeat inside one document, the feed's ids say nothing (a CMS
+ * that gives every item the same guid, or the channel's URL).  As FreshRSS
+ * does when it sees bad GUIDs, identity then falls back for every item of
+ * the document: to the link when every item has one and no two share it,
+ * else to the content hash.  Items that still share an id are the same
+ * item listed twice: the first is kept.
+ */
+void
+wn_feed_ids_check(struct wn_feed_ctx *ctx)
+{
+    struct wn_feed_doc *doc = ctx->doc;
+    struct wn_strset seen;
+    size_t dups = 0, kept = 0;
+    int links_ok = 1, rc = 0;
+
+    if (doc->nitems < 2) {
+        return;
+    }
+    wn_strset_init(&seen);
+    for (size_t i = 0; i < doc->nitems && rc >= 0; i++) {
+        rc = wn_strset_add(&seen, doc->items[i].id);
+        dups += rc == 0;
+    }
+    if (rc >= 0 && dups > 0) {
+        wn_strset_free(&seen);
+        wn_strset_init(&seen);
+        for (size_t i = 0; i < doc->nitems && links_ok && rc >= 0; i++) {
+            rc = doc->items[i].link == NULL
+                     ? 0
+                     : wn_strset_add(&seen, doc->items[i].link);
+            links_ok = rc > 0;
+        }
+        wn_strset_free(&seen);
+        wn_strset_init(&seen);
+        for (size_t i = 0; i < doc->nitems && rc >= 0 && ctx->rc == 0; i++) {
+            struct wn_feed_item *it = &doc->items[i];
+
+            it->id = links_ok ? it->link : wn_feed_item_hash(ctx, it);
+            if (it->id != NULL && (rc = wn_strset_add(&seen, it->id)) > 0) {
+                doc->items[kept++] = *it;
+            }
+        }
+        doc->nitems = ctx->rc == 0 ? kept : doc->nitems;
+    }
+    wn_strset_free(&seen);
+    if (rc < 0) {
+        wn_feed_fail(ctx, rc);
+    }
 }

@@ -50,6 +50,10 @@
 #define WN_NS_RSS2    "http://backend.userland.com/rss2"
 #define WN_NS_XHTML   "http://www.w3.org/1999/xhtml"
 #define WN_NS_XML     "http://www.w3.org/XML/1998/namespace"
+#define WN_NS_RSS1    "http://purl.org/rss/1.0/"
+#define WN_NS_RSS090  "http://my.netscape.com/rdf/simple/0.9/"
+#define WN_NS_MEDIA   "http://search.yahoo.com/mrss/"
+#define WN_NS_ITUNES  "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
 /* ---- wn_feed_enc.c ---------------------------------------------------- */
 
@@ -133,6 +137,9 @@ struct wn_feed_ctx {
     unsigned url_flags; /* WN_URL_ALLOW_FILE for a file: feed */
     size_t max_items;
     size_t max_depth;
+    int zone_minutes;   /* opts: zone of zoneless times */
+    int64_t future;     /* times after this are dropped; INT64_MAX: kept */
+    const char *atom_ns; /* Atom's namespace: 1.0 or 0.3 */
     int rc;             /* first error, sticky */
     struct wn_err *err; /* says why, once rc is set */
     struct wn_buf raw;  /* scratch: an element's text */
@@ -187,8 +194,25 @@ const char *wn_feed_html(struct wn_feed_ctx *ctx, xmlNodePtr node,
 const char *wn_feed_link(struct wn_feed_ctx *ctx, const char *base,
                          const char *ref);
 
-/* The element's text as a time, or WN_TIME_NONE. */
+/* Whether node is a Media RSS element (declared, or the bare "media:"). */
+int wn_feed_is_media(xmlNodePtr node);
+
+/*
+ * A Media RSS element of an item or entry: <media:content> (also inside
+ * <media:group>) becomes an enclosure; <media:title> and
+ * <media:description> fill *title and *summary when they are NULL.  depth
+ * is 0 for a child of the item.
+ */
+void wn_feed_media(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *base,
+                   const char **title, const char **summary, int depth);
+
+/* The element's text as a time (the rule of wn_feed_opts), or
+ * WN_TIME_NONE. */
 int64_t wn_feed_time(struct wn_feed_ctx *ctx, xmlNodePtr node);
+int64_t wn_feed_time_str(struct wn_feed_ctx *ctx, const char *s);
+
+/* s as HTML text (& < > escaped) in the arena, or NULL when empty. */
+const char *wn_feed_escaped(struct wn_feed_ctx *ctx, const char *s);
 
 /* A byte count ("12345"), or -1 when s is not a plain decimal number. */
 int64_t wn_feed_length(const char *s);
@@ -217,6 +241,29 @@ int wn_feed_item_finish(struct wn_feed_ctx *ctx, struct wn_feed_item *item,
 
 /* Fill ctx->doc from the tree under root; 0 or an error in ctx->rc terms. */
 int wn_feed_rss_parse(struct wn_feed_ctx *ctx, xmlNodePtr root);
+int wn_feed_rdf_parse(struct wn_feed_ctx *ctx, xmlNodePtr root);
 int wn_feed_atom_parse(struct wn_feed_ctx *ctx, xmlNodePtr root);
+
+/* ---- wn_feed_jsonfeed.c ----------------------------------------------- */
+
+/* Whether text (UTF-8) looks like a JSON document: '{' first. */
+int wn_feed_jsonfeed_sniff(const char *text, size_t len);
+
+/*
+ * JSON Feed 1.0 and 1.1 from text[0..len) into ctx->doc (already
+ * allocated); WN_ENOTFEED when it is JSON but no JSON Feed, WN_EPARSE when
+ * it is not JSON.
+ */
+int wn_feed_jsonfeed_parse(struct wn_feed_ctx *ctx, const char *text,
+                           size_t len);
+
+/* ---- identity (wn_feed_field.c) --------------------------------------- */
+
+/*
+ * After all items: when ids repeat inside the document, the feed's ids
+ * cannot be trusted, and every item takes its link (when links are
+ * unique) or its content hash instead (docs/feeds.md, "Identity").
+ */
+void wn_feed_ids_check(struct wn_feed_ctx *ctx);
 
 #endif /* WN_FEED_INT_H */
