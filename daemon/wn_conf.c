@@ -23,6 +23,7 @@
 #include "wn_err.h"
 #include "wn_log.h"
 #include "wn_net.h"
+#include "wn_time.h"
 #include "wn_url.h"
 
 #ifndef WN_DEFAULT_PLUGIN_DIR
@@ -528,9 +529,24 @@ wn_conf_feed_key(struct wn_conf_loader *l, struct wn_conf_feed *f,
         } else {
             f->interval = ms / 1000;
         }
+    } else if (strcmp(key, "timezone") == 0) {
+        if (wn_time_parse_offset(value, &f->zone_minutes) != 0) {
+            wn_conf_error(l, l->line, l->section, key,
+                          "\"%s\" is not a UTC offset (+02:00, -0500) or a "
+                          "zone abbreviation (UTC, EST, CET)",
+                          value);
+        }
+    } else if (strcmp(key, "future_dates") == 0) {
+        if (strcmp(value, "drop") == 0 || strcmp(value, "keep") == 0) {
+            f->keep_future = value[0] == 'k';
+        } else {
+            wn_conf_error(l, l->line, l->section, key,
+                          "\"%s\" is not drop or keep", value);
+        }
     } else {
         wn_conf_error(l, l->line, l->section, key,
-                      "unknown key (feeds take url, fetch_article, interval)");
+                      "unknown key (feeds take url, fetch_article, interval, "
+                      "timezone, future_dates)");
     }
     return 0;
 }

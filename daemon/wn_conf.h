@@ -24,6 +24,8 @@ struct wn_conf_feed {
     char *url;         /* absolute http(s) or file URL */
     int fetch_article; /* enum wn_fetch_article */
     long interval;     /* seconds; 0: [schedule] interval */
+    int zone_minutes;  /* timezone: zone of times that name none (0: UTC) */
+    int keep_future;   /* future_dates = keep (default drop) */
     unsigned line;     /* where the section starts */
     int url_seen;      /* a url key was given (valid or not) */
 };

@@ -75,6 +75,8 @@ enum wn_store_stmt {
     WN_ST_FEED_FETCHED_OK,
     WN_ST_FEED_FETCHED_ERR,
     WN_ST_ITEM_INSERT,
+    WN_ST_ITEM_EDIT,
+    WN_ST_ITEM_REGUID,
     WN_ST_ITEM_GET,
     WN_ST_ITEM_FAILED,
     WN_ST_ARTICLE_EXISTS,
@@ -107,6 +109,18 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
         "  published, updated, first_seen) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
         "ON CONFLICT(feed_id, guid) DO NOTHING",
+    /* An item the feed edited: same id, other text (issue 3, identity). */
+    [WN_ST_ITEM_EDIT] =
+        "UPDATE items SET url = ?3, link = ?4, title = ?5, author = ?6,"
+        "  summary = ?7, published = ?8, updated = ?9 "
+        "WHERE feed_id = ?1 AND guid = ?2 AND (url IS NOT ?3 OR link IS NOT ?4"
+        "  OR title IS NOT ?5 OR author IS NOT ?6 OR summary IS NOT ?7"
+        "  OR published IS NOT ?8 OR updated IS NOT ?9)",
+    /* A new id on a known item (a feed that rotates its GUIDs): the same
+     * feed, article URL and title under another id is the same item. */
+    [WN_ST_ITEM_REGUID] =
+        "DELETE FROM items WHERE feed_id = ?1 AND url = ?3 AND title IS ?5"
+        "  AND guid <> ?2",
     [WN_ST_ITEM_GET] = "SELECT i.attempts, a.id IS NOT NULL FROM items i "
                        "LEFT JOIN articles a ON a.url = i.url "
                        "WHERE i.feed_id = ?1 AND i.guid = ?2",
@@ -461,15 +475,12 @@ wn_store_feed_fetched(struct wn_store *s, const struct wn_store_fetch *f,
 
 /* ---- items ---- */
 
-int
-wn_store_item_put(struct wn_store *s, int64_t feed_id,
-                  const struct wn_feed_item *item, const char *url, int64_t now,
-                  int *want, struct wn_err *err)
+/* Binds an item's columns as ?1..?9 of the item statements; a statement
+ * that uses fewer makes SQLite refuse the extra ones, harmlessly. */
+static void
+wn_store_item_bind(sqlite3_stmt *st, int64_t feed_id,
+                   const struct wn_feed_item *item, const char *url)
 {
-    sqlite3_stmt *st = s->st[WN_ST_ITEM_INSERT];
-    int rc, isnew;
-
-    *want = 0;
     sqlite3_bind_int64(st, 1, feed_id);
     wn_store_bind_text(st, 2, item->id);
     wn_store_bind_text(st, 3, url);
@@ -479,12 +490,42 @@ wn_store_item_put(struct wn_store *s, int64_t feed_id,
     wn_store_bind_text(st, 7, item->summary);
     wn_store_bind_time(st, 8, item->published);
     wn_store_bind_time(st, 9, item->updated);
-    sqlite3_bind_int64(st, 10, now);
-    rc = wn_store_step_done(s, st, err, "saving an item");
+}
+
+int
+wn_store_item_put(struct wn_store *s, int64_t feed_id,
+                  const struct wn_feed_item *item, const char *url, int64_t now,
+                  int *want, struct wn_err *err)
+{
+    sqlite3_stmt *st = s->st[WN_ST_ITEM_INSERT];
+    int rc, isnew;
+
+    *want = 0;
+    wn_store_item_bind(s->st[WN_ST_ITEM_EDIT], feed_id, item, url);
+    rc = wn_store_step_done(s, s->st[WN_ST_ITEM_EDIT], err,
+                            "updating an edited item");
     if (rc != 0) {
         return rc;
     }
-    isnew = sqlite3_changes(s->db) > 0;
+    isnew = 0;
+    if (sqlite3_changes(s->db) == 0) {
+        wn_store_item_bind(st, feed_id, item, url);
+        sqlite3_bind_int64(st, 10, now);
+        rc = wn_store_step_done(s, st, err, "saving an item");
+        if (rc != 0) {
+            return rc;
+        }
+        isnew = sqlite3_changes(s->db) > 0;
+    }
+    if (isnew && url != NULL) {
+        st = s->st[WN_ST_ITEM_REGUID];
+        wn_store_item_bind(st, feed_id, item, url);
+        rc = wn_store_step_done(s, st, err, "checking an item's new id");
+        if (rc != 0) {
+            return rc;
+        }
+        isnew = sqlite3_changes(s->db) == 0;
+    }
 
     st = s->st[WN_ST_ITEM_GET];
     sqlite3_bind_int64(st, 1, feed_id);

@@ -274,6 +274,83 @@ store_read_only_open_needs_an_existing_current_database(void **state)
     assert_non_null(strstr(err.msg, "cannot open"));
 }
 
+/* The title the store holds for a feed's item, or "" (caller frees). */
+static char *
+stored_title(const char *guid, int *rows)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    char *title = NULL;
+
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM items", -1,
+                                        &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    *rows = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT title FROM items WHERE guid = ?",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, guid, -1, SQLITE_STATIC);
+    title = strdup(sqlite3_step(st) == SQLITE_ROW
+                       ? (const char *) sqlite3_column_text(st, 0)
+                       : "");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return title;
+}
+
+/* Identity (issue 3): an edited item is an update; a new GUID on the same
+ * article URL and title is the same item. */
+static void
+store_edited_and_reguided_items_are_not_new(void **state)
+{
+    struct wn_store *s = open_store();
+    struct wn_store_feed f;
+    struct wn_feed_item it = item("guid-3", "https://a.example/3");
+    struct wn_err err;
+    char *title;
+    int want, rows;
+
+    (void) state;
+    assert_int_equal(
+        wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
+    assert_int_equal(
+        wn_store_item_put(s, f.id, &it, "https://a.example/3", 1, &want, &err),
+        1);
+    it.title = "A corrected title";
+    it.updated = 1614170000;
+    assert_int_equal(
+        wn_store_item_put(s, f.id, &it, "https://a.example/3", 2, &want, &err),
+        0);
+    title = stored_title("guid-3", &rows);
+    assert_string_equal(title, "A corrected title");
+    assert_int_equal(rows, 1);
+    free(title);
+
+    it.id = "guid-3-rotated";
+    assert_int_equal(
+        wn_store_item_put(s, f.id, &it, "https://a.example/3", 3, &want, &err),
+        0);
+    title = stored_title("guid-3-rotated", &rows);
+    assert_string_equal(title, "A corrected title");
+    assert_int_equal(rows, 1);
+    free(title);
+
+    /* Another item under the same URL but another title is new. */
+    it.id = "guid-4";
+    it.title = "Another story on the same page";
+    assert_int_equal(
+        wn_store_item_put(s, f.id, &it, "https://a.example/3", 4, &want, &err),
+        1);
+    free(stored_title("guid-4", &rows));
+    assert_int_equal(rows, 2);
+    wn_store_feed_clear(&f);
+    wn_store_close(s);
+}
+
 int
 main(void)
 {
@@ -290,6 +367,8 @@ main(void)
         cmocka_unit_test_setup_teardown(
             store_read_only_open_needs_an_existing_current_database, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            store_edited_and_reguided_items_are_not_new, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
