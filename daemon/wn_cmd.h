@@ -35,6 +35,8 @@ int wn_cmd_export(const struct wn_opts *o);
 int wn_cmd_list(const struct wn_opts *o);
 int wn_cmd_once(const struct wn_opts *o);
 int wn_cmd_run(const struct wn_opts *o);
+int wn_cmd_opml(const struct wn_opts *o);     /* wn_cmd_feeds.c */
+int wn_cmd_discover(const struct wn_opts *o); /* wn_cmd_feeds.c */
 
 /* Reads a whole file (at most `max` bytes); the caller frees *data. */
 int wn_cmd_read_file(const char *path, size_t max, char **data, size_t *len);

@@ -74,6 +74,9 @@ struct wn_conf {
     char *allow_private;     /* "no", "yes" or a list (see wn_net.h) */
     char *file_root;         /* folder file: URLs may read, or NULL */
 
+    /* [feeds] */
+    char *opml; /* an OPML subscription list whose feeds are added */
+
     /* [schedule] */
     long interval;  /* s between fetches of one feed */
     long max_items; /* items read per feed document */

@@ -113,6 +113,47 @@ wn_feed_xml(const char *text, size_t len, xmlDocPtr *out, int *well_formed,
     return 0;
 }
 
+int
+wn_feed_xml_text(struct wn_feed_scan *scan, const char *text, size_t len,
+                 xmlDocPtr *xml, int *well_formed, struct wn_err *err)
+{
+    struct wn_feed_xml_err xe;
+    int rc = wn_feed_scan(scan, text, len, err);
+
+    *xml = NULL;
+    if (rc != 0) {
+        return rc;
+    }
+    rc = wn_feed_xml(scan->data, scan->len, xml, well_formed, &xe);
+    if (rc == 0 && !*well_formed && scan->named_refs > 0) {
+        /*
+         * Damage the scan did not see: libxml2 dropped the named entity
+         * references after it.  Parse once more with them as character
+         * references, which it keeps.  Only damaged feeds pay for this.
+         */
+        xmlFreeDoc(*xml);
+        *xml = NULL;
+        wn_buf_free(&scan->out);
+        scan->numeric_refs = 1;
+        rc = wn_feed_scan(scan, text, len, err);
+        if (rc != 0) {
+            return rc;
+        }
+        rc = wn_feed_xml(scan->data, scan->len, xml, well_formed, &xe);
+    }
+    if (rc != 0) {
+        return wn_err_set(err, rc, "%s", wn_strerror(rc));
+    }
+    if (*xml == NULL || xmlDocGetRootElement(*xml) == NULL) {
+        xmlFreeDoc(*xml);
+        *xml = NULL;
+        return wn_err_set(err, WN_EPARSE, "line %zu: %s",
+                          (size_t) xe.line + scan->lines_dropped,
+                          xe.count > 0 ? xe.msg : "no document");
+    }
+    return 0;
+}
+
 void
 wn_feed_global_init(void)
 {
@@ -277,7 +318,6 @@ wn_feed_parse(const char *data, size_t len, const struct wn_feed_opts *opts,
 {
     static const struct wn_feed_opts defaults;
     struct wn_feed_scan scan;
-    struct wn_feed_xml_err xe;
     struct wn_buf conv;
     xmlDocPtr xml = NULL;
     const char *text;
@@ -312,34 +352,8 @@ wn_feed_parse(const char *data, size_t len, const struct wn_feed_opts *opts,
     }
     scan.max_depth = opts->max_depth;
     scan.root_known = wn_feed_root_known;
-    rc = wn_feed_scan(&scan, text, text_len, err);
+    rc = wn_feed_xml_text(&scan, text, text_len, &xml, &well_formed, err);
     if (rc != 0) {
-        goto failed;
-    }
-    rc = wn_feed_xml(scan.data, scan.len, &xml, &well_formed, &xe);
-    if (rc == 0 && !well_formed && scan.named_refs > 0) {
-        /*
-         * Damage the scan did not see: libxml2 dropped the named entity
-         * references after it.  Parse once more with them as character
-         * references, which it keeps.  Only damaged feeds pay for this.
-         */
-        xmlFreeDoc(xml);
-        wn_buf_free(&scan.out);
-        scan.numeric_refs = 1;
-        rc = wn_feed_scan(&scan, text, text_len, err);
-        if (rc != 0) {
-            goto failed;
-        }
-        rc = wn_feed_xml(scan.data, scan.len, &xml, &well_formed, &xe);
-    }
-    if (rc != 0) {
-        wn_err_set(err, rc, "%s", wn_strerror(rc));
-        goto failed;
-    }
-    if (xml == NULL || xmlDocGetRootElement(xml) == NULL) {
-        rc = wn_err_set(err, WN_EPARSE, "line %zu: %s",
-                        (size_t) xe.line + scan.lines_dropped,
-                        xe.count > 0 ? xe.msg : "no document");
         goto failed;
     }
     rc = wn_feed_build(xml, opts, &scan, out, err);

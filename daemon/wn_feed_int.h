@@ -107,6 +107,18 @@ struct wn_feed_scan {
 int wn_feed_scan(struct wn_feed_scan *s, const char *text, size_t len,
                  struct wn_err *err);
 
+/*
+ * Scans text[0..len) with *s (set up as for wn_feed_scan()) and parses the
+ * result with libxml2 (never loading anything, never expanding entities
+ * without bounds); a second pass with character references when libxml2
+ * had to recover.  On success *xml has a root element (the caller frees it
+ * with xmlFreeDoc(), and s->out with wn_buf_free()) and *well_formed says
+ * whether libxml2 recovered.  Errors as wn_feed_scan(), and WN_EPARSE with
+ * libxml2's first error and its line.
+ */
+int wn_feed_xml_text(struct wn_feed_scan *s, const char *text, size_t len,
+                     xmlDocPtr *xml, int *well_formed, struct wn_err *err);
+
 /* The code point of an HTML 4 entity name (case-sensitive), or -1. */
 long wn_feed_entity_lookup(const char *name, size_t len);
 

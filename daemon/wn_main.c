@@ -34,6 +34,8 @@ wn_main_usage(FILE *f)
         "first line\n"
         "  check-config -c FILE       validate the configuration and plugins\n"
         "  plugins -c FILE            list plugins and the hosts they clean\n"
+        "  opml FILE [--url BASE]     an OPML list as [feed:NAME] sections\n"
+        "  discover URL|FILE [--url U] the feeds a page announces (or a feed)\n"
         "\n"
         "options:\n"
         "  -c, --config FILE          configuration file\n"
@@ -67,6 +69,7 @@ main(int argc, char **argv)
         { "parse", wn_cmd_parse },     { "clean", wn_cmd_clean },
         { "export", wn_cmd_export },   { "check-config", wn_cmd_check_config },
         { "plugins", wn_cmd_plugins }, { "list", wn_cmd_list },
+        { "opml", wn_cmd_opml },       { "discover", wn_cmd_discover },
     };
     struct wn_opts o;
     int rc = WN_EXIT_USAGE;
