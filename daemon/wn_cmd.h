@@ -14,6 +14,9 @@ struct wn_opts {
     const char *plugin_dir; /* --plugin-dir */
     const char *file;       /* the FILE argument */
     const char *since;      /* --since T */
+    const char *content_type; /* parse: --content-type (the HTTP header) */
+    const char *timezone;     /* parse: --timezone (zone of zoneless times) */
+    int keep_future;          /* parse: --keep-future */
     int json;               /* --json */
     int text;               /* --text */
     int explain;            /* --explain */

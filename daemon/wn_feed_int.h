@@ -60,11 +60,12 @@
 /*
  * The input as UTF-8.  *text points into data (already UTF-8, byte order
  * mark skipped) or into conv, which the caller frees with wn_buf_free().
- * Order: byte order mark, the XML declaration's encoding, the charset of
- * `content_type`, then UTF-8 when the bytes are valid UTF-8 and
- * windows-1252 when not.  *damaged is set when a label was unusable or a
- * byte could not be converted (it became U+FFFD).  Invalid UTF-8 in a UTF-8
- * document is left for the scan to repair.
+ * Order of trust (RFC 7303): a byte order mark, the charset of
+ * `content_type`, the XML declaration's encoding, then UTF-8.  A Latin-1 or
+ * windows-1252 label on valid non-ASCII UTF-8 is taken as UTF-8; text
+ * that should be UTF-8 and is not keeps its valid sequences and reads the
+ * other bytes as windows-1252 (truncated characters become U+FFFD).
+ * *damaged is set when a label was unusable or bytes had to be guessed.
  */
 int wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
                      struct wn_buf *conv, const char **text, size_t *text_len,

@@ -27,6 +27,7 @@ wn_main_usage(FILE *f)
         "  run   -c FILE              the daemon (the default command)\n"
         "  once  -c FILE              one pass over every feed, then a summary\n"
         "  parse FILE [--url U]       a feed file to JSON on stdout\n"
+        "        [--content-type CT] [--timezone Z] [--keep-future]\n"
         "  clean FILE [--url U]       an article page to its stored text\n"
         "        [--json] [--text] [--explain]\n"
         "  export -c FILE [--since T] stored articles as JSON Lines\n"
@@ -105,6 +106,16 @@ main(int argc, char **argv)
                 fprintf(stderr, "winnowd: unknown log level \"%s\"\n", level);
                 return WN_EXIT_USAGE;
             }
+        } else if (strcmp(a, "--content-type") == 0) {
+            if (wn_main_value(argc, argv, &i, &o.content_type) != 0) {
+                return WN_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--timezone") == 0) {
+            if (wn_main_value(argc, argv, &i, &o.timezone) != 0) {
+                return WN_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--keep-future") == 0) {
+            o.keep_future = 1;
         } else if (strcmp(a, "--json") == 0) {
             o.json = 1;
         } else if (strcmp(a, "--text") == 0) {

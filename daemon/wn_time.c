@@ -300,7 +300,12 @@ wn_tp_zone(struct wn_tp *c, int *minutes)
         return 1;
     }
     if (!wn_time_zone_name(word, minutes)) {
-        return strcmp(word, "am") == 0 || strcmp(word, "pm") == 0 ? 1 : 0;
+        /* An unknown zone name ("XYZT") says as little as no zone: the
+         * time is kept and read as the zoneless rule says. */
+        size_t n = strlen(word);
+        wn_tp_skip_space(c);
+        return (n >= 2 && n <= 5 && *c->p == '\0') || strcmp(word, "am") == 0
+               || strcmp(word, "pm") == 0;
     }
     c->zoned = 1;
     /* "GMT+2", "UTC-05:00" */
