@@ -645,12 +645,14 @@ charsets_become_utf8(void **state)
         wn_feed_free(d16);
     }
 
-    /* Invalid UTF-8 in a UTF-8 feed: U+FFFD, flagged. */
+    /* Bytes that are not UTF-8 in a UTF-8 feed: windows-1252, flagged;
+     * a truncated character: U+FFFD. */
     doc = parse(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><channel><title>a\xff"
-        "b &amp; c</title>" RSS_CLOSE);
-    assert_string_equal(doc->title, "a\xef\xbf\xbd"
-                                    "b & c");
+        "b &amp; c \x93q\x94 \xe2\x82!</title>" RSS_CLOSE);
+    assert_string_equal(doc->title, "a\xc3\xbf"
+                                    "b & c \xe2\x80\x9cq\xe2\x80\x9d "
+                                    "\xef\xbf\xbd\xef\xbf\xbd!");
     assert_true(doc->flags & WN_FEED_RECOVERED);
     wn_feed_free(doc);
 }
@@ -677,10 +679,26 @@ charset_from_content_type_and_its_lies(void **state)
     assert_int_equal(doc->flags & WN_FEED_RECOVERED, 0);
     wn_feed_free(doc);
 
-    /* A declaration wins over the HTTP charset... */
+    /* The HTTP charset wins over the declaration (RFC 7303)... */
     opts.content_type = "text/xml; charset=utf-8";
     assert_int_equal(wn_feed_parse(utf8, strlen(utf8), &opts, &doc, &err), 0);
+    assert_string_equal(doc->title, "caf\xc3\xa9");
+    assert_int_equal(doc->flags & WN_FEED_RECOVERED, 0);
+    wn_feed_free(doc);
+    opts.content_type = "text/xml; charset=koi8-r";
+    {
+        static const char cyr[] =
+            "<?xml version=\"1.0\" encoding=\"windows-1251\"?>"
+            "<rss><channel><title>\xd0\xd2</title></channel></rss>";
+        assert_int_equal(wn_feed_parse(cyr, strlen(cyr), &opts, &doc, &err),
+                         0);
+        /* KOI8-R 0xd0 0xd2 is "пр" (windows-1251 would be "Ртћ") */
+        assert_string_equal(doc->title, "\xd0\xbf\xd1\x80");
+        wn_feed_free(doc);
+    }
     /* ...but Latin-1 on valid UTF-8 is a lie: read as UTF-8, flagged. */
+    opts.content_type = "text/xml; charset=iso-8859-1";
+    assert_int_equal(wn_feed_parse(utf8, strlen(utf8), &opts, &doc, &err), 0);
     assert_string_equal(doc->title, "caf\xc3\xa9");
     assert_true(doc->flags & WN_FEED_RECOVERED);
     wn_feed_free(doc);
