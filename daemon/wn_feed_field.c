@@ -595,11 +595,11 @@ wn_feed_media(struct wn_feed_ctx *ctx, xmlNodePtr c, const char *base,
     if (strcmp(local, "content") == 0) {
         const char *b = wn_feed_base(ctx, c, base);
         const char *type = wn_feed_attr(ctx, c, NULL, "type");
-        const char *medium = wn_feed_attr(ctx, c, NULL, "medium");
 
+        /* medium="image" is no MIME type: the type stays unknown. */
         wn_feed_item_enclosure(
             ctx, wn_feed_link(ctx, b, wn_feed_attr(ctx, c, NULL, "url")),
-            type != NULL ? type : medium,
+            type,
             wn_feed_length(wn_feed_attr(ctx, c, NULL, "fileSize")));
         if (depth == 0) {
             /* title and description may sit inside <media:content> */
