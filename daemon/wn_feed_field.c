@@ -813,31 +813,70 @@ wn_feed_item_finish(struct wn_feed_ctx *ctx, struct wn_feed_item *item,
 }
 
 /*
- * When ids repeat inside one document, the feed's ids say nothing (a CMS
- * that gives every item the same guid, or the channel's URL).  As FreshRSS
- * does when it sees bad GUIDs, identity then falls back for every item of
- * the document: to the link when every item has one and no two share it,
- * else to the content hash.  Items that still share an id are the same
- * item listed twice: the first is kept.
+ * When ids repeat inside one document with other content (another link or
+ * title), the feed's ids say nothing: a CMS that gives every item the same
+ * guid, or the channel's URL.  As FreshRSS does when it sees bad GUIDs,
+ * identity then falls back for every item of the document: to the link
+ * when every item has one and no two share it, else to the content hash.
+ * An item repeated whole (same id, link and title) is one item listed
+ * twice: the first is kept and the ids stay.
  */
+static int
+wn_feed_ids_cmp(const void *a, const void *b)
+{
+    const struct wn_feed_item *x = *(const struct wn_feed_item *const *) a;
+    const struct wn_feed_item *y = *(const struct wn_feed_item *const *) b;
+    int c = strcmp(x->id, y->id);
+
+    return c != 0 ? c : (x < y ? -1 : x > y);
+}
+
+static int
+wn_feed_same(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
 void
 wn_feed_ids_check(struct wn_feed_ctx *ctx)
 {
     struct wn_feed_doc *doc = ctx->doc;
+    struct wn_feed_item **by_id;
     struct wn_strset seen;
-    size_t dups = 0, kept = 0;
-    int links_ok = 1, rc = 0;
+    size_t repeats = 0, kept = 0;
+    int bad = 0, links_ok = 1, rc = 0;
 
     if (doc->nitems < 2) {
         return;
     }
-    wn_strset_init(&seen);
-    for (size_t i = 0; i < doc->nitems && rc >= 0; i++) {
-        rc = wn_strset_add(&seen, doc->items[i].id);
-        dups += rc == 0;
+    by_id = malloc(doc->nitems * sizeof(*by_id));
+    if (by_id == NULL) {
+        wn_feed_fail(ctx, WN_ENOMEM);
+        return;
     }
-    if (rc >= 0 && dups > 0) {
-        wn_strset_free(&seen);
+    for (size_t i = 0; i < doc->nitems; i++) {
+        by_id[i] = &doc->items[i];
+    }
+    /* Sorted by id, then by position: the first of a run is the one kept. */
+    qsort(by_id, doc->nitems, sizeof(*by_id), wn_feed_ids_cmp);
+    for (size_t i = 1; i < doc->nitems; i++) {
+        struct wn_feed_item *first = by_id[i - 1], *it = by_id[i];
+
+        if (strcmp(first->id, it->id) != 0) {
+            continue;
+        }
+        if (!wn_feed_same(first->link, it->link)
+            || !wn_feed_same(first->title, it->title))
+        {
+            bad = 1;
+            break;
+        }
+        it->id = NULL; /* a repeat, dropped below */
+        by_id[i] = first;
+        repeats++;
+    }
+    free(by_id);
+    if (bad) {
         wn_strset_init(&seen);
         for (size_t i = 0; i < doc->nitems && links_ok && rc >= 0; i++) {
             rc = doc->items[i].link == NULL
@@ -846,18 +885,30 @@ wn_feed_ids_check(struct wn_feed_ctx *ctx)
             links_ok = rc > 0;
         }
         wn_strset_free(&seen);
+        for (size_t i = 0; i < doc->nitems && rc >= 0 && ctx->rc == 0; i++) {
+            struct wn_feed_item *it = &doc->items[i];
+            it->id = links_ok ? it->link : wn_feed_item_hash(ctx, it);
+        }
+        /* Items that still share an id are the same item: keep the first. */
         wn_strset_init(&seen);
         for (size_t i = 0; i < doc->nitems && rc >= 0 && ctx->rc == 0; i++) {
             struct wn_feed_item *it = &doc->items[i];
-
-            it->id = links_ok ? it->link : wn_feed_item_hash(ctx, it);
             if (it->id != NULL && (rc = wn_strset_add(&seen, it->id)) > 0) {
                 doc->items[kept++] = *it;
             }
         }
-        doc->nitems = ctx->rc == 0 ? kept : doc->nitems;
+        wn_strset_free(&seen);
+        if (rc >= 0 && ctx->rc == 0) {
+            doc->nitems = kept;
+        }
+    } else if (repeats > 0) {
+        for (size_t i = 0; i < doc->nitems; i++) {
+            if (doc->items[i].id != NULL) {
+                doc->items[kept++] = doc->items[i];
+            }
+        }
+        doc->nitems = kept;
     }
-    wn_strset_free(&seen);
     if (rc < 0) {
         wn_feed_fail(ctx, rc);
     }
