@@ -197,6 +197,10 @@ wn_feed_rss_item(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *ns,
     return wn_feed_item_finish(ctx, it, guid);
 }
 
+/*
+ * The <item> children of parent, and the items nested in them: an
+ * unclosed <item> makes libxml2 put every later item inside it.
+ */
 static size_t
 wn_feed_rss_count(xmlNodePtr parent, const char *ns)
 {
@@ -205,12 +209,15 @@ wn_feed_rss_count(xmlNodePtr parent, const char *ns)
     for (xmlNodePtr c = wn_feed_elem(parent->children); c != NULL;
          c = wn_feed_elem(c->next))
     {
-        n += wn_feed_is(c, ns, "item");
+        if (wn_feed_is(c, ns, "item")) {
+            n += 1 + wn_feed_rss_count(c, ns);
+        }
     }
     return n;
 }
 
-/* The <item> children of parent, up to the item cap. */
+/* The <item> children of parent (and the items nested in them), up to the
+ * item cap. */
 static void
 wn_feed_rss_items(struct wn_feed_ctx *ctx, xmlNodePtr parent, const char *ns,
                   const char *base)
@@ -221,11 +228,13 @@ wn_feed_rss_items(struct wn_feed_ctx *ctx, xmlNodePtr parent, const char *ns,
          c != NULL && ctx->rc == 0 && doc->nitems < ctx->max_items;
          c = wn_feed_elem(c->next))
     {
-        if (wn_feed_is(c, ns, "item")
-            && wn_feed_rss_item(ctx, c, ns, base, &doc->items[doc->nitems]))
-        {
+        if (!wn_feed_is(c, ns, "item")) {
+            continue;
+        }
+        if (wn_feed_rss_item(ctx, c, ns, base, &doc->items[doc->nitems])) {
             doc->nitems++;
         }
+        wn_feed_rss_items(ctx, c, ns, base); /* siblings really */
     }
 }
 
