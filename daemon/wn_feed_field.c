@@ -309,33 +309,175 @@ wn_feed_html_ref(const char *s, size_t n, unsigned long *cp)
 }
 
 /*
- * HTML text without a single tag, which is most titles: references decoded
- * as libxml2's HTML parser decodes them (HTML 4 names and numbers, with the
- * ';'; anything else stays literal) and the text folded, without building
- * an HTML document per field.  Text with tags goes to
- * wn_html_fragment_text().
+ * A run of HTML text: references decoded as libxml2's HTML parser decodes
+ * them (HTML 4 names and numbers, with the ';'; anything else stays
+ * literal) and the text folded; *space carries a pending space across runs.
  */
 static int
-wn_feed_html_untagged(struct wn_buf *out, const char *s, size_t n)
+wn_feed_html_run(struct wn_buf *out, const char *s, size_t n, int *space)
 {
     const char *end = s + n, *amp;
-    int space = 0, rc;
+    int rc;
 
     while ((amp = memchr(s, '&', (size_t) (end - s))) != NULL) {
         unsigned long cp;
         size_t len = wn_feed_html_ref(amp, (size_t) (end - amp), &cp);
 
-        rc = wn_text_fold(out, s, (size_t) (amp - s) + (len == 0), &space);
+        rc = wn_text_fold(out, s, (size_t) (amp - s) + (len == 0), space);
         if (rc >= 0 && len > 0) {
-            rc = wn_feed_fold_cp(out, cp, &space);
+            rc = wn_feed_fold_cp(out, cp, space);
         }
         if (rc < 0) {
             return rc;
         }
         s = amp + (len > 0 ? len : 1);
     }
-    rc = wn_text_fold(out, s, (size_t) (end - s), &space);
+    rc = wn_text_fold(out, s, (size_t) (end - s), space);
     return rc < 0 ? rc : 0;
+}
+
+/* HTML text without a single tag, which is most titles. */
+static int
+wn_feed_html_untagged(struct wn_buf *out, const char *s, size_t n)
+{
+    int space = 0;
+
+    return wn_feed_html_run(out, s, n, &space);
+}
+
+static int
+wn_feed_is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The first occurrence of needle (ASCII, lower case, starting with '<') in
+ * s[0..n), case folded, or NULL. */
+static const char *
+wn_feed_find_ci(const char *s, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+
+    for (const char *p = s; m <= n && p <= s + n - m; p++) {
+        p = memchr(p, '<', (size_t) (s + n - m - p) + 1);
+        if (p == NULL) {
+            return NULL;
+        }
+        if (strncasecmp(p, needle, m) == 0) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* The '>' that ends the tag whose attributes start at p (quotes
+ * respected), or NULL. */
+static const char *
+wn_feed_tag_end(const char *p, const char *end)
+{
+    char quote = 0;
+
+    for (; p < end; p++) {
+        if (quote != 0) {
+            quote = *p == quote ? 0 : quote;
+        } else if (*p == '"' || *p == '\'') {
+            quote = *p;
+        } else if (*p == '>') {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * The plain text of an HTML fragment (a summary) in one pass, without
+ * building a document: what wn_html_fragment_text() gives for the fragments
+ * feeds carry.  Tags are dropped, block tags and <br> separate words,
+ * script, style and the other skipped elements lose their content,
+ * comments and declarations vanish, CDATA is text, a '<' that starts no
+ * tag is text, and an unterminated tag ends the text.
+ */
+static int
+wn_feed_html_strip(struct wn_buf *out, const char *s, size_t n)
+{
+    const char *p = s, *text = s, *end = s + n;
+    int space = 0, rc = 0;
+
+    while (rc == 0 && p < end) {
+        const char *lt = memchr(p, '<', (size_t) (end - p)), *q;
+        char c, name[16];
+        size_t nlen = 0;
+        int closing;
+
+        if (lt == NULL || lt + 1 >= end) {
+            break;
+        }
+        c = lt[1];
+        if (!wn_feed_is_alpha(c) && c != '/' && c != '!' && c != '?') {
+            p = lt + 1; /* "1 < 2": text */
+            continue;
+        }
+        rc = wn_feed_html_run(out, text, (size_t) (lt - text), &space);
+        if (rc != 0) {
+            break;
+        }
+        if (c == '!' && end - lt >= 4 && memcmp(lt, "<!--", 4) == 0) {
+            for (q = lt + 4; q + 3 <= end && memcmp(q, "-->", 3) != 0; q++) {
+            }
+            p = text = q + 3 <= end ? q + 3 : end;
+            continue;
+        }
+        if (c == '!' && end - lt >= 9 && memcmp(lt, "<![CDATA[", 9) == 0) {
+            for (q = lt + 9; q + 3 <= end && memcmp(q, "]]>", 3) != 0; q++) {
+            }
+            rc = wn_text_fold(out, lt + 9, (size_t) ((q + 3 <= end ? q : end) - (lt + 9)),
+                              &space);
+            rc = rc < 0 ? rc : 0;
+            p = text = q + 3 <= end ? q + 3 : end;
+            continue;
+        }
+        if (c == '!' || c == '?') {
+            q = memchr(lt, '>', (size_t) (end - lt));
+            p = text = q != NULL ? q + 1 : end;
+            continue;
+        }
+        closing = c == '/';
+        q = lt + 1 + closing;
+        while (q < end && (wn_feed_is_alpha(*q) || (*q >= '0' && *q <= '9'))) {
+            if (nlen + 1 < sizeof(name)) {
+                name[nlen++] = (char) (*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
+            }
+            q++;
+        }
+        name[nlen] = '\0';
+        q = wn_feed_tag_end(q, end);
+        if (q == NULL) {
+            p = text = end; /* an unterminated tag: the rest is markup */
+            break;
+        }
+        p = text = q + 1;
+        if (nlen > 0) {
+            unsigned flags = wn_html_tag_flags((const xmlChar *) name);
+
+            if ((flags & WN_TAG_BLOCK) || strcmp(name, "br") == 0) {
+                space = 1;
+            }
+            if (!closing && (flags & WN_TAG_SKIPPED) && q[-1] != '/') {
+                /* script, style...: everything up to their end tag */
+                char close[20];
+                const char *e;
+
+                snprintf(close, sizeof(close), "</%s", name);
+                e = wn_feed_find_ci(p, (size_t) (end - p), close);
+                e = e != NULL ? wn_feed_tag_end(e, end) : NULL;
+                p = text = e != NULL ? e + 1 : end;
+            }
+        }
+    }
+    if (rc == 0) {
+        rc = wn_feed_html_run(out, text, (size_t) (end - text), &space);
+    }
+    return rc;
 }
 
 const char *
@@ -354,7 +496,7 @@ wn_feed_text(struct wn_feed_ctx *ctx, xmlNodePtr node, enum wn_feed_markup m)
             return NULL;
         }
         if (m == WN_FEED_HTML && memchr(ctx->raw.data, '<', ctx->raw.len)) {
-            rc = wn_html_fragment_text(ctx->raw.data, ctx->raw.len, &ctx->text);
+            rc = wn_feed_html_strip(&ctx->text, ctx->raw.data, ctx->raw.len);
         } else if (m == WN_FEED_HTML) {
             rc = wn_feed_html_untagged(&ctx->text, ctx->raw.data, ctx->raw.len);
         } else {
@@ -511,6 +653,83 @@ wn_feed_html(struct wn_feed_ctx *ctx, xmlNodePtr node, enum wn_feed_markup m)
     return wn_feed_text_field(ctx);
 }
 
+static int
+wn_feed_is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
+           || (c >= 'A' && c <= 'F');
+}
+
+/*
+ * Whether s[0..n) is an absolute http(s) URL that resolution and curl's
+ * normalization would return unchanged: lower-case scheme and host, a
+ * path, only characters that need no encoding, valid %-escapes and no dot
+ * segments.  Most feed links are; they skip the URL parser.
+ */
+static int
+wn_feed_link_plain(const char *s, size_t n)
+{
+    static const char ok[] = "-._~:/?#@!$&'()*+,;=";
+    size_t i = strncmp(s, "https://", 8) == 0  ? 8
+               : strncmp(s, "http://", 7) == 0 ? 7
+                                                : 0;
+    size_t host = i;
+
+    if (i == 0) {
+        return 0;
+    }
+    while (i < n
+           && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')
+               || s[i] == '-' || (s[i] == '.' && i > host && s[i - 1] != '.')))
+    {
+        i++;
+    }
+    if (i == host || i == n || s[i] != '/' || s[i - 1] == '.') {
+        return 0;
+    }
+    for (; i < n; i++) {
+        char c = s[i];
+
+        if (c == '%') {
+            if (i + 2 >= n || !wn_feed_is_hex(s[i + 1])
+                || !wn_feed_is_hex(s[i + 2]))
+            {
+                return 0;
+            }
+        } else if (c == '/' && i + 1 < n && s[i + 1] == '.'
+                   && (i + 2 == n || s[i + 2] == '/' || s[i + 2] == '.'
+                       || s[i + 2] == '?' || s[i + 2] == '#'))
+        {
+            return 0; /* "/." and "/.." segments */
+        } else if (c == '?' || c == '#') {
+            /* no dot segments after the path; an empty query or fragment
+             * is dropped by curl */
+            if (i + 1 == n || s[i + 1] == '#') {
+                return 0;
+            }
+            for (i++; i < n; i++) {
+                if (s[i] == '#' && i + 1 == n) {
+                    return 0;
+                }
+                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')
+                      || (s[i] >= '0' && s[i] <= '9')
+                      || (s[i] != '%' && strchr(ok, s[i]) != NULL)
+                      || (s[i] == '%' && i + 2 < n && wn_feed_is_hex(s[i + 1])
+                          && wn_feed_is_hex(s[i + 2]))))
+                {
+                    return 0;
+                }
+            }
+            return 1;
+        } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                     || (c >= '0' && c <= '9') || strchr(ok, c) != NULL))
+        {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 const char *
 wn_feed_link(struct wn_feed_ctx *ctx, const char *base, const char *ref)
 {
@@ -532,6 +751,14 @@ wn_feed_link(struct wn_feed_ctx *ctx, const char *base, const char *ref)
     }
     if (start == end) {
         return NULL;
+    }
+    if (!(ctx->url_flags & WN_URL_ALLOW_FILE)
+        && wn_feed_link_plain(start, (size_t) (end - start))
+        && (size_t) (end - start) <= WN_URL_MAX)
+    {
+        wn_buf_reset(&ctx->text);
+        wn_feed_put(ctx, &ctx->text, start, (size_t) (end - start));
+        return ctx->rc == 0 ? wn_feed_text_field(ctx) : NULL;
     }
     if (*end != '\0') {
         /* A trimmed copy; ref may live in ctx->raw but never in ctx->text. */
