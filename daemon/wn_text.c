@@ -228,8 +228,21 @@ wn_text_utf8_valid(const char *s, size_t n)
 
     while (i < n) {
         uint32_t c;
-        int len = wn_text_decode(p + i, n - i, &c);
+        int len;
 
+        /* ASCII eight bytes at a time: most feeds and pages are. */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ull) {
+                break;
+            }
+            i += 8;
+        }
+        if (i == n) {
+            break;
+        }
+        len = wn_text_decode(p + i, n - i, &c);
         if (len < 0) {
             return 0;
         }
