@@ -205,6 +205,53 @@ wn_feed_raw(struct wn_feed_ctx *ctx, xmlNodePtr node)
     return ctx->rc == 0 ? wn_feed_trim(&ctx->raw) : NULL;
 }
 
+/*
+ * The element's text when it is one text node (most fields), trimmed, as
+ * a pointer into the tree and a length; 0 when it is anything else.
+ */
+static int
+wn_feed_one_text(xmlNodePtr node, const char **s, size_t *n)
+{
+    xmlNodePtr c = node->children;
+    const char *p, *e;
+
+    if (c == NULL || c->next != NULL
+        || (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE)
+        || c->content == NULL)
+    {
+        return 0;
+    }
+    p = (const char *) c->content;
+    e = p + strlen(p);
+    while (p < e && wn_feed_is_space(*p)) {
+        p++;
+    }
+    while (e > p && wn_feed_is_space(e[-1])) {
+        e--;
+    }
+    *s = p;
+    *n = (size_t) (e - p);
+    return 1;
+}
+
+/* s[0..n) copied into the arena, or NULL when n is 0. */
+static const char *
+wn_feed_dupn(struct wn_feed_ctx *ctx, const char *s, size_t n)
+{
+    char *p;
+
+    if (n == 0 || ctx->rc != 0) {
+        return NULL;
+    }
+    p = wn_arena_strndup(ctx->arena, s, n);
+    if (p == NULL) {
+        wn_feed_fail(ctx, wn_arena_used(ctx->arena) + n + 1 > WN_FEED_MAX_ARENA
+                              ? WN_ETOOBIG
+                              : WN_ENOMEM);
+    }
+    return p;
+}
+
 const char *
 wn_feed_dup(struct wn_feed_ctx *ctx, const char *s)
 {
@@ -490,17 +537,24 @@ wn_feed_text(struct wn_feed_ctx *ctx, xmlNodePtr node, enum wn_feed_markup m)
         /* Markup that libxml2 parsed: text with spaces at block edges. */
         rc = wn_html_node_text(node, &ctx->text);
     } else {
-        wn_buf_reset(&ctx->raw);
-        wn_feed_gather(ctx, node->children, &ctx->raw, 0);
-        if (ctx->rc != 0 || ctx->raw.len == 0) {
+        const char *s;
+        size_t n;
+
+        if (!wn_feed_one_text(node, &s, &n)) {
+            wn_buf_reset(&ctx->raw);
+            wn_feed_gather(ctx, node->children, &ctx->raw, 0);
+            s = ctx->raw.data;
+            n = ctx->raw.len;
+        }
+        if (ctx->rc != 0 || n == 0) {
             return NULL;
         }
-        if (m == WN_FEED_HTML && memchr(ctx->raw.data, '<', ctx->raw.len)) {
-            rc = wn_feed_html_strip(&ctx->text, ctx->raw.data, ctx->raw.len);
+        if (m == WN_FEED_HTML && memchr(s, '<', n)) {
+            rc = wn_feed_html_strip(&ctx->text, s, n);
         } else if (m == WN_FEED_HTML) {
-            rc = wn_feed_html_untagged(&ctx->text, ctx->raw.data, ctx->raw.len);
+            rc = wn_feed_html_untagged(&ctx->text, s, n);
         } else {
-            rc = wn_text_fold(&ctx->text, ctx->raw.data, ctx->raw.len, NULL);
+            rc = wn_text_fold(&ctx->text, s, n, NULL);
             rc = rc > 0 ? 0 : rc; /* a count of bytes */
         }
     }
@@ -642,12 +696,19 @@ wn_feed_html(struct wn_feed_ctx *ctx, xmlNodePtr node, enum wn_feed_markup m)
         raw = wn_feed_trim(&ctx->text);
         return raw != NULL && ctx->rc == 0 ? wn_feed_dup(ctx, raw) : NULL;
     }
+    if (m == WN_FEED_HTML) {
+        const char *s;
+        size_t n;
+
+        if (wn_feed_one_text(node, &s, &n)) {
+            return wn_feed_dupn(ctx, s, n); /* as the feed gave it */
+        }
+        raw = wn_feed_raw(ctx, node);
+        return raw != NULL ? wn_feed_dup(ctx, raw) : NULL;
+    }
     raw = wn_feed_raw(ctx, node);
     if (raw == NULL) {
         return NULL;
-    }
-    if (m == WN_FEED_HTML) {
-        return wn_feed_dup(ctx, raw); /* as the feed gave it */
     }
     wn_feed_escape(ctx, &ctx->text, raw, strlen(raw), 0);
     return wn_feed_text_field(ctx);

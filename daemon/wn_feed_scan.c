@@ -748,8 +748,16 @@ wn_scan_root(struct wn_scan *sc, size_t name, size_t len)
 static int
 wn_scan_is_void(const char *name, size_t len)
 {
+    char first;
+
+    /* Every start tag asks: the names are 2 to 6 letters long. */
+    if (len < 2 || len > 6) {
+        return 0;
+    }
+    first = (char) (name[0] | 0x20);
     for (const char *const *v = wn_scan_void; *v != NULL; v++) {
-        if (strlen(*v) == len && strncasecmp(*v, name, len) == 0) {
+        if ((*v)[0] == first && strlen(*v) == len
+            && strncasecmp(*v, name, len) == 0) {
             return 1;
         }
     }

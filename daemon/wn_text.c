@@ -91,6 +91,11 @@ wn_text_fold(struct wn_buf *out, const char *s, size_t n, int *pending_space)
 
         if (p[i] > 0x20 && p[i] < 0x7f) {
             len = 1; /* printable ASCII: the common case */
+        } else if (p[i] == ' ' && in_run && i + 1 < n && p[i + 1] > 0x20
+                   && p[i + 1] < 0x7f)
+        {
+            i++; /* one space between words folds to itself: run goes on */
+            continue;
         } else {
             len = wn_text_decode(p + i, n - i, &c);
             invalid = len < 0;
