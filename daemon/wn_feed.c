@@ -113,14 +113,76 @@ wn_feed_xml(const char *text, size_t len, xmlDocPtr *out, int *well_formed,
     return 0;
 }
 
+/*
+ * Whether text may go to libxml2 before the scan: no DTD at all, and no
+ * tag with more than WN_FEED_MAX_ATTRS '=' (libxml2 2.9.14 checks
+ * attributes for duplicates in quadratic time).  Nesting needs no check:
+ * libxml2 stops at its own depth limit, which is WN_FEED_MAX_DEPTH.  A
+ * cheap look (memchr), never a parse.
+ */
+static int
+wn_feed_xml_plain(const char *text, size_t len)
+{
+    const char *p = text, *end = text + len;
+
+    _Static_assert(WN_FEED_MAX_DEPTH == 256, "libxml2's xmlParserMaxDepth");
+    while ((p = memchr(p, '<', (size_t) (end - p))) != NULL) {
+        const char *gt;
+        size_t eq = 0;
+
+        if (end - p >= 2 && p[1] == '!' && end - p >= 9
+            && (memcmp(p, "<!DOCTYPE", 9) == 0 || memcmp(p, "<!ENTITY", 8) == 0))
+        {
+            return 0;
+        }
+        gt = memchr(p, '>', (size_t) (end - p));
+        if (gt == NULL) {
+            return 0;
+        }
+        for (const char *q = p; (q = memchr(q, '=', (size_t) (gt - q))) != NULL;
+             q++) {
+            if (++eq > WN_FEED_MAX_ATTRS) {
+                return 0;
+            }
+        }
+        p = gt + 1;
+    }
+    return 1;
+}
+
 int
 wn_feed_xml_text(struct wn_feed_scan *scan, const char *text, size_t len,
                  xmlDocPtr *xml, int *well_formed, struct wn_err *err)
 {
     struct wn_feed_xml_err xe;
-    int rc = wn_feed_scan(scan, text, len, err);
+    int rc;
 
     *xml = NULL;
+    /*
+     * Most feeds are well-formed: libxml2 reads them as they are, and only
+     * a document it finds damaged (or one of a root the caller does not
+     * know) goes through the scan and a second parse.  The result is the
+     * same either way; the scan's work is saved where it repairs nothing.
+     */
+    if ((scan->max_depth == 0 || scan->max_depth >= WN_FEED_MAX_DEPTH)
+        && wn_feed_xml_plain(text, len)
+        && wn_feed_xml(text, len, xml, well_formed, &xe) == 0)
+    {
+        xmlNodePtr root = *xml != NULL ? xmlDocGetRootElement(*xml) : NULL;
+
+        if (*well_formed && root != NULL
+            && scan->root_known((const char *) root->name,
+                                strlen((const char *) root->name)))
+        {
+            scan->max_depth = WN_FEED_MAX_DEPTH;
+            scan->data = text;
+            scan->len = len;
+            return 0;
+        }
+        xmlFreeDoc(*xml);
+        *xml = NULL;
+    }
+    rc = wn_feed_scan(scan, text, len, err);
     if (rc != 0) {
         return rc;
     }
