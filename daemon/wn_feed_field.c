@@ -255,20 +255,13 @@ wn_feed_dupn(struct wn_feed_ctx *ctx, const char *s, size_t n)
 const char *
 wn_feed_dup(struct wn_feed_ctx *ctx, const char *s)
 {
-    size_t n;
-    char *p;
-
     if (s == NULL) {
         return NULL;
     }
-    n = strlen(s);
-    p = wn_arena_strndup(ctx->arena, s, n);
-    if (p == NULL) {
-        wn_feed_fail(ctx, wn_arena_used(ctx->arena) + n + 1 > WN_FEED_MAX_ARENA
-                              ? WN_ETOOBIG
-                              : WN_ENOMEM);
+    if (*s == '\0') {
+        return "";
     }
-    return p;
+    return wn_feed_dupn(ctx, s, strlen(s));
 }
 
 const char *

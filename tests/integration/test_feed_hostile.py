@@ -105,19 +105,19 @@ def run_measured(args, stdin=None):
 class HostileParse(unittest.TestCase):
     maxDiff = 2000
 
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = wnlib.TempDir()
-        cls.dir = cls.tmp.__enter__()
-        cls.secret = os.path.join(cls.dir, "secret.txt")
-        with open(cls.secret, "w") as f:
+    # One folder per test, not per class: other test suites on the machine
+    # sweep /tmp/wn-test-*, so the prefix is this suite's own.
+    def setUp(self):
+        self.tmp = wnlib.TempDir(prefix="winnow-feed-hostile-")
+        self.dir = self.tmp.__enter__()
+        self.secret = os.path.join(self.dir, "secret.txt")
+        with open(self.secret, "w") as f:
             f.write(SECRET + "\n")
-        cls.listener = Listener()
+        self.listener = Listener()
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.listener.stop()
-        cls.tmp.__exit__(None, None, None)
+    def tearDown(self):
+        self.listener.stop()
+        self.tmp.__exit__(None, None, None)
 
     def write(self, name, data):
         path = os.path.join(self.dir, name)
@@ -253,7 +253,7 @@ class HostileDaemon(unittest.TestCase):
     with a logged reason, the good feed is stored, nothing local leaks."""
 
     def test_once_survives_hostile_feeds(self):
-        with wnlib.TempDir() as d:
+        with wnlib.TempDir(prefix="winnow-feed-hostile-") as d:
             site = os.path.join(d, "site")
             os.makedirs(site)
             secret = os.path.join(d, "secret.txt")

@@ -53,7 +53,7 @@ OPML = """<?xml version="1.0" encoding="UTF-8"?>
 
 class FeedTools(unittest.TestCase):
     def setUp(self):
-        self.tmp = wnlib.TempDir()
+        self.tmp = wnlib.TempDir(prefix="winnow-feed-tools-")
         self.dir = self.tmp.__enter__()
         self.site = os.path.join(self.dir, "site")
         os.makedirs(self.site)

@@ -191,6 +191,26 @@ relative_link_against_feed_url(void **state)
     wn_feed_free(doc);
 }
 
+/* s escaped for XML text: '&' and '<' as references. */
+static void
+xml_text(const char *s, char *esc, size_t cap)
+{
+    size_t n = 0;
+
+    for (const char *p = s; *p && n + 6 < cap; p++) {
+        if (*p == '&') {
+            memcpy(esc + n, "&amp;", 5);
+            n += 5;
+        } else if (*p == '<') {
+            memcpy(esc + n, "&lt;", 4);
+            n += 4;
+        } else {
+            esc[n++] = *p;
+        }
+    }
+    esc[n] = '\0';
+}
+
 /* Links the parser takes without the URL parser must come out exactly as
  * the URL parser would give them. */
 static void
@@ -248,18 +268,9 @@ plain_links_match_the_url_parser(void **state)
         struct wn_feed_doc *doc;
         char *want = NULL;
         int rc = wn_url_resolve(NULL, links[i], 0, &want);
-        size_t n = 0;
         char esc[512];
 
-        for (const char *p = links[i]; *p && n + 6 < sizeof(esc); p++) {
-            if (*p == '&') {
-                memcpy(esc + n, "&amp;", 5);
-                n += 5;
-            } else {
-                esc[n++] = *p;
-            }
-        }
-        esc[n] = '\0';
+        xml_text(links[i], esc, sizeof(esc));
         snprintf(xml, sizeof(xml),
                  "<rss><channel><item><title>t</title><link>%s</link></item>"
                  "</channel></rss>",
@@ -425,21 +436,9 @@ untagged_html_decodes_like_the_html_parser(void **state)
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         struct wn_buf want;
         struct wn_feed_doc *doc;
-        size_t n = 0;
 
         /* The title's text is texts[i], escaped once for XML. */
-        for (const char *p = texts[i]; *p && n + 6 < sizeof(esc); p++) {
-            if (*p == '&') {
-                memcpy(esc + n, "&amp;", 5);
-                n += 5;
-            } else if (*p == '<') {
-                memcpy(esc + n, "&lt;", 4);
-                n += 4;
-            } else {
-                esc[n++] = *p;
-            }
-        }
-        esc[n] = '\0';
+        xml_text(texts[i], esc, sizeof(esc));
         snprintf(xml, sizeof(xml),
                  "<rss><channel><title>%s</title></channel></rss>", esc);
         wn_buf_init(&want, 1024);
