@@ -85,6 +85,9 @@ def main():
         items = "-" if name == "libxml2" else f"{r['items_per_s']:.0f}"
         count = "-" if name == "libxml2" else str(r["items"])
         print(f"{name:<12} {r['mb_per_s']:>9.2f} {items:>11} {count:>8} {r.get('failed', 0):>6}")
+    if wn["items"] != fp["items"] or wn.get("failed") or floor.get("failed"):
+        print(f"warning: winnow found {wn['items']} items, feedparser {fp['items']}; "
+              f"failed: winnow {wn.get('failed')}, libxml2 {floor.get('failed')}")
     print(f"winnow / libxml2 floor: {vs_floor * 100:.1f}% (target >= 60%)")
     print(f"winnow / feedparser:    {vs_fp:.1f}x (target >= 30x)")
     os.makedirs(args.out, exist_ok=True)
