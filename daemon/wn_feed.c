@@ -18,6 +18,7 @@
 #include "wn_url.h"
 
 /* The XML formats, by root element (JSON Feed is told by its '{'). */
+#define WN_FEED_NS_ANY "*" /* any namespace, but one */
 static const struct wn_feed_family {
     const char *root; /* local name of the root element */
     const char *ns;   /* its namespace; NULL: none */
@@ -25,7 +26,9 @@ static const struct wn_feed_family {
     int (*parse)(struct wn_feed_ctx *ctx, xmlNodePtr root);
 } wn_feed_families[] = {
     { "rss", NULL, WN_FEED_RSS2, wn_feed_rss_parse },
-    { "rss", WN_NS_RSS2, WN_FEED_RSS2, wn_feed_rss_parse },
+    /* <rss> in UserLand's namespace, or wrongly in RSS 1.0's or another:
+     * still RSS, its elements in the root's namespace. */
+    { "rss", WN_FEED_NS_ANY, WN_FEED_RSS2, wn_feed_rss_parse },
     { "feed", WN_NS_ATOM, WN_FEED_ATOM1, wn_feed_atom_parse },
     { "feed", WN_NS_ATOM03, WN_FEED_ATOM03, wn_feed_atom_parse },
     { "RDF", WN_NS_RDF, WN_FEED_RSS1, wn_feed_rdf_parse },
@@ -255,7 +258,9 @@ wn_feed_family(xmlNodePtr root)
 
         if (strcmp(f->root, (const char *) root->name) == 0
             && (f->ns == NULL ? ns == NULL
-                              : ns != NULL && strcmp(f->ns, ns) == 0))
+                              : ns != NULL
+                                    && (strcmp(f->ns, WN_FEED_NS_ANY) == 0
+                                        || strcmp(f->ns, ns) == 0)))
         {
             return f;
         }
