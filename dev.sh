@@ -19,8 +19,8 @@ BUILD=${WN_BUILD_DIR:-build}
 
 PKGS_BUILD="gcc make cmake pkg-config libc6-dev libcurl4-openssl-dev libxml2-dev
   libuv1-dev libsqlite3-dev libjansson-dev libutf8proc-dev libxxhash-dev
-  libinih-dev libpcre2-dev"
-PKGS_TEST="libcmocka-dev python3"
+  libinih-dev libpcre2-dev libzstd-dev libpq-dev"
+PKGS_TEST="libcmocka-dev python3 postgresql"
 PKGS_BENCH="nginx-light time python3-feedparser"
 PKGS_FUZZ="clang libclang-rt-14-dev"
 

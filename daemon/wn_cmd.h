@@ -6,6 +6,7 @@
 #define WN_CMD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct wn_opts {
     const char *command;    /* "run", "once", "parse", ... */
@@ -17,6 +18,10 @@ struct wn_opts {
     const char *content_type; /* parse: --content-type (the HTTP header) */
     const char *timezone;     /* parse: --timezone (zone of zoneless times) */
     int keep_future;          /* parse: --keep-future */
+    const char *until;      /* --until T */
+    const char *feed;       /* --feed NAME */
+    const char *site;       /* --site HOST */
+    long limit;             /* --limit N, 0 when not given */
     int json;               /* --json */
     int text;               /* --text */
     int explain;            /* --explain */
@@ -40,6 +45,15 @@ int wn_cmd_once(const struct wn_opts *o);
 int wn_cmd_run(const struct wn_opts *o);
 int wn_cmd_opml(const struct wn_opts *o);     /* wn_cmd_feeds.c */
 int wn_cmd_discover(const struct wn_opts *o); /* wn_cmd_feeds.c */
+int wn_cmd_search(const struct wn_opts *o);
+int wn_cmd_reclean(const struct wn_opts *o);
+
+/*
+ * Parses the value of a time option (`opt` names it in the error): an RFC
+ * 3339 time or a duration before now ("36h", "7d").  0, or -1 after
+ * printing why.
+ */
+int wn_cmd_time_arg(const char *opt, const char *v, int64_t *out);
 
 /* Reads a whole file (at most `max` bytes); the caller frees *data. */
 int wn_cmd_read_file(const char *path, size_t max, char **data, size_t *len);

@@ -65,6 +65,13 @@ static const struct wn_conf_key wn_conf_keys[] = {
     { "store", "path", WN_CONF_PATH, "/var/lib/winnow/winnow.db",
       WN_OFF(store_path), 0, 0 },
     { "store", "batch", WN_CONF_INT, "1000", WN_OFF(store_batch), 1, 1000000 },
+    { "store", "lease", WN_CONF_DURATION, "5m", WN_OFF(store_lease),
+      WN_MS(1), WN_MS(86400) },
+    { "store", "max_size", WN_CONF_SIZE, "0", WN_OFF(store_max_size), 0,
+      1L << 50 },
+    { "store", "keep_days", WN_CONF_INT, "0", WN_OFF(keep_days), 0, 1000000 },
+    { "store", "keep_pages_days", WN_CONF_INT, "30", WN_OFF(keep_pages_days), 0,
+      1000000 },
     { "plugins", "dir", WN_CONF_PATH, WN_DEFAULT_PLUGIN_DIR, WN_OFF(plugin_dir),
       0, 0 },
     { "plugins", "timeout", WN_CONF_DURATION, "2s", WN_OFF(plugin_timeout), 1,
@@ -196,7 +203,8 @@ wn_conf_path(const struct wn_conf *conf, const char *value)
     size_t n;
     char *p;
 
-    if (value[0] == '/' || conf->dir == NULL) {
+    /* A URI ([store] path = postgresql://...) is not a file name. */
+    if (value[0] == '/' || conf->dir == NULL || strstr(value, "://") != NULL) {
         return strdup(value);
     }
     n = strlen(conf->dir) + strlen(value) + 2;
@@ -545,10 +553,16 @@ wn_conf_feed_key(struct wn_conf_loader *l, struct wn_conf_feed *f,
             wn_conf_error(l, l->line, l->section, key,
                           "\"%s\" is not drop or keep", value);
         }
+    } else if (strcmp(key, "keep_days") == 0) {
+        if (wn_conf_parse_long(value, 0, 1000000, &f->keep_days) != 0) {
+            wn_conf_error(l, l->line, l->section, key,
+                          "\"%s\" is not a number of days (0: for ever)",
+                          value);
+        }
     } else {
         wn_conf_error(l, l->line, l->section, key,
                       "unknown key (feeds take url, fetch_article, interval, "
-                      "timezone, future_dates)");
+                      "keep_days, timezone, future_dates)");
     }
     return 0;
 }
@@ -594,6 +608,7 @@ wn_conf_section(struct wn_conf_loader *l, const char *section)
         memset(&feeds[c->nfeeds], 0, sizeof(*feeds));
         feeds[c->nfeeds].name = strdup(name);
         feeds[c->nfeeds].line = l->header_line;
+        feeds[c->nfeeds].keep_days = -1;
         l->section_kind = 1;
         l->section_index = c->nfeeds++;
     } else if (strncmp(section, "plugin:", 7) == 0) {

@@ -26,6 +26,7 @@ struct wn_conf_feed {
     long interval;     /* seconds; 0: [schedule] interval */
     int zone_minutes;  /* timezone: zone of times that name none (0: UTC) */
     int keep_future;   /* future_dates = keep (default drop) */
+    long keep_days;    /* article retention; -1: [store] keep_days */
     unsigned line;     /* where the section starts */
     int url_seen;      /* a url key was given (valid or not) */
 };
@@ -55,6 +56,10 @@ struct wn_conf {
     /* [store] */
     char *store_path; /* SQLite file */
     long store_batch; /* operations per transaction at most */
+    long store_lease;     /* ms a shared store's feed lease lasts */
+    long store_max_size;  /* bytes the database may grow to; 0: no cap */
+    long keep_days;       /* days articles are kept; 0: for ever */
+    long keep_pages_days; /* days raw pages are kept; 0: not kept */
 
     /* [plugins] */
     char *plugin_dir;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <uv.h>
 
@@ -23,12 +24,18 @@
 #include "wn_net.h"
 #include "wn_plugin.h"
 #include "wn_sched.h"
+#include "wn_lease.h"
 #include "wn_store.h"
 #include "wn_time.h"
 #include "wn_writer.h"
 
 #define WN_DAEMON_PENDING_MAX 10000 /* earlier items retried per start */
 #define WN_DAEMON_JITTER_PCT  10    /* spread of feeds sharing an interval */
+/* While running, articles still pending (a failed write, a crash) are
+ * retried this often, and every WN_DAEMON_SWEEP_DOWN_MS while the store
+ * cannot write, so writing resumes when space returns. */
+#define WN_DAEMON_SWEEP_MS      300000
+#define WN_DAEMON_SWEEP_DOWN_MS 10000
 
 #define wn_container_of(p, type, member)                                       \
     ((type *) (void *) ((char *) (p) -offsetof(type, member)))
@@ -43,12 +50,16 @@ struct wn_daemon {
     struct wn_net_allow *allow;
     struct wn_ingest *ingest;
     struct wn_sched *sched; /* run only */
+    struct wn_lease *lease; /* run on a shared store, instead of sched */
     struct wn_ingest_feed *feeds;
     size_t nfeeds;
     uv_signal_t sigint, sigterm, sighup;
     uv_timer_t finish_timer;
     uv_timer_t stop_timer;
-    volatile int stop; /* read by plugins on other threads */
+    uv_timer_t sweep_timer;        /* run only: pending articles retried */
+    uint64_t last_sweep;           /* uv_now() of the last sweep */
+    int sweeping;                  /* a sweep op is queued or running */
+    volatile int stop;             /* read by plugins on other threads */
     struct wn_writer_stats writes; /* kept when the writer closes */
     int once;
     int stopping;
@@ -77,12 +88,25 @@ wn_daemon_sync_feeds(struct wn_daemon *d, struct wn_err *err)
         rc =
             wn_store_feed_sync(d->store, f->conf->name, f->conf->url, &sf, err);
         if (rc == 0) {
+            rc = wn_store_feed_keep(d->store, sf.id, f->conf->keep_days, err);
+        }
+        if (rc == 0) {
             f->store_id = sf.id;
             f->etag = sf.etag;
             f->last_modified = sf.last_modified;
             f->next_fetch = sf.next_fetch;
             f->error_count = sf.error_count;
             d->nfeeds++;
+        }
+    }
+    if (rc == 0) {
+        struct wn_store_retain r = { wn_time_now(), d->conf->keep_days,
+                                     d->conf->keep_pages_days, 0, 0 };
+        rc = wn_store_retain(d->store, &r, err);
+        if (rc == 0 && r.articles + r.pages > 0) {
+            WN_LOG(WN_LOG_NOTICE, "store",
+                   "retention: %ld articles and %ld pages expired", r.articles,
+                   r.pages);
         }
     }
     if (rc == 0) {
@@ -120,6 +144,9 @@ wn_daemon_open(struct wn_daemon *d, const struct wn_opts *o)
     rc = wn_net_allow_parse(d->conf->allow_private, &d->allow, &err);
     if (rc == 0) {
         rc = wn_store_open(d->conf->store_path, 0, &d->store, &err);
+    }
+    if (rc == 0 && d->conf->store_max_size > 0) {
+        rc = wn_store_limit(d->store, d->conf->store_max_size, &err);
     }
     if (rc == 0) {
         rc = wn_daemon_sync_feeds(d, &err);
@@ -211,11 +238,16 @@ wn_daemon_finish(uv_timer_t *t)
         wn_sched_close(d->sched, NULL, NULL);
         d->sched = NULL;
     }
+    wn_lease_close(d->lease);
+    d->lease = NULL;
     wn_daemon_close_handle((uv_handle_t *) &d->sigint);
     wn_daemon_close_handle((uv_handle_t *) &d->sigterm);
     wn_daemon_close_handle((uv_handle_t *) &d->sighup);
     wn_daemon_close_handle((uv_handle_t *) &d->stop_timer);
     wn_daemon_close_handle((uv_handle_t *) &d->finish_timer);
+    if (d->sweep_timer.data == d) {
+        wn_daemon_close_handle((uv_handle_t *) &d->sweep_timer);
+    }
     if (d->fetcher != NULL) { /* the stop timeout may have closed it */
         wn_fetch_close(d->fetcher, NULL, NULL);
         d->fetcher = NULL;
@@ -340,6 +372,114 @@ wn_daemon_queue_pending(const struct wn_store_pending *p, void *arg)
     return 0;
 }
 
+/* ---- the pending sweep (run) ---- */
+
+/* One sweep: the pending articles read by the writer, copied for the loop. */
+struct wn_daemon_sweep {
+    struct wn_write_op op;
+    struct wn_daemon *d;
+    struct wn_daemon_pending {
+        int64_t feed_id, published;
+        char *url, *title, *author, *summary;
+    } * p;
+    size_t n, cap;
+};
+
+static char *
+wn_daemon_dup(const char *s)
+{
+    return s != NULL ? strdup(s) : NULL;
+}
+
+static int
+wn_daemon_sweep_collect(const struct wn_store_pending *p, void *arg)
+{
+    struct wn_daemon_sweep *sw = arg;
+    struct wn_daemon_pending *e;
+
+    if (sw->n == sw->cap) {
+        size_t cap = sw->cap ? sw->cap * 2 : 64;
+        void *np = realloc(sw->p, cap * sizeof(*sw->p));
+        if (np == NULL) {
+            return 1; /* the rest waits for the next sweep */
+        }
+        sw->p = np;
+        sw->cap = cap;
+    }
+    e = &sw->p[sw->n++];
+    e->feed_id = p->feed_id;
+    e->published = p->published;
+    e->url = wn_daemon_dup(p->url);
+    e->title = wn_daemon_dup(p->title);
+    e->author = wn_daemon_dup(p->author);
+    e->summary = wn_daemon_dup(p->summary);
+    return 0;
+}
+
+static int
+wn_daemon_sweep_read(struct wn_store *s, struct wn_write_op *op,
+                     struct wn_err *err)
+{
+    struct wn_daemon_sweep *sw = op->data;
+
+    return wn_store_pending(s, WN_DAEMON_PENDING_MAX, wn_daemon_sweep_collect,
+                            sw, err);
+}
+
+static int wn_daemon_queue_pending(const struct wn_store_pending *p, void *arg);
+
+static void
+wn_daemon_sweep_done(struct wn_write_op *op)
+{
+    struct wn_daemon_sweep *sw = op->data;
+    struct wn_daemon *d = sw->d;
+
+    d->sweeping = 0;
+    for (size_t i = 0; i < sw->n; i++) {
+        struct wn_daemon_pending *e = &sw->p[i];
+        if (op->rc == 0 && !d->stopping && !d->finishing && e->url != NULL) {
+            struct wn_store_pending p = { e->feed_id,  e->url,    NULL,
+                                          e->title,    e->author, e->summary,
+                                          e->published };
+            wn_daemon_queue_pending(&p, d);
+        }
+        free(e->url);
+        free(e->title);
+        free(e->author);
+        free(e->summary);
+    }
+    free(sw->p);
+    free(sw);
+}
+
+static void
+wn_daemon_sweep(uv_timer_t *t)
+{
+    struct wn_daemon *d = t->data;
+    struct wn_daemon_sweep *sw;
+    uint64_t every;
+
+    if (d->sweeping || d->stopping || d->finishing || d->writer == NULL) {
+        return;
+    }
+    every = wn_writer_ready(d->writer, NULL) ? WN_DAEMON_SWEEP_MS
+                                             : WN_DAEMON_SWEEP_DOWN_MS;
+    if (uv_now(&d->loop) - d->last_sweep < every) {
+        return;
+    }
+    sw = calloc(1, sizeof(*sw));
+    if (sw == NULL) {
+        return;
+    }
+    d->last_sweep = uv_now(&d->loop);
+    d->sweeping = 1;
+    sw->d = d;
+    sw->op.fn = wn_daemon_sweep_read;
+    sw->op.done = wn_daemon_sweep_done;
+    sw->op.data = sw;
+    wn_writer_submit(d->writer, &sw->op);
+}
+
 static void
 wn_daemon_feed_done(struct wn_ingest_feed *feed, int ok, void *arg)
 {
@@ -361,8 +501,9 @@ wn_daemon_summary(struct wn_daemon *d, FILE *out)
     double secs = (double) (uv_hrtime() - d->started) / 1e9;
 
     wn_ingest_stats(d->ingest, &st);
-    WN_LOG(WN_LOG_INFO, "store", "%" PRIu64 " writes in %" PRIu64 " transactions",
-           d->writes.ops, d->writes.batches);
+    WN_LOG(WN_LOG_INFO, "store",
+           "%" PRIu64 " writes in %" PRIu64 " transactions", d->writes.ops,
+           d->writes.batches);
     fprintf(out,
             "winnowd once: %zu feeds: %" PRIu64 " ok, %" PRIu64
             " not modified, %" PRIu64 " failed; %" PRIu64 " items, %" PRIu64
@@ -437,6 +578,60 @@ wn_daemon_due(struct wn_heap_entry *e, void *arg)
     }
 }
 
+/* ---- shared feed sets: feeds come from leases, not the local heap ---- */
+
+static size_t
+wn_daemon_lease_room(void *arg)
+{
+    struct wn_daemon *d = arg;
+    struct wn_ingest_stats st;
+    size_t max = (size_t) d->conf->max_transfers;
+
+    if (d->stopping) {
+        return 0;
+    }
+    wn_ingest_stats(d->ingest, &st);
+    return st.feeds_busy + st.feeds_waiting < max
+               ? max - st.feeds_busy - st.feeds_waiting
+               : 0;
+}
+
+static void
+wn_daemon_leased(int64_t feed_id, void *arg)
+{
+    struct wn_daemon *d = arg;
+
+    for (size_t i = 0; i < d->nfeeds; i++) {
+        struct wn_ingest_feed *f = &d->feeds[i];
+        if (f->store_id == feed_id) {
+            /* A feed still busy here keeps its lease until it is stored. */
+            if (!f->busy) {
+                wn_ingest_feed(d->ingest, f);
+            }
+            return;
+        }
+    }
+    /* Not in this daemon's configuration: left to expire for the others. */
+}
+
+static int
+wn_daemon_run_shared(struct wn_daemon *d)
+{
+    char owner[300], host[256];
+
+    if (gethostname(host, sizeof(host)) != 0) {
+        snprintf(host, sizeof(host), "unknown");
+    }
+    host[sizeof(host) - 1] = '\0';
+    snprintf(owner, sizeof(owner), "%s:%ld", host, (long) getpid());
+    WN_LOG(WN_LOG_NOTICE, "winnowd",
+           "shared store: leasing due feeds as %s for %lds at a time", owner,
+           d->conf->store_lease / 1000);
+    return wn_lease_init(&d->loop, d->writer, owner,
+                         d->conf->store_lease / 1000, wn_daemon_lease_room,
+                         wn_daemon_leased, d, &d->lease);
+}
+
 int
 wn_cmd_run(const struct wn_opts *o)
 {
@@ -449,11 +644,16 @@ wn_cmd_run(const struct wn_opts *o)
         return status;
     }
     d.loop.data = &d;
-    if (wn_sched_init(&d.loop, wn_daemon_due, &d, &d.sched) != 0) {
+    if (wn_store_shared(d.store)) {
+        if (wn_daemon_run_shared(&d) != 0) {
+            wn_daemon_release(&d);
+            return WN_EXIT_FAILURE;
+        }
+    } else if (wn_sched_init(&d.loop, wn_daemon_due, &d, &d.sched) != 0) {
         wn_daemon_release(&d);
         return WN_EXIT_FAILURE;
     }
-    for (size_t i = 0; i < d.nfeeds; i++) {
+    for (size_t i = 0; d.sched != NULL && i < d.nfeeds; i++) {
         struct wn_ingest_feed *f = &d.feeds[i];
         int64_t wait = f->next_fetch > now ? f->next_fetch - now : 0;
         uint64_t ms = (uint64_t) wait * 1000u;
@@ -466,6 +666,24 @@ wn_cmd_run(const struct wn_opts *o)
         }
         wn_sched_in(d.sched, &f->sched, ms);
     }
+    /* Articles of items an earlier run acknowledged but could not finish
+     * (a crash, a stop, a full disk) are fetched again now, not at their
+     * feed's next change. */
+    {
+        struct wn_err err;
+        wn_err_clear(&err);
+        if (wn_store_pending(d.store, WN_DAEMON_PENDING_MAX,
+                             wn_daemon_queue_pending, &d, &err)
+            != 0)
+        {
+            WN_LOG(WN_LOG_WARNING, "winnowd", "%s", err.msg);
+        }
+    }
+    uv_timer_init(&d.loop, &d.sweep_timer);
+    d.sweep_timer.data = &d;
+    d.last_sweep = uv_now(&d.loop);
+    uv_timer_start(&d.sweep_timer, wn_daemon_sweep, WN_DAEMON_SWEEP_DOWN_MS,
+                   WN_DAEMON_SWEEP_DOWN_MS);
     WN_LOG(WN_LOG_NOTICE, "winnowd",
            "running: %zu feeds, %zu plugins, store %s", d.nfeeds,
            d.plugins != NULL ? d.plugins->n : 0, d.conf->store_path);
@@ -480,24 +698,8 @@ wn_cmd_run(const struct wn_opts *o)
 static int
 wn_daemon_since(const struct wn_opts *o, int64_t *since)
 {
-    long ms;
-
     *since = 0;
-    if (o->since == NULL) {
-        return 0;
-    }
-    if (wn_time_parse(o->since, since) == 0) {
-        return 0;
-    }
-    if (wn_conf_parse_duration(o->since, &ms) == 0) {
-        *since = wn_time_now() - ms / 1000;
-        return 0;
-    }
-    fprintf(stderr,
-            "winnowd: --since %s: not a time (2021-02-24T12:00:00Z) or "
-            "a duration (36h, 7d)\n",
-            o->since);
-    return -1;
+    return o->since != NULL ? wn_cmd_time_arg("--since", o->since, since) : 0;
 }
 
 static void

@@ -26,6 +26,7 @@
 #include "wn_strset.h"
 #include "wn_text.h"
 #include "wn_time.h"
+#include "wn_page.h"
 #include "wn_url.h"
 #include "wn_writer.h"
 
@@ -84,6 +85,8 @@ struct wn_article_job {
     size_t len;
     char *content_type;
     char *fetched_url;
+    char *page; /* the raw page packed for keeping, or NULL */
+    size_t page_len;
     struct wn_article *article;
     int rc;
     struct wn_err err;
@@ -550,6 +553,7 @@ wn_article_job_free(struct wn_article_job *a)
     free(a->body);
     free(a->content_type);
     free(a->fetched_url);
+    free(a->page);
     wn_article_free(a->article);
     free(a);
 }
@@ -755,6 +759,13 @@ wn_ingest_clean_work(uv_work_t *req)
         return;
     }
     a->rc = wn_ingest_extract(a, a->body, a->len, 0, &page, &a->err);
+    /* Kept for `winnowd reclean`; a page that cannot be packed is just
+     * not kept. */
+    if (a->rc == 0 && a->in->o.conf->keep_pages_days > 0
+        && wn_page_pack(a->body, a->len, &a->page, &a->page_len) != 0)
+    {
+        a->page = NULL;
+    }
     free(a->body);
     a->body = NULL;
     /* A page that left implausibly little loses to longer feed content. */
@@ -777,10 +788,19 @@ wn_ingest_write_article(struct wn_store *s, struct wn_write_op *op,
                         struct wn_err *err)
 {
     struct wn_article_job *a = op->data;
-
-    return wn_store_article_put(
+    int64_t now = wn_time_now();
+    int rc = wn_store_article_put(
         s, a->article, a->canon,
-        a->fetched_url != NULL ? a->fetched_url : a->link, wn_time_now(), err);
+        a->fetched_url != NULL ? a->fetched_url : a->link, now, err);
+
+    if (rc == 0 && a->page != NULL
+        && !(a->article->flags & WN_ARTICLE_FEED_CONTENT))
+    {
+        struct wn_store_page p = { a->content_type, a->page, a->page_len,
+                                   now };
+        rc = wn_store_page_put(s, a->canon, &p, err);
+    }
+    return rc;
 }
 
 static void

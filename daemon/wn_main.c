@@ -33,6 +33,12 @@ wn_main_usage(FILE *f)
         "  export -c FILE [--since T] stored articles as JSON Lines\n"
         "  list -c FILE [--since T]   stored articles: title, site, words, "
         "first line\n"
+        "  search -c FILE QUERY       full-text search, best first, with "
+        "snippets\n"
+        "        [--feed NAME] [--site HOST] [--since T] [--until T]\n"
+        "        [--limit N] [--json]\n"
+        "  reclean -c FILE [--site HOST] [--since T]\n"
+        "                             re-run the plugins over kept raw pages\n"
         "  check-config -c FILE       validate the configuration and plugins\n"
         "  plugins -c FILE            list plugins and the hosts they clean\n"
         "  opml FILE [--url BASE]     an OPML list as [feed:NAME] sections\n"
@@ -71,6 +77,7 @@ main(int argc, char **argv)
         { "export", wn_cmd_export },   { "check-config", wn_cmd_check_config },
         { "plugins", wn_cmd_plugins }, { "list", wn_cmd_list },
         { "opml", wn_cmd_opml },       { "discover", wn_cmd_discover },
+        { "search", wn_cmd_search },   { "reclean", wn_cmd_reclean },
     };
     struct wn_opts o;
     int rc = WN_EXIT_USAGE;
@@ -95,6 +102,32 @@ main(int argc, char **argv)
             }
         } else if (strcmp(a, "--since") == 0) {
             if (wn_main_value(argc, argv, &i, &o.since) != 0) {
+                return WN_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--until") == 0) {
+            if (wn_main_value(argc, argv, &i, &o.until) != 0) {
+                return WN_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--feed") == 0) {
+            if (wn_main_value(argc, argv, &i, &o.feed) != 0) {
+                return WN_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--site") == 0) {
+            if (wn_main_value(argc, argv, &i, &o.site) != 0) {
+                return WN_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--limit") == 0) {
+            const char *v = NULL;
+            char *end;
+            if (wn_main_value(argc, argv, &i, &v) != 0) {
+                return WN_EXIT_USAGE;
+            }
+            o.limit = strtol(v, &end, 10);
+            if (*v == '\0' || *end != '\0' || o.limit < 1 || o.limit > 10000) {
+                fprintf(stderr,
+                        "winnowd: --limit %s: not a number from 1 to "
+                        "10000\n",
+                        v);
                 return WN_EXIT_USAGE;
             }
         } else if (strcmp(a, "--log-level") == 0) {

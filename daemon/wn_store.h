@@ -1,8 +1,9 @@
 /*
- * wn_store.h: the SQLite store: schema and migrations, feeds, items and
- * article text.  Synchronous and thread-confined: one struct wn_store is
- * used by one thread at a time (the writer's batches, or a command).  It
- * knows nothing about fetching or the loop; wn_writer.c batches calls into
+ * wn_store.h: the store interface: feeds, items and article text behind
+ * one function table, with SQLite (the embedded default) and PostgreSQL
+ * backends.  Synchronous and thread-confined: one struct wn_store is used by
+ * one thread at a time (the writer's batches, or a command).  It knows
+ * nothing about fetching or the loop; wn_writer.c batches calls into
  * transactions off the loop thread.
  */
 #ifndef WN_STORE_H
@@ -13,10 +14,19 @@
 
 #include <winnow/error.h>
 
-#define WN_STORE_SCHEMA_VERSION 1
+#define WN_STORE_SCHEMA_VERSION 2
 #define WN_STORE_BUSY_MS        5000 /* wait for another writer's lock */
-#define WN_STORE_ITEM_ATTEMPTS  3 /* article fetches per item before giving up \
-                                   */
+#define WN_STORE_ITEM_ATTEMPTS                                                 \
+    3 /* article fetches per item before giving up                             \
+       */
+/* Stored articles that may share a sketch key, looked at per key when
+ * linking a new article to a story (the most recent ones). */
+#define WN_STORE_STORY_FANOUT 32
+/* Candidates whose whole text is compared, those sharing most keys first. */
+#define WN_STORE_STORY_VERIFY 4
+/* Search results when the caller sets no limit, and at most. */
+#define WN_STORE_SEARCH_LIMIT     20
+#define WN_STORE_SEARCH_LIMIT_MAX 10000
 
 struct wn_store;
 struct wn_article;
@@ -24,10 +34,42 @@ struct wn_feed_item;
 
 #define WN_STORE_READONLY 0x1u
 
-/* Opens (creating and migrating unless read-only) the database at path. */
+/*
+ * Opens (creating and migrating unless read-only) the store at `path`: a
+ * SQLite file name, or a PostgreSQL connection URI (postgresql://...).
+ * Errors name the location and the reason.
+ */
 int wn_store_open(const char *path, unsigned flags, struct wn_store **out,
                   struct wn_err *err);
 void wn_store_close(struct wn_store *s);
+
+/*
+ * Caps the database at about max_bytes (0: no cap); a write past it fails
+ * as a full disk would, and the store reports itself down until space is
+ * freed.  SQLite only (max_page_count); other backends return WN_EINVAL.
+ */
+int wn_store_limit(struct wn_store *s, int64_t max_bytes, struct wn_err *err);
+
+/* ---- shared feed sets (PostgreSQL) ---- */
+
+/* True when several daemons may share this store's feeds through leases. */
+int wn_store_shared(const struct wn_store *s);
+
+typedef int (*wn_store_lease_cb)(int64_t feed_id, void *arg);
+
+/*
+ * Leases at most `max` feeds that are due at `now` and not leased by a live
+ * daemon to `owner` until now + lease_secs, calling cb for each (a non-zero
+ * return stops the calls, not the leases).  wn_store_feed_fetched() ends a
+ * lease; an expired lease is free for any daemon.  Returns the number
+ * leased or < 0 (WN_EINVAL when the store is not shared).
+ */
+int wn_store_lease(struct wn_store *s, const char *owner, int64_t now,
+                   long lease_secs, size_t max, wn_store_lease_cb cb, void *arg,
+                   struct wn_err *err);
+
+/* The backend's name: "sqlite" or "postgresql". */
+const char *wn_store_backend(const struct wn_store *s);
 
 int wn_store_begin(struct wn_store *s, struct wn_err *err);
 int wn_store_commit(struct wn_store *s, struct wn_err *err);
@@ -129,5 +171,104 @@ struct wn_store_counts {
 };
 int wn_store_counts(struct wn_store *s, struct wn_store_counts *out,
                     struct wn_err *err);
+
+/* ---- raw pages (kept for re-cleaning) ---- */
+
+/* A raw page as fetched, packed by wn_page_pack(). */
+struct wn_store_page {
+    const char *content_type; /* or NULL */
+    const void *data;         /* packed bytes */
+    size_t size;              /* packed size */
+    int64_t fetched_at;
+};
+
+/*
+ * Keeps the raw page of the article stored under canonical `url` (call
+ * after wn_store_article_put() in the same transaction); replaces an
+ * earlier one.  0 or < 0.
+ */
+int wn_store_page_put(struct wn_store *s, const char *url,
+                      const struct wn_store_page *p, struct wn_err *err);
+
+/* One kept page with what re-cleaning needs; borrowed for the callback. */
+struct wn_store_kept {
+    int64_t article_id;
+    const char *url, *fetched_url, *content_type, *title, *author, *plugins;
+    const char *hash;
+    int64_t published, fetched_at;
+    const void *data; /* packed */
+    size_t size;
+};
+
+typedef int (*wn_store_kept_cb)(const struct wn_store_kept *k, void *arg);
+
+/*
+ * Calls cb for every kept page whose article's host is `host` or a
+ * subdomain of it (NULL: any) and was stored at or after `since`, oldest
+ * first.  cb may write to the store (the list is taken first); a non-zero
+ * return stops.  Returns the number of pages visited or < 0.
+ */
+int wn_store_kept_pages(struct wn_store *s, const char *host, int64_t since,
+                        wn_store_kept_cb cb, void *arg, struct wn_err *err);
+
+/* ---- retention ---- */
+
+/* Sets a feed's own retention in days (< 0: the store-wide default). */
+int wn_store_feed_keep(struct wn_store *s, int64_t feed_id, long keep_days,
+                       struct wn_err *err);
+
+struct wn_store_retain {
+    int64_t now;
+    long keep_days;       /* articles: 0 keeps them for ever */
+    long keep_pages_days; /* raw pages: 0 keeps them as long as the article */
+    long articles, pages; /* out: how many were deleted */
+};
+
+/*
+ * Deletes articles stored more than keep_days ago (a feed's own keep_days
+ * wins), with their pages, search entries and story keys, and raw pages
+ * older than keep_pages_days.  Items stay, so an expired article whose
+ * item is still in its feed is not fetched again.  0 or < 0.
+ */
+int wn_store_retain(struct wn_store *s, struct wn_store_retain *r,
+                    struct wn_err *err);
+
+/* ---- search ---- */
+
+struct wn_store_query {
+    const char *match;    /* words (all must match), or FTS5 query syntax */
+    const char *feed;     /* a feed that listed it, or NULL */
+    const char *site;     /* host (subdomains too), or NULL */
+    int64_t since, until; /* published (stored when unknown) in [since,
+                             until); WN_TIME_NONE for no bound */
+    size_t limit;         /* 0: WN_STORE_SEARCH_LIMIT */
+};
+
+/* One hit, best first; strings borrowed for the callback.  The snippet
+ * marks matched words with [ and ]. */
+struct wn_store_hit {
+    const char *url, *feed, *title, *site, *snippet, *story;
+    int64_t published, stored_at;
+    double rank; /* lower is better (bm25) */
+};
+
+typedef int (*wn_store_hit_cb)(const struct wn_store_hit *h, void *arg);
+
+/*
+ * Full-text search over titles (weighted up) and texts.  Words that are
+ * not valid FTS5 syntax are searched as plain words.  Returns hits or < 0.
+ */
+int wn_store_search(struct wn_store *s, const struct wn_store_query *q,
+                    wn_store_hit_cb cb, void *arg, struct wn_err *err);
+
+/* ---- health ---- */
+
+/*
+ * 1 when the store takes writes, 0 when the last write failed because the
+ * disk is full, the database read-only or I/O failed (why gets the reason);
+ * a later successful commit makes it 1 again.  Not thread-safe: call it
+ * where the store is used (the writer reads it between batches).
+ */
+int wn_store_health(const struct wn_store *s, char *why, size_t n);
 
 #endif /* WN_STORE_H */

@@ -23,6 +23,8 @@ struct wn_writer {
     struct wn_writer_stats stats;
     int batch_rc; /* the transaction's own outcome */
     struct wn_err batch_err;
+    int down;      /* the store cannot take writes (disk full, read-only) */
+    char why[256]; /* why, while down */
     void (*close_cb)(void *arg);
     void *close_arg;
 };
@@ -70,6 +72,30 @@ wn_writer_work(uv_work_t *req)
     }
 }
 
+/*
+ * Follows the store's health after each batch: a full disk or read-only
+ * database makes the writer not ready (logged once, with the reason) until a
+ * batch commits again.  Failed operations are reported to their owners,
+ * who keep the work pending, so nothing is lost meanwhile.
+ */
+static void
+wn_writer_health_update(struct wn_writer *w)
+{
+    char why[sizeof(w->why)];
+    int up = wn_store_health(w->store, why, sizeof(why));
+
+    if (!up && !w->down) {
+        WN_LOG(WN_LOG_ERR, "store",
+               "cannot write: %s; not ready, items stay pending and are "
+               "retried",
+               why);
+    } else if (up && w->down) {
+        WN_LOG(WN_LOG_NOTICE, "store", "writes succeed again; ready");
+    }
+    w->down = !up;
+    memcpy(w->why, why, sizeof(why));
+}
+
 static void
 wn_writer_after(uv_work_t *req, int status)
 {
@@ -84,6 +110,8 @@ wn_writer_after(uv_work_t *req, int status)
         w->stats.failed_batches++;
         WN_LOG(WN_LOG_ERR, "store", "transaction failed: %s", w->batch_err.msg);
     }
+    /* No batch runs now, so the store may be read on this thread. */
+    wn_writer_health_update(w);
     for (; op != NULL; op = next) {
         next = op->next;
         op->next = NULL;
@@ -195,4 +223,13 @@ wn_writer_close(struct wn_writer *w, void (*cb)(void *arg), void *arg)
     w->close_cb = cb;
     w->close_arg = arg;
     wn_writer_kick(w);
+}
+
+int
+wn_writer_ready(const struct wn_writer *w, const char **why)
+{
+    if (why != NULL) {
+        *why = w->down ? w->why : NULL;
+    }
+    return !w->down;
 }

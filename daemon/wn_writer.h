@@ -62,6 +62,14 @@ int wn_writer_busy(const struct wn_writer *w);
 void wn_writer_stats(const struct wn_writer *w, struct wn_writer_stats *out);
 
 /*
+ * 1 when the store takes writes; 0 after a batch failed because the disk
+ * is full, the database is read-only or I/O failed, until a batch commits
+ * again (*why, when not NULL, then points to the reason, valid until the
+ * next batch ends).  For readiness checks (/readyz); loop thread only.
+ */
+int wn_writer_ready(const struct wn_writer *w, const char **why);
+
+/*
  * Runs what is queued, then frees the writer and calls cb (may be NULL).
  * The store stays the caller's.
  */

@@ -17,9 +17,11 @@
 #include <winnow/error.h>
 
 #include "wn_arena.h"
+#include "wn_cmd.h"
 #include "wn_extract.h"
 #include "wn_feed.h"
 #include "wn_store.h"
+#include "wn_text.h"
 
 static char dbpath[64];
 
@@ -274,79 +276,266 @@ store_read_only_open_needs_an_existing_current_database(void **state)
     assert_non_null(strstr(err.msg, "cannot open"));
 }
 
-/* The title the store holds for a feed's item, or "" (caller frees). */
-static char *
-stored_title(const char *guid, int *rows)
+static int
+count_hits(const struct wn_store_hit *h, void *arg)
 {
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    char *title = NULL;
-
-    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM items", -1,
-                                        &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    *rows = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT title FROM items WHERE guid = ?",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_text(st, 1, guid, -1, SQLITE_STATIC);
-    title = strdup(sqlite3_step(st) == SQLITE_ROW
-                       ? (const char *) sqlite3_column_text(st, 0)
-                       : "");
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return title;
+    int *n = arg;
+    (void) h;
+    (*n)++;
+    return 0;
 }
 
-/* Identity (issue 3): an edited item is an update; a new GUID on the same
- * article URL and title is the same item. */
-static void
-store_edited_and_reguided_items_are_not_new(void **state)
+static int
+first_hit(const struct wn_store_hit *h, void *arg)
 {
-    struct wn_store *s = open_store();
-    struct wn_store_feed f;
-    struct wn_feed_item it = item("guid-3", "https://a.example/3");
+    char *out = arg;
+    snprintf(out, 256, "%s|%s", h->url, h->snippet);
+    return 1;
+}
+
+static int
+search_n(struct wn_store *s, const char *match, const char *feed,
+         const char *site)
+{
+    struct wn_store_query q;
     struct wn_err err;
-    char *title;
-    int want, rows;
+    int n = 0;
+
+    memset(&q, 0, sizeof(q));
+    q.match = match;
+    q.feed = feed;
+    q.site = site;
+    q.since = q.until = WN_TIME_NONE;
+    assert_true(wn_store_search(s, &q, count_hits, &n, &err) >= 0);
+    return n;
+}
+
+static void
+store_upgrades_a_schema_1_database_in_place(void **state)
+{
+    char *sql = NULL;
+    size_t len;
+    sqlite3 *db;
+    struct wn_store *s;
+    struct wn_store_counts c;
+    struct wn_err err;
+    sqlite3_stmt *st;
 
     (void) state;
     assert_int_equal(
-        wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
-    assert_int_equal(
-        wn_store_item_put(s, f.id, &it, "https://a.example/3", 1, &want, &err),
-        1);
-    it.title = "A corrected title";
-    it.updated = 1614170000;
-    assert_int_equal(
-        wn_store_item_put(s, f.id, &it, "https://a.example/3", 2, &want, &err),
+        wn_cmd_read_file(WN_FIXTURES_DIR "/store/v1.sql", 1 << 22, &sql, &len),
         0);
-    title = stored_title("guid-3", &rows);
-    assert_string_equal(title, "A corrected title");
-    assert_int_equal(rows, 1);
-    free(title);
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    free(sql);
 
-    it.id = "guid-3-rotated";
+    s = open_store();
+    assert_int_equal(wn_store_counts(s, &c, &err), 0);
+    assert_int_equal(c.articles, 5);
+    assert_int_equal(c.feeds, 2);
+    /* The old articles are searchable and indexed for stories. */
+    assert_true(search_n(s, "Kadhimi", NULL, NULL) >= 1);
+    assert_int_equal(search_n(s, "zzyzxnotaword", NULL, NULL), 0);
+    wn_store_close(s);
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT (SELECT user_version FROM "
+                                        "pragma_user_version),"
+                                        " (SELECT count(DISTINCT article_id) "
+                                        "FROM shingles),"
+                                        " (SELECT count(*) FROM articles WHERE "
+                                        "host IS NULL OR feed_id IS NULL)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), WN_STORE_SCHEMA_VERSION);
+    assert_int_equal(sqlite3_column_int(st, 1), 5);
+    assert_int_equal(sqlite3_column_int(st, 2), 0);
+    sqlite3_finalize(st);
     assert_int_equal(
-        wn_store_item_put(s, f.id, &it, "https://a.example/3", 3, &want, &err),
-        0);
-    title = stored_title("guid-3-rotated", &rows);
-    assert_string_equal(title, "A corrected title");
-    assert_int_equal(rows, 1);
-    free(title);
+        sqlite3_exec(db, "PRAGMA integrity_check", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+}
 
-    /* Another item under the same URL but another title is new. */
-    it.id = "guid-4";
-    it.title = "Another story on the same page";
+static struct wn_article *
+article_text(const char *title, const char *text)
+{
+    struct wn_article *a = article(text);
+    a->meta[WN_META_TITLE] = title;
+    wn_text_hash(text, strlen(text), a->hash);
+    return a;
+}
+
+static char *
+story_of(const char *url)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    char *story = NULL;
+
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
     assert_int_equal(
-        wn_store_item_put(s, f.id, &it, "https://a.example/3", 4, &want, &err),
+        sqlite3_prepare_v2(db, "SELECT story FROM articles WHERE url = ?1", -1,
+                           &st, NULL),
+        SQLITE_OK);
+    sqlite3_bind_text(st, 1, url, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        story = strdup((const char *) sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_non_null(story);
+    return story;
+}
+
+static void
+store_searches_links_stories_and_expires(void **state)
+{
+    static const char shared[] =
+        "Rockets struck an air base north of the capital on Saturday night "
+        "wounding two contractors and damaging a hangar, officials said. "
+        "The attack was the third in a week against bases hosting foreign "
+        "troops, and no group has claimed responsibility so far. ";
+    char a_text[2048], b_text[2048], hit[256];
+    struct wn_store *s = open_store();
+    struct wn_store_feed f1, f2;
+    struct wn_store_retain r;
+    struct wn_article *a, *b, *c;
+    struct wn_err err;
+    char *sa, *sb, *sc;
+    int want;
+
+    (void) state;
+    snprintf(a_text, sizeof(a_text),
+             "%sThe ministry promised an inquiry into security at the gate.",
+             shared);
+    snprintf(b_text, sizeof(b_text),
+             "%sMarkets in the region were calm and oil prices rose slightly "
+             "on Monday as traders weighed the news from the north.",
+             shared);
+    assert_int_equal(
+        wn_store_feed_sync(s, "wire", "https://w.example/rss", &f1, &err), 0);
+    assert_int_equal(
+        wn_store_feed_sync(s, "local", "https://l.example/rss", &f2, &err), 0);
+    {
+        struct wn_feed_item i1 = item("1", "https://news.w.example/a");
+        struct wn_feed_item i2 = item("2", "https://l.example/b");
+        assert_int_equal(
+            wn_store_item_put(s, f1.id, &i1, i1.link, 100, &want, &err), 1);
+        assert_int_equal(
+            wn_store_item_put(s, f2.id, &i2, i2.link, 100, &want, &err), 1);
+    }
+    a = article_text("Rockets hit air base", a_text);
+    b = article_text("Calm markets after attack", b_text);
+    c = article_text("Cheese festival opens",
+                     "The cheese festival opened in the old town square with "
+                     "forty stalls, a brass band and a queue for the raclette "
+                     "that wound twice around the fountain by noon.");
+    assert_int_equal(wn_store_article_put(s, a, "https://news.w.example/a",
+                                          NULL, 1000, &err),
+                     0);
+    assert_int_equal(
+        wn_store_article_put(s, b, "https://l.example/b", NULL, 1000, &err), 0);
+    assert_int_equal(
+        wn_store_article_put(s, c, "https://l.example/c", NULL, 1000, &err), 0);
+
+    /* Search: ranked words, filters by feed and site (subdomains too),
+     * plain words when the query is not FTS5 syntax. */
+    assert_int_equal(search_n(s, "rockets", NULL, NULL), 2);
+    assert_int_equal(search_n(s, "rockets", "wire", NULL), 1);
+    assert_int_equal(search_n(s, "rockets", NULL, "w.example"), 1);
+    assert_int_equal(search_n(s, "rockets", NULL, "x.example"), 0);
+    assert_int_equal(search_n(s, "raclette", NULL, NULL), 1);
+    assert_int_equal(search_n(s, "air-base \"", NULL, NULL), 2);
+    {
+        struct wn_store_query q;
+        memset(&q, 0, sizeof(q));
+        q.match = "rockets";
+        q.since = q.until = WN_TIME_NONE;
+        assert_int_equal(wn_store_search(s, &q, first_hit, hit, &err), 1);
+        /* The title weighs more: a's title has the word. */
+        assert_non_null(strstr(hit, "https://news.w.example/a|"));
+        assert_non_null(strstr(hit, "[Rockets]"));
+    }
+
+    /* Stories: a and b share most of their text, c is alone. */
+    sa = story_of("https://news.w.example/a");
+    sb = story_of("https://l.example/b");
+    sc = story_of("https://l.example/c");
+    assert_string_equal(sa, sb);
+    assert_string_not_equal(sa, sc);
+    free(sa);
+    free(sb);
+    free(sc);
+
+    /* Retention: the wire feed keeps 1 day, the default 10; at day 5 only
+     * the wire article goes. */
+    assert_int_equal(wn_store_feed_keep(s, f1.id, 1, &err), 0);
+    memset(&r, 0, sizeof(r));
+    r.now = 1000 + 5 * 86400;
+    r.keep_days = 10;
+    assert_int_equal(wn_store_retain(s, &r, &err), 0);
+    assert_int_equal(r.articles, 1);
+    assert_int_equal(search_n(s, "rockets", NULL, NULL), 1);
+    assert_int_equal(
+        wn_store_article_exists(s, "https://news.w.example/a", &err), 0);
+    /* The item stays known, so the feed does not bring it back. */
+    {
+        struct wn_feed_item i1 = item("1", "https://news.w.example/a");
+        assert_int_equal(
+            wn_store_item_put(s, f1.id, &i1, i1.link, 200, &want, &err), 0);
+    }
+    r.now = 1000 + 11 * 86400;
+    assert_int_equal(wn_store_retain(s, &r, &err), 0);
+    assert_int_equal(r.articles, 2);
+    assert_int_equal(search_n(s, "raclette", NULL, NULL), 0);
+
+    wn_article_free(a);
+    wn_article_free(b);
+    wn_article_free(c);
+    wn_store_feed_clear(&f1);
+    wn_store_feed_clear(&f2);
+    wn_store_close(s);
+}
+
+static void
+store_item_with_a_new_guid_but_the_same_content_is_not_new(void **state)
+{
+    struct wn_store *s = open_store();
+    struct wn_store_feed f;
+    struct wn_store_counts c;
+    struct wn_feed_item a = item("guid-1", "https://a.example/x");
+    struct wn_feed_item b =
+        item("guid-2", "https://a.example/x?utm_source=rss");
+    struct wn_feed_item d = item("guid-3", NULL);
+    struct wn_feed_item e = item("guid-4", "https://a.example/moved");
+    struct wn_err err;
+    int want;
+
+    (void) state;
+    a.summary = b.summary = "The same summary";
+    d.summary = e.summary = "Feed content only, no link";
+    assert_int_equal(
+        wn_store_feed_sync(s, "a", "https://a.example/rss", &f, &err), 0);
+    assert_int_equal(
+        wn_store_item_put(s, f.id, &a, "https://a.example/x", 1, &want, &err),
         1);
-    free(stored_title("guid-4", &rows));
-    assert_int_equal(rows, 2);
+    assert_true(want);
+    /* New GUID, same canonical URL: known. */
+    assert_int_equal(
+        wn_store_item_put(s, f.id, &b, "https://a.example/x", 2, &want, &err),
+        0);
+    /* New GUID and a new URL, same content: known, and it shares the older
+     * item's article rather than being fetched again. */
+    assert_int_equal(wn_store_item_put(s, f.id, &d, NULL, 3, &want, &err), 1);
+    assert_int_equal(wn_store_item_put(s, f.id, &e, "https://a.example/moved",
+                                       4, &want, &err),
+                     0);
+    assert_false(want);
+    assert_int_equal(wn_store_counts(s, &c, &err), 0);
+    assert_int_equal(c.pending, 1); /* only https://a.example/x */
     wn_store_feed_clear(&f);
     wn_store_close(s);
 }
@@ -368,7 +557,12 @@ main(void)
             store_read_only_open_needs_an_existing_current_database, setup,
             teardown),
         cmocka_unit_test_setup_teardown(
-            store_edited_and_reguided_items_are_not_new, setup, teardown),
+            store_upgrades_a_schema_1_database_in_place, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            store_searches_links_stories_and_expires, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            store_item_with_a_new_guid_but_the_same_content_is_not_new, setup,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

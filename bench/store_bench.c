@@ -1,0 +1,380 @@
+/*
+ * store_bench.c: the store's throughput and search latency, measured
+ * through wn_store.h exactly as the writer uses it (articles in
+ * transactions of `batch`, one savepoint each), beside a reference in the
+ * same run: the same rows inserted into a plain table with no index, no
+ * search entry and no story index (SQLite only), so the ratio says what
+ * the store's indexes cost on this machine.
+ *
+ *   store_bench [--store PATH|URI] [--articles N] [--words W] [--batch B]
+ *               [--queries Q] [--seed S] [--bulk N]
+ *
+ * --bulk N (SQLite) first loads N articles straight into the articles table
+ * and the search index, without the story index, so that search latency
+ * can be measured over a million articles without waiting for a million
+ * writes through the store; the timed writes then go on top of them.
+ *
+ * Prints articles/s (store and reference), search latency (median, p99)
+ * over Q one- and two-word queries, and bytes per 1,000 articles.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "wn_arena.h"
+#include "wn_err.h"
+#include "wn_extract.h"
+#include "wn_store.h"
+#include "wn_text.h"
+#include "wn_time.h"
+
+#define VOCAB 20000
+
+static uint64_t rng_state = 88172645463325252ull;
+
+static uint64_t
+rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* Zipf-like word ranks: a few very common words, a long tail. */
+static size_t
+word_rank(void)
+{
+    double u = (double) (rng() >> 11) / 9007199254740992.0;
+    size_t r = (size_t) exp(u * log((double) VOCAB));
+    return r < 1 ? 0 : r - 1;
+}
+
+static char vocab[VOCAB][12];
+
+static void
+make_vocab(void)
+{
+    static const char cons[] = "bcdfghklmnprstvz", vow[] = "aeiou";
+    for (size_t i = 0; i < VOCAB; i++) {
+        size_t n = 2 + i % 3, o = 0, x = i * 2654435761u + 7;
+        for (size_t k = 0; k < n; k++) {
+            vocab[i][o++] = cons[x % 16];
+            x /= 16;
+            vocab[i][o++] = vow[x % 5];
+            x /= 5;
+        }
+        vocab[i][o] = '\0';
+    }
+}
+
+static size_t
+make_text(char *buf, size_t cap, size_t words)
+{
+    size_t o = 0;
+    for (size_t w = 0; w < words && o + 16 < cap; w++) {
+        const char *v = vocab[word_rank()];
+        size_t n = strlen(v);
+        if (w > 0) {
+            buf[o++] = (w % 60 == 0) ? '\n' : ' ';
+            if (w % 60 == 0) {
+                buf[o++] = '\n';
+            }
+        }
+        memcpy(buf + o, v, n);
+        o += n;
+    }
+    buf[o] = '\0';
+    return o;
+}
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return (x > y) - (x < y);
+}
+
+static int
+count_hit(const struct wn_store_hit *h, void *arg)
+{
+    (void) h;
+    ++*(size_t *) arg;
+    return 0;
+}
+
+/* The reference: the same rows into one plain SQLite table. */
+static double
+reference_rate(const char *path, size_t n, size_t words, size_t batch)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    char *text = malloc(words * 16 + 64);
+    double t0, t;
+
+    remove(path);
+    sqlite3_open(path, &db);
+    sqlite3_exec(db,
+                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                 "CREATE TABLE t (id INTEGER PRIMARY KEY, url TEXT, title TEXT,"
+                 " text TEXT, hash TEXT, stored_at INTEGER)",
+                 NULL, NULL, NULL);
+    sqlite3_prepare_v2(db, "INSERT INTO t VALUES (NULL, ?1, ?2, ?3, ?4, ?5)",
+                       -1, &st, NULL);
+    t0 = now_s();
+    for (size_t i = 0; i < n; i++) {
+        char url[64], hash[WN_TEXT_HASH_HEX + 1];
+        size_t len = make_text(text, words * 16 + 64, words);
+        if (i % batch == 0) {
+            sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+        }
+        snprintf(url, sizeof(url), "https://ref.example/%zu", i);
+        wn_text_hash(text, len, hash);
+        sqlite3_bind_text(st, 1, url, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, "A title", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, text, (int) len, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, hash, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 5, (sqlite3_int64) i);
+        sqlite3_step(st);
+        sqlite3_reset(st);
+        if (i % batch == batch - 1 || i == n - 1) {
+            sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+        }
+    }
+    t = now_s() - t0;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(text);
+    return (double) n / t;
+}
+
+/* Loads n articles with SQL only: the articles and their FTS5 entries. */
+static int
+bulk_load(const char *path, size_t n, size_t words)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    char *text = malloc(words * 16 + 64);
+    size_t chunk = 20000;
+
+    if (text == NULL || sqlite3_open(path, &db) != SQLITE_OK) {
+        return -1;
+    }
+    sqlite3_exec(db, "PRAGMA cache_size = -262144", NULL, NULL, NULL);
+    sqlite3_prepare_v2(
+        db,
+        "INSERT INTO articles (url, title, site, host, text, words, paragraphs,"
+        " hash, simhash, story, plugins, stored_at)"
+        " VALUES (?1, ?2, 'Bulk', 'bulk.example', ?3, ?4, 1, ?5, 0, ?5,"
+        " 'generic/1.0.0', ?6)",
+        -1, &st, NULL);
+    for (size_t i = 0; i < n; i++) {
+        char url[64], hash[WN_TEXT_HASH_HEX + 1];
+        size_t len = make_text(text, words * 16 + 64, words);
+        if (i % chunk == 0) {
+            sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+        }
+        snprintf(url, sizeof(url), "https://bulk.example/%zu", i);
+        wn_text_hash(text, len, hash);
+        sqlite3_bind_text(st, 1, url, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, vocab[word_rank()], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, text, (int) len, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64) words);
+        sqlite3_bind_text(st, 5, hash, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 6, (sqlite3_int64) i);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            fprintf(stderr, "store_bench: bulk: %s\n", sqlite3_errmsg(db));
+            return -1;
+        }
+        sqlite3_reset(st);
+        if (i % chunk == chunk - 1 || i == n - 1) {
+            sqlite3_exec(db,
+                         "INSERT INTO articles_fts(rowid, title, text)"
+                         " SELECT a.id, a.title, a.text FROM fts_queue q"
+                         " JOIN articles a ON a.id = q.id ORDER BY q.id;"
+                         "DELETE FROM fts_queue; COMMIT",
+                         NULL, NULL, NULL);
+        }
+    }
+    sqlite3_finalize(st);
+    sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    sqlite3_close(db);
+    free(text);
+    return 0;
+}
+
+static long long
+file_size(const char *path)
+{
+    struct stat sb;
+    char wal[1024];
+    long long n = 0;
+
+    if (stat(path, &sb) == 0) {
+        n += sb.st_size;
+    }
+    snprintf(wal, sizeof(wal), "%s-wal", path);
+    if (stat(wal, &sb) == 0) {
+        n += sb.st_size;
+    }
+    return n;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *path = "bench/out/store.db";
+    size_t n = 100000, words = 250, batch = 1000, queries = 1000, bulk = 0;
+    struct wn_store *s = NULL;
+    struct wn_err err;
+    char *text;
+    double t0, t, rate, ref = 0, *lat;
+    int shared;
+
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--store") == 0) {
+            path = argv[i + 1];
+        } else if (strcmp(argv[i], "--articles") == 0) {
+            n = strtoul(argv[i + 1], NULL, 10);
+        } else if (strcmp(argv[i], "--words") == 0) {
+            words = strtoul(argv[i + 1], NULL, 10);
+        } else if (strcmp(argv[i], "--batch") == 0) {
+            batch = strtoul(argv[i + 1], NULL, 10);
+        } else if (strcmp(argv[i], "--bulk") == 0) {
+            bulk = strtoul(argv[i + 1], NULL, 10);
+        } else if (strcmp(argv[i], "--queries") == 0) {
+            queries = strtoul(argv[i + 1], NULL, 10);
+        } else if (strcmp(argv[i], "--seed") == 0) {
+            rng_state ^= strtoull(argv[i + 1], NULL, 10) * 0x9e3779b97f4a7c15ull;
+        } else {
+            fprintf(stderr, "store_bench: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (n == 0 || batch == 0 || words == 0) {
+        fprintf(stderr, "store_bench: counts must be positive\n");
+        return 2;
+    }
+    make_vocab();
+    shared = strstr(path, "://") != NULL;
+    if (!shared) {
+        char ref_path[1024];
+        uint64_t saved = rng_state;
+        snprintf(ref_path, sizeof(ref_path), "%s.ref", path);
+        ref = reference_rate(ref_path, n < 200000 ? n : 200000, words, batch);
+        remove(ref_path);
+        snprintf(ref_path, sizeof(ref_path), "%s.ref-wal", path);
+        remove(ref_path);
+        rng_state = saved;
+        remove(path);
+    }
+    if (wn_store_open(path, 0, &s, &err) != 0) {
+        fprintf(stderr, "store_bench: %s\n", err.msg);
+        return 1;
+    }
+    if (bulk > 0 && !shared) {
+        double b0 = now_s();
+        wn_store_close(s);
+        if (bulk_load(path, bulk, words) != 0
+            || wn_store_open(path, 0, &s, &err) != 0)
+        {
+            fprintf(stderr, "store_bench: bulk load failed\n");
+            return 1;
+        }
+        printf("bulk: %zu articles (articles and search index only) in "
+               "%.1f s\n",
+               bulk, now_s() - b0);
+    }
+    text = malloc(words * 16 + 64);
+    t0 = now_s();
+    for (size_t i = 0; i < n; i++) {
+        struct wn_article a;
+        char url[64];
+        size_t nw;
+
+        memset(&a, 0, sizeof(a));
+        a.len = make_text(text, words * 16 + 64, words);
+        a.text = text;
+        a.words = words;
+        a.paragraphs = words / 60 + 1;
+        a.meta[WN_META_TITLE] = vocab[word_rank()];
+        a.meta[WN_META_SITE] = "Bench";
+        a.plugins = "generic/1.0.0";
+        a.simhash = wn_text_fingerprint(text, a.len, &nw);
+        wn_text_hash(text, a.len, a.hash);
+        snprintf(url, sizeof(url), "https://s%zu.example/a/%zu", i % 50, i);
+        if (i % batch == 0 && wn_store_begin(s, &err) != 0) {
+            break;
+        }
+        if (wn_store_savepoint(s, &err) != 0
+            || wn_store_article_put(s, &a, url, url, (int64_t) i, &err) != 0
+            || wn_store_release(s, 1, &err) != 0)
+        {
+            fprintf(stderr, "store_bench: %s\n", err.msg);
+            return 1;
+        }
+        if ((i % batch == batch - 1 || i == n - 1)
+            && wn_store_commit(s, &err) != 0)
+        {
+            fprintf(stderr, "store_bench: %s\n", err.msg);
+            return 1;
+        }
+    }
+    t = now_s() - t0;
+    rate = (double) n / t;
+    printf("store %s: %zu articles of %zu words in %.1f s: %.0f articles/s\n",
+           wn_store_backend(s), n, words, t, rate);
+    if (!shared) {
+        printf("reference (plain table, no indexes): %.0f articles/s; "
+               "store/reference = %.2f\n",
+               ref, rate / ref);
+        printf("size: %.1f MB, %.0f kB per 1,000 articles\n",
+               (double) file_size(path) / 1e6,
+               (double) file_size(path) / 1e3 / ((double) (n + bulk) / 1000.0));
+    }
+    lat = calloc(queries, sizeof(*lat));
+    for (size_t q = 0; q < queries; q++) {
+        struct wn_store_query sq;
+        char match[64];
+        size_t hits = 0;
+        /* Words of middling frequency, as people search for names. */
+        size_t r1 = 50 + rng() % 2000, r2 = 50 + rng() % 5000;
+        if (q % 2) {
+            snprintf(match, sizeof(match), "%s", vocab[r1]);
+        } else {
+            snprintf(match, sizeof(match), "%s %s", vocab[r1], vocab[r2]);
+        }
+        memset(&sq, 0, sizeof(sq));
+        sq.match = match;
+        sq.since = sq.until = WN_TIME_NONE;
+        sq.limit = 20;
+        t0 = now_s();
+        if (wn_store_search(s, &sq, count_hit, &hits, &err) < 0) {
+            fprintf(stderr, "store_bench: %s\n", err.msg);
+            return 1;
+        }
+        lat[q] = (now_s() - t0) * 1000.0;
+    }
+    qsort(lat, queries, sizeof(*lat), cmp_double);
+    printf("search over %zu articles, %zu queries of 1-2 words, top 20: "
+           "median %.2f ms, p99 %.2f ms\n",
+           n + bulk, queries, lat[queries / 2], lat[queries * 99 / 100]);
+    free(lat);
+    free(text);
+    wn_store_close(s);
+    return 0;
+}

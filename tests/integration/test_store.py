@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""The store through winnowd's commands, against a loopback server serving
+the demo fixtures: one story for the two seeds that share a wire story (000
+and 002) and none shared by 003 or 004; one article for two URLs that differ
+by tracking parameters; `winnowd search` ranked with snippets and filters;
+`export --since`; `reclean` re-running the plugins over kept pages; and a
+full database (a [store] max_size cap, as a full disk) reported clearly,
+the daemon staying up and resuming once space is freed.
+
+Environment (set by CTest): WN_WINNOWD, WN_PLUGIN_DIR, WN_FIXTURES.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus  # noqa: E402
+import wnlib  # noqa: E402
+
+WINNOWD = os.environ.get("WN_WINNOWD", "build/winnowd")
+PLUGINS = os.path.abspath(os.environ.get("WN_PLUGIN_DIR", "build/plugins"))
+FIXTURES = os.environ.get("WN_FIXTURES", "tests/fixtures/demo")
+
+
+def seed_of(url):
+    m = re.search(r"/(\d{3})[-_][^/]*$", url)
+    return m.group(1) if m else None
+
+
+class StoreCommands(unittest.TestCase):
+    def setUp(self):
+        self.tmp = wnlib.TempDir()
+        self.dir = self.tmp.__enter__()
+        self.site = os.path.join(self.dir, "site")
+        shutil.copytree(FIXTURES, self.site)
+        # A third feed reaching article 000 through a tracking URL.
+        with open(os.path.join(self.site, "tracked.xml"), "w") as f:
+            f.write('<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+                    '<item><title>Rockets</title><guid>t-1</guid>'
+                    '<link>articles/000-newsmax-rocket-strikes-iraq.html'
+                    '?utm_source=rss&amp;utm_medium=feed&amp;fbclid=IwAR0x#top</link>'
+                    '</item></channel></rss>\n')
+        self.server = wnlib.Server(self.site)
+        self.conf = os.path.join(self.dir, "winnow.conf")
+        self.db = os.path.join(self.dir, "winnow.db")
+        wnlib.write_conf(self.conf, self.db, PLUGINS, [
+            ("demo-rss", self.server.base + "/rss.xml", None),
+            ("demo-atom", self.server.base + "/atom.xml", None),
+            ("tracked", self.server.base + "/tracked.xml", "always"),
+        ])
+
+    def tearDown(self):
+        self.server.stop()
+        self.tmp.__exit__(None, None, None)
+
+    def test_stories_urls_search_export_and_reclean(self):
+        wnlib.run(WINNOWD, "once", "-c", self.conf, check=0)
+        rows = wnlib.export(WINNOWD, self.conf)
+        by_seed = {seed_of(r["url"]): r for r in rows}
+        self.assertEqual(sorted(by_seed), ["000", "001", "002", "003", "004"])
+        self.assertEqual(len(rows), 5, "the tracking URL is the same article")
+        self.assertNotIn("utm_", "".join(r["url"] for r in rows))
+        stories = {s: r["story"] for s, r in by_seed.items()}
+        self.assertEqual(stories["000"], stories["002"], "one wire story")
+        for s in ("003", "004"):
+            others = [stories[o] for o in stories if o != s]
+            self.assertNotIn(stories[s], others, f"{s} linked to nothing")
+
+        # search: ranked, snippets mark the words, filters narrow.
+        p = wnlib.run(WINNOWD, "search", "-c", self.conf, "Kadhimi", "--json", check=0)
+        hits = [json.loads(l) for l in p.stdout.splitlines()]
+        self.assertGreaterEqual(len(hits), 1)
+        self.assertIn("[Kadhimi]", hits[0]["snippet"])
+        self.assertEqual(hits, sorted(hits, key=lambda h: h["rank"]))
+        p = wnlib.run(WINNOWD, "search", "-c", self.conf, "rockets", "--json", check=0)
+        all_hits = [json.loads(l) for l in p.stdout.splitlines()]
+        self.assertGreaterEqual(len(all_hits), 3)
+        p = wnlib.run(WINNOWD, "search", "-c", self.conf, "rockets", "--json",
+                      "--feed", "tracked", check=0)
+        tracked = [json.loads(l) for l in p.stdout.splitlines()]
+        self.assertEqual([seed_of(h["url"]) for h in tracked], ["000"])
+        p = wnlib.run(WINNOWD, "search", "-c", self.conf, "rockets", "--json",
+                      "--site", "127.0.0.1", "--limit", "2", check=0)
+        self.assertEqual(len(p.stdout.splitlines()), 2)
+        p = wnlib.run(WINNOWD, "search", "-c", self.conf, "rockets",
+                      "--site", "example.org", check=0)
+        self.assertEqual(p.stdout, "")
+        p = wnlib.run(WINNOWD, "search", "-c", self.conf, "rockets", "--until",
+                      "2000-01-01T00:00:00Z", check=0)
+        self.assertEqual(p.stdout, "")
+        p = wnlib.run(WINNOWD, "search", "-c", self.conf, "covid-19 AT&T (", check=0)
+        self.assertEqual(p.stdout, "")
+        p = wnlib.run(WINNOWD, "search", "-c", self.conf, "x", "--since", "yesterday")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--since yesterday", p.stderr)
+
+        # export --since: everything was stored in the last hour, nothing
+        # after now.
+        p = wnlib.run(WINNOWD, "export", "-c", self.conf, "--since", "1h", check=0)
+        self.assertEqual(len(p.stdout.splitlines()), 5)
+        p = wnlib.run(WINNOWD, "export", "-c", self.conf, "--since",
+                      "2999-01-01T00:00:00Z", check=0)
+        self.assertEqual(p.stdout, "")
+
+        # reclean: as if an older plugin had stored worse text and another
+        # version; the current plugins put back the right text and names.
+        c = sqlite3.connect(self.db)
+        want = dict(c.execute("SELECT url, text FROM articles"))
+        self.assertEqual(c.execute("SELECT count(*) FROM pages").fetchone()[0], 5)
+        c.execute("UPDATE articles SET text = 'old text', hash = 'x', plugins = 'generic/0.0'")
+        c.commit()
+        c.close()
+        p = wnlib.run(WINNOWD, "reclean", "-c", self.conf, "--site", "127.0.0.1", check=0)
+        self.assertIn("reclean: 5 kept pages, 5 changed, 0 failed", p.stdout)
+        c = sqlite3.connect(self.db)
+        got = dict(c.execute("SELECT url, text FROM articles"))
+        self.assertEqual(got, want)
+        self.assertEqual(c.execute("SELECT count(*) FROM articles WHERE plugins "
+                                   "LIKE '%generic/0.0%'").fetchone()[0], 0)
+        c.close()
+        p = wnlib.run(WINNOWD, "search", "-c", self.conf, "old text", check=0)
+        self.assertEqual(p.stdout, "", "the search index follows the reclean")
+        p = wnlib.run(WINNOWD, "reclean", "-c", self.conf, check=0)
+        self.assertIn("reclean: 5 kept pages, 0 changed, 0 failed", p.stdout)
+        p = wnlib.run(WINNOWD, "reclean", "-c", self.conf, "--site", "example.org", check=0)
+        self.assertIn("reclean: 0 kept pages", p.stdout)
+
+
+class FullDisk(unittest.TestCase):
+    def test_a_full_store_is_reported_and_writing_resumes(self):
+        with wnlib.TempDir() as tmp:
+            site = os.path.join(tmp, "site")
+            feeds, pages = corpus.write_site(site, 4, 60, seed=3)
+            with wnlib.Server(site) as server:
+                conf = os.path.join(tmp, "winnow.conf")
+                db = os.path.join(tmp, "winnow.db")
+                log = os.path.join(tmp, "winnowd.log")
+                wnlib.write_conf(conf, db, PLUGINS,
+                                 [(n, f"{server.base}/{p}", "always")
+                                  for n, p in sorted(feeds.items())],
+                                 extra="[schedule]\ninterval = 2s\n")
+                with open(conf) as f:
+                    text = f.read()
+                with open(conf, "w") as f:
+                    f.write(text.replace(f"path = {db}\n",
+                                         f"path = {db}\nmax_size = 600k\nbatch = 20\n", 1))
+                with open(log, "w") as lf:
+                    p = subprocess.Popen([WINNOWD, "run", "-c", conf, "--log-level", "info"],
+                                         stdout=lf, stderr=lf)
+                try:
+                    def wait_for(pattern, timeout=60):
+                        end = time.time() + timeout
+                        while time.time() < end:
+                            with open(log, errors="replace") as f:
+                                if re.search(pattern, f.read()):
+                                    return True
+                            self.assertIsNone(p.poll(), "winnowd exited")
+                            time.sleep(0.2)
+                        with open(log, errors="replace") as f:
+                            self.fail(f"no {pattern!r} in the log:\n{f.read()[-3000:]}")
+                    wait_for(r"store: cannot write: store .*winnow\.db: .*\(disk full\); not ready")
+                    time.sleep(1)
+                    self.assertIsNone(p.poll(), "winnowd stays up")
+                    c = sqlite3.connect(db, timeout=30)
+                    n = c.execute("SELECT count(*) FROM articles").fetchone()[0]
+                    self.assertGreater(n, 0)
+                    self.assertLess(n, len(pages))
+                    # Free space: what was stored goes (as an operator would
+                    # move it elsewhere); the daemon must resume by itself.
+                    c.execute("DELETE FROM articles")
+                    c.commit()
+                    c.close()
+                    wait_for(r"store: writes succeed again; ready")
+                    self.assertIsNone(p.poll())
+                finally:
+                    p.send_signal(signal.SIGTERM)
+                    try:
+                        p.wait(30)
+                    except subprocess.TimeoutExpired:
+                        p.kill()
+                        p.wait()
+                c = sqlite3.connect(db)
+                self.assertEqual(c.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+                c.close()
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,120 @@
+/*
+ * test_wn_shingle.c: shingle sets, sketches and the story rule, on the
+ * seeds (000 and 002 tell one wire story; 003 and 004 are unrelated to
+ * every other seed) and on made-up texts.
+ */
+#include <glob.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "wn_cmd.h"
+#include "wn_shingle.h"
+
+static int
+load_seed(const char *prefix, struct wn_shingles *out)
+{
+    char pattern[512], *data = NULL;
+    glob_t g;
+    size_t len;
+    int rc = -1;
+
+    snprintf(pattern, sizeof(pattern), "%s/fixtures/seeds/%s_*.gold.txt",
+             WN_SHARED_DIR, prefix);
+    if (glob(pattern, 0, NULL, &g) != 0) {
+        return -1;
+    }
+    if (g.gl_pathc == 1
+        && wn_cmd_read_file(g.gl_pathv[0], 1 << 20, &data, &len) == 0)
+    {
+        rc = wn_shingles_of(data, len, out);
+        free(data);
+    }
+    globfree(&g);
+    return rc;
+}
+
+static void
+shingle_links_the_seeds_that_share_a_wire_story(void **state)
+{
+    static const char *const ids[] = { "000", "001", "002", "003", "004" };
+    struct wn_shingles sh[5];
+    uint64_t ka[WN_SHINGLE_SKETCH], kb[WN_SHINGLE_SKETCH];
+
+    (void) state;
+    for (int i = 0; i < 5; i++) {
+        if (load_seed(ids[i], &sh[i]) != 0) {
+            for (int j = 0; j < i; j++) {
+                wn_shingles_free(&sh[j]);
+            }
+            skip();
+        }
+        assert_true(sh[i].n > 100);
+    }
+    for (int i = 0; i < 5; i++) {
+        for (int j = i + 1; j < 5; j++) {
+            int want = i == 0 && j == 2;
+            assert_int_equal(wn_shingles_linked(&sh[i], &sh[j]), want);
+        }
+    }
+    /* The pair is found through the index: their sketches share keys. */
+    {
+        size_t na = wn_shingles_sketch(&sh[0], ka);
+        size_t nb = wn_shingles_sketch(&sh[2], kb), common = 0;
+        for (size_t i = 0; i < na; i++) {
+            for (size_t j = 0; j < nb; j++) {
+                common += ka[i] == kb[j];
+            }
+        }
+        assert_true(common >= 1);
+    }
+    for (int i = 0; i < 5; i++) {
+        wn_shingles_free(&sh[i]);
+    }
+}
+
+static void
+shingle_sets_fold_case_and_punctuation(void **state)
+{
+    struct wn_shingles a, b, c;
+
+    (void) state;
+    assert_int_equal(
+        wn_shingles_of("The quick brown fox jumps over the lazy dog.", 44, &a),
+        0);
+    assert_int_equal(
+        wn_shingles_of("the QUICK brown -- fox, jumps over the lazy dog", 47,
+                       &b),
+        0);
+    assert_int_equal(wn_shingles_of("", 0, &c), 0);
+    assert_int_equal(a.n, 5); /* 9 words, 5 five-word shingles */
+    assert_int_equal(a.n, b.n);
+    assert_memory_equal(a.h, b.h, a.n * sizeof(*a.h));
+    assert_true(wn_shingles_containment(&a, &b) == 1.0);
+    assert_int_equal(c.n, 0);
+    assert_true(wn_shingles_containment(&a, &c) == 0.0);
+    /* Too few shingles prove nothing, even when identical. */
+    assert_false(wn_shingles_linked(&a, &b));
+    for (size_t i = 1; i < a.n; i++) {
+        assert_true(a.h[i - 1] < a.h[i]);
+    }
+    wn_shingles_free(&a);
+    wn_shingles_free(&b);
+    wn_shingles_free(&c);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(shingle_links_the_seeds_that_share_a_wire_story),
+        cmocka_unit_test(shingle_sets_fold_case_and_punctuation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
