@@ -7,7 +7,9 @@
 #   ./dev.sh asan    set up, build with ASan+UBSan, run every test under them
 #   ./dev.sh fuzz    set up, build the libFuzzer targets with clang and run
 #                    each for WN_FUZZ_SECONDS (default 20) from its seeds
-#   ./dev.sh setup [bench|fuzz]   only install what is missing
+#   ./dev.sh nspawn  set up, build, run the unit under a real systemd in a
+#                    debootstrap tree booted with systemd-nspawn (as root)
+#   ./dev.sh setup [bench|fuzz|nspawn]   only install what is missing
 #
 # Set-up installs missing Debian 12 packages when run as root; otherwise it
 # prints the exact apt-get line to run and stops.
@@ -21,8 +23,9 @@ PKGS_BUILD="gcc make cmake pkg-config libc6-dev libcurl4-openssl-dev libxml2-dev
   libuv1-dev libsqlite3-dev libjansson-dev libutf8proc-dev libxxhash-dev
   libinih-dev libpcre2-dev libzstd-dev libpq-dev"
 PKGS_TEST="libcmocka-dev python3 postgresql"
-PKGS_BENCH="nginx-light time python3-feedparser"
+PKGS_BENCH="nginx-light time python3-readability nodejs npm python3-feedparser"
 PKGS_FUZZ="clang libclang-rt-14-dev"
+PKGS_NSPAWN="debootstrap systemd-container dpkg-dev"
 
 missing() {
     local p out=""
@@ -38,6 +41,7 @@ setup() {
     case "${1:-}" in
         bench) want="$want $PKGS_BENCH" ;;
         fuzz) want="$want $PKGS_FUZZ" ;;
+        nspawn) want="$want $PKGS_NSPAWN" ;;
     esac
     # shellcheck disable=SC2086
     need=$(missing $want)
@@ -76,6 +80,12 @@ case "${1:-}" in
         build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo
         ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" -LE slow
         ;;
+    nspawn)
+        setup nspawn
+        build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+        WN_NSPAWN_REQUIRED=1 \
+            ctest --test-dir "$BUILD" --output-on-failure -L nspawn
+        ;;
     asan)
         setup
         build "$BUILD-asan" -DCMAKE_BUILD_TYPE=Debug -DWN_SANITIZE=ON
@@ -91,8 +101,8 @@ case "${1:-}" in
         seeds() {
             case $1 in
                 feed) echo tests/fixtures/feeds/*.xml tests/fuzz/corpus/feed/* ;;
-                clean) echo tests/fixtures/demo/articles/* tests/fuzz/corpus/clean/* ;;
-                conf) echo conf/* ;;
+                clean) echo tests/fixtures/demo/articles/* tests/fuzz/corpus/clean/* conf/sites.d/samples/* ;;
+                conf) echo conf/*.conf conf/*.in ;;
                 *) echo tests/fuzz/corpus/"$1"/* ;;
             esac
         }
@@ -111,7 +121,7 @@ case "${1:-}" in
         done
         ;;
     *)
-        sed -n '2,14p' "$0" >&2
+        sed -n '2,16p' "$0" >&2
         exit 2
         ;;
 esac

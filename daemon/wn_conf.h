@@ -12,6 +12,8 @@
 
 #define WN_CONF_MAX_BYTES (4u << 20) /* configuration file size */
 #define WN_CONF_MAX_FEEDS 1000000u   /* feed sections */
+#define WN_CONF_MAX_SECRET (64u << 10) /* a KEY_FILE's contents */
+#define WN_CONF_ENV_PREFIX "WINNOW_"   /* WINNOW_SECTION_KEY overrides */
 
 enum wn_fetch_article {
     WN_FETCH_ARTICLE_AUTO = 0, /* only when the feed lacks the full text */
@@ -50,6 +52,7 @@ struct wn_conf {
 
     /* [daemon] */
     int log_level;     /* syslog priority */
+    int log_format;    /* enum wn_log_format */
     long threads;      /* libuv threadpool size */
     long stop_timeout; /* ms allowed for work in flight on SIGTERM */
 
@@ -93,12 +96,27 @@ struct wn_conf {
 };
 
 /*
- * Loads `path`.  On success returns 0 and *out; otherwise returns
- * WN_ECONFIG (or -errno when the file cannot be read) and appends one line
- * per error to `errors` ("file:line: [section] key: reason").  Errors are
- * collected, not stopped at, so one run shows them all.  With WN_ECONFIG,
- * *out still holds what could be read (check-config goes on to check the
- * plugins with it); the caller frees it either way.
+ * Loads `path` (NULL: the built-in defaults only), then the environment.
+ * Precedence, lowest first: built-in default, the file, the environment
+ * (the command line is applied by the caller, above all of them):
+ *
+ *   WINNOW_<SECTION>_<KEY>            [section] key, upper-cased
+ *   WINNOW_FEED_<NAME>_<KEY>          [feed:name] key (NAME lower-cased)
+ *   WINNOW_PLUGIN_<NAME>_<KEY>        [plugin:name] key (NAME has no _)
+ *   ..._FILE                          the value is the named file's contents
+ *                                     (one trailing newline dropped)
+ *
+ * In the file, any key may be given as KEY_file for the same effect.
+ * WINNOW_CONFIG is left to the caller (the file's path).  A WINNOW_
+ * variable that names no key is an error, as an unknown key is.
+ *
+ * On success returns 0 and *out; otherwise returns WN_ECONFIG (or -errno
+ * when the file cannot be read) and appends one line per error to
+ * `errors` ("file:line: [section] key: reason", or "$VARIABLE: [section]
+ * key: reason").  Errors are collected, not stopped at, so one run shows
+ * them all.  With WN_ECONFIG, *out still holds what could be read
+ * (check-config goes on to check the plugins with it); the caller frees it
+ * either way.
  */
 int wn_conf_load(const char *path, struct wn_conf **out, struct wn_buf *errors);
 

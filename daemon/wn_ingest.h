@@ -86,6 +86,15 @@ int wn_ingest_pending(struct wn_ingest *in, struct wn_ingest_feed *feed,
                       const char *url, const char *title, const char *author,
                       const char *summary, int64_t published);
 
+/*
+ * Makes later work use `conf`, `plugins` and `fetcher` (SIGHUP).  Work in
+ * flight finishes with what it started with: the caller keeps the old ones
+ * alive until wn_ingest_idle() (the old fetcher: until its transfers end).
+ */
+void wn_ingest_reconfigure(struct wn_ingest *in, const struct wn_conf *conf,
+                           const struct wn_plugins *plugins,
+                           struct wn_fetcher *fetcher);
+
 /* True when no feed, article or write is in flight or queued. */
 int wn_ingest_idle(const struct wn_ingest *in);
 

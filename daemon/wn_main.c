@@ -43,6 +43,7 @@ wn_main_usage(FILE *f)
         "  plugins -c FILE            list plugins and the hosts they clean\n"
         "  opml FILE [--url BASE]     an OPML list as [feed:NAME] sections\n"
         "  discover URL|FILE [--url U] the feeds a page announces (or a feed)\n"
+        "  test-rules [-c FILE] [DIR] check each site rule file's sample page\n"
         "\n"
         "options:\n"
         "  -c, --config FILE          configuration file\n"
@@ -77,6 +78,7 @@ main(int argc, char **argv)
         { "export", wn_cmd_export },   { "check-config", wn_cmd_check_config },
         { "plugins", wn_cmd_plugins }, { "list", wn_cmd_list },
         { "opml", wn_cmd_opml },       { "discover", wn_cmd_discover },
+        { "test-rules", wn_cmd_test_rules },
         { "search", wn_cmd_search },   { "reclean", wn_cmd_reclean },
     };
     struct wn_opts o;
