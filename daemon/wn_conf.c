@@ -116,8 +116,9 @@ static const struct wn_conf_key wn_conf_keys[] = {
 
 /* The keys of a [feed:NAME] section (wn_conf_feed_key() applies them);
  * WINNOW_FEED_<NAME>_<KEY> and KEY_file are matched against this list. */
-static const char *const wn_conf_feed_keys[] = { "url", "fetch_article",
-                                                 "interval", "keep_days" };
+static const char *const wn_conf_feed_keys[] = {
+    "url", "fetch_article", "interval", "keep_days", "timezone", "future_dates"
+};
 
 #define WN_CONF_NFEEDKEYS                                                      \
     (sizeof(wn_conf_feed_keys) / sizeof(wn_conf_feed_keys[0]))
