@@ -9,7 +9,9 @@
 #                    each for WN_FUZZ_SECONDS (default 20) from its seeds
 #   ./dev.sh nspawn  set up, build, run the unit under a real systemd in a
 #                    debootstrap tree booted with systemd-nspawn (as root)
-#   ./dev.sh setup [bench|fuzz|nspawn]   only install what is missing
+#   ./dev.sh container  set up, build, build the image with podman from a
+#                    debootstrap base and run the sidecar test in it
+#   ./dev.sh setup [bench|fuzz|nspawn|container]   only install what is missing
 #
 # Set-up installs missing Debian 12 packages when run as root; otherwise it
 # prints the exact apt-get line to run and stops.
@@ -21,8 +23,9 @@ BUILD=${WN_BUILD_DIR:-build}
 
 PKGS_BUILD="gcc make cmake pkg-config libc6-dev libcurl4-openssl-dev libxml2-dev
   libuv1-dev libsqlite3-dev libjansson-dev libutf8proc-dev libxxhash-dev
-  libinih-dev libpcre2-dev libzstd-dev libpq-dev"
-PKGS_TEST="libcmocka-dev python3 postgresql"
+  libinih-dev libpcre2-dev libzstd-dev libpq-dev libmicrohttpd-dev libssl-dev"
+PKGS_TEST="libcmocka-dev python3 postgresql prometheus chromium"
+PKGS_CONTAINER="podman runc debootstrap"
 PKGS_BENCH="nginx-light time python3-readability nodejs npm python3-feedparser"
 PKGS_FUZZ="clang libclang-rt-14-dev"
 PKGS_NSPAWN="debootstrap systemd-container dpkg-dev"
@@ -42,6 +45,7 @@ setup() {
         bench) want="$want $PKGS_BENCH" ;;
         fuzz) want="$want $PKGS_FUZZ" ;;
         nspawn) want="$want $PKGS_NSPAWN" ;;
+        container) want="$want $PKGS_CONTAINER" ;;
     esac
     # shellcheck disable=SC2086
     need=$(missing $want)
@@ -92,6 +96,12 @@ case "${1:-}" in
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
             ctest --test-dir "$BUILD-asan" --output-on-failure -j"$JOBS" -LE slow
+        ;;
+    container)
+        setup container
+        build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+        WN_CONTAINER_REQUIRED=1 ctest --test-dir "$BUILD" --output-on-failure \
+            -R '^container_sidecar$'
         ;;
     fuzz)
         setup fuzz

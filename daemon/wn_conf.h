@@ -89,6 +89,23 @@ struct wn_conf {
     long interval;  /* s between fetches of one feed */
     long max_items; /* items read per feed document */
 
+    /* [admin] (wn_admin.h) */
+    char *admin_listen;        /* "host:port", "unix:PATH", or "" (off) */
+    long admin_max_conns;      /* connections at once */
+    long admin_timeout;        /* ms a connection may stay idle */
+    long admin_max_request;    /* bytes of one request's head */
+    long admin_max_lag;        /* ms of loop lag before /readyz fails */
+
+    /* [sink] (wn_sink.h) */
+    char *sink_jsonl;           /* "-" (stdout), a file, or "" (off) */
+    char *webhook_url;          /* "" (off) */
+    char *webhook_secret;       /* HMAC-SHA256 key; "" (unsigned) */
+    long webhook_batch;         /* records per POST at most */
+    long webhook_queue;         /* records queued before ingestion waits */
+    long webhook_timeout;       /* ms per POST */
+    long webhook_retry_min;     /* ms before the first retry */
+    long webhook_retry_max;     /* ms between retries at most */
+
     struct wn_conf_feed *feeds;
     size_t nfeeds;
     struct wn_conf_plugin *plugins;

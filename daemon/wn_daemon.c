@@ -17,6 +17,7 @@
 
 #include <uv.h>
 
+#include "wn_admin.h"
 #include "wn_cmd.h"
 #include "wn_conf.h"
 #include "wn_err.h"
@@ -26,8 +27,11 @@
 #include "wn_net.h"
 #include "wn_notify.h"
 #include "wn_plugin.h"
+#include "wn_progress.h"
 #include "wn_sched.h"
 #include "wn_lease.h"
+#include "wn_sink.h"
+#include "wn_stats.h"
 #include "wn_store.h"
 #include "wn_time.h"
 #include "wn_writer.h"
@@ -78,6 +82,9 @@ struct wn_daemon {
     struct wn_ingest *ingest;
     struct wn_sched *sched; /* run only */
     struct wn_lease *lease; /* run on a shared store, instead of sched */
+    struct wn_sinks *sinks;
+    struct wn_admin *admin;       /* run only, when [admin] listen is set */
+    struct wn_progress *progress; /* once only */
     struct wn_daemon_feed **feeds;
     size_t nfeeds;
     const struct wn_opts *opts; /* the command line, for reloads */
@@ -105,6 +112,7 @@ struct wn_daemon {
     int stopping;
     int finishing;
     uint64_t started;
+    char store_why[WN_ERR_MSG_MAX]; /* the last failed write, for /readyz */
 };
 
 /* ---- acquire ---- */
@@ -220,6 +228,16 @@ wn_daemon_fetch_opts(const struct wn_conf *c, const struct wn_net_allow *allow,
     fo->file_root = c->file_root;
 }
 
+static void
+wn_daemon_room(void *arg)
+{
+    struct wn_daemon *d = arg;
+
+    if (d->ingest != NULL) {
+        wn_ingest_kick(d->ingest);
+    }
+}
+
 static int
 wn_daemon_open(struct wn_daemon *d, const struct wn_opts *o)
 {
@@ -277,12 +295,19 @@ wn_daemon_open(struct wn_daemon *d, const struct wn_opts *o)
     {
         return WN_EXIT_FAILURE;
     }
+    if (wn_sinks_open(&d->loop, d->conf, &d->sinks, &err) != 0) {
+        WN_LOG(WN_LOG_ERR, "winnowd", "%s", err.msg);
+        return WN_EXIT_CONFIG;
+    }
+    wn_writer_on_batch(d->writer, wn_sinks_flush, d->sinks);
+    wn_sinks_on_room(d->sinks, wn_daemon_room, d);
     memset(&io, 0, sizeof(io));
     io.loop = &d->loop;
     io.conf = d->conf;
     io.plugins = d->plugins;
     io.fetcher = d->fetcher;
     io.writer = d->writer;
+    io.sinks = d->sinks;
     io.stop = &d->stop;
     io.feed_cb = wn_daemon_feed_done;
     io.idle_cb = wn_daemon_idle;
@@ -317,6 +342,16 @@ wn_daemon_close_handle(uv_handle_t *h)
     }
 }
 
+/* The writer flushed what was queued: the sinks deliver the rest. */
+static void
+wn_daemon_writer_closed(void *arg)
+{
+    struct wn_daemon *d = arg;
+
+    wn_sinks_close(d->sinks, d->conf->stop_timeout, NULL, NULL);
+    d->sinks = NULL;
+}
+
 /* Everything in flight is done: close the handles; uv_run then returns. */
 static void
 wn_daemon_finish(uv_timer_t *t)
@@ -327,6 +362,10 @@ wn_daemon_finish(uv_timer_t *t)
         return;
     }
     d->finishing = 1;
+    wn_admin_close(d->admin, NULL, NULL);
+    d->admin = NULL;
+    wn_progress_stop(d->progress);
+    d->progress = NULL;
     if (d->sched != NULL) {
         wn_sched_close(d->sched, NULL, NULL);
         d->sched = NULL;
@@ -356,8 +395,10 @@ wn_daemon_finish(uv_timer_t *t)
     /* Runs what is still queued, so nothing acknowledged is lost. */
     if (d->writer != NULL) {
         wn_writer_stats(d->writer, &d->writes);
-        wn_writer_close(d->writer, NULL, NULL);
+        wn_writer_close(d->writer, wn_daemon_writer_closed, d);
         d->writer = NULL;
+    } else {
+        wn_daemon_writer_closed(d);
     }
 }
 
@@ -481,6 +522,13 @@ wn_daemon_signal(uv_signal_t *h, int signum)
 static void
 wn_daemon_release(struct wn_daemon *d)
 {
+    if (d->sinks != NULL) { /* the loop never ran: nothing is queued */
+        wn_sinks_close(d->sinks, 0, NULL, NULL);
+        d->sinks = NULL;
+        if (d->loop.data == d) {
+            uv_run(&d->loop, UV_RUN_NOWAIT); /* the sinks' close callbacks */
+        }
+    }
     wn_ingest_free(d->ingest);
     if (d->loop.data == d) {
         int rc = uv_loop_close(&d->loop);
@@ -962,6 +1010,63 @@ refused:
                     "the previous configuration");
 }
 
+/* ---- what the admin endpoint and the progress line show ---- */
+
+static const struct wn_ingest_feed *
+wn_daemon_feed_at(void *arg, size_t i)
+{
+    const struct wn_daemon *d = arg;
+
+    return &d->feeds[i]->f;
+}
+
+static void
+wn_daemon_live(void *arg, struct wn_admin_live *live)
+{
+    struct wn_daemon *d = arg;
+    struct wn_stats_src src;
+
+    memset(&src, 0, sizeof(src));
+    src.fetcher = d->fetcher;
+    src.ingest = d->ingest;
+    src.writer = d->writer;
+    src.plugins = d->plugins;
+    src.sinks = d->sinks;
+    src.feed = wn_daemon_feed_at;
+    src.feed_arg = d;
+    src.nfeeds = d->nfeeds;
+    src.started = d->started;
+    wn_stats_collect(&src);
+    live->feed = wn_daemon_feed_at;
+    live->feed_arg = d;
+    live->nfeeds = d->nfeeds;
+    live->plugins = d->plugins;
+    live->store_ok = 1;
+    if (d->writer != NULL) {
+        const char *why = NULL;
+        live->store_ok = wn_writer_ready(d->writer, &why);
+        snprintf(d->store_why, sizeof(d->store_why), "%s",
+                 why != NULL ? why : "");
+        live->store_why = d->store_why;
+    }
+    live->stopping = d->stopping;
+    live->started = d->started;
+}
+
+static void
+wn_daemon_progress(void *arg, struct wn_progress_counts *c)
+{
+    struct wn_daemon *d = arg;
+    struct wn_ingest_stats st;
+
+    wn_ingest_stats(d->ingest, &st);
+    c->feeds_done = st.feeds_ok + st.feeds_not_modified + st.feeds_failed;
+    c->items = st.items_new;
+    c->articles = st.articles_stored;
+    c->errors = st.feeds_failed + st.articles_failed;
+    c->in_flight = st.feeds_busy + st.articles_active;
+}
+
 /* ---- once ---- */
 
 static int
@@ -1152,6 +1257,8 @@ wn_cmd_once(const struct wn_opts *o)
     {
         WN_LOG(WN_LOG_WARNING, "winnowd", "%s", err.msg);
     }
+    wn_progress_start(&d.loop, STDERR_FILENO, 1, d.nfeeds, wn_daemon_progress,
+                      &d, &d.progress);
     for (size_t i = 0; i < d.nfeeds; i++) {
         wn_ingest_feed(d.ingest, &d.feeds[i]->f);
     }
@@ -1250,6 +1357,7 @@ int
 wn_cmd_run(const struct wn_opts *o)
 {
     struct wn_daemon d;
+    struct wn_err aerr;
     int64_t now = wn_time_now();
     int status = wn_daemon_open(&d, o);
 
@@ -1258,6 +1366,16 @@ wn_cmd_run(const struct wn_opts *o)
         return status;
     }
     d.loop.data = &d;
+    wn_err_clear(&aerr);
+    if (wn_admin_start(&d.loop, d.conf, wn_daemon_live, &d, &d.admin, &aerr)
+        != 0)
+    {
+        WN_LOG(WN_LOG_ERR, "winnowd", "%s", aerr.msg);
+        wn_daemon_begin_stop(&d, "the admin endpoint cannot start");
+        uv_run(&d.loop, UV_RUN_DEFAULT);
+        wn_daemon_release(&d);
+        return aerr.code == WN_ECONFIG ? WN_EXIT_CONFIG : WN_EXIT_FAILURE;
+    }
     if (wn_store_shared(d.store)) {
         if (wn_daemon_run_shared(&d) != 0) {
             wn_daemon_release(&d);

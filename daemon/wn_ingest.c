@@ -22,6 +22,7 @@
 #include "wn_fetch.h"
 #include "wn_html.h"
 #include "wn_log.h"
+#include "wn_sink.h"
 #include "wn_store.h"
 #include "wn_strset.h"
 #include "wn_text.h"
@@ -479,7 +480,8 @@ wn_ingest_feed_room(const struct wn_ingest *in)
 {
     const struct wn_conf *c = in->o.conf;
 
-    return !in->draining && in->stats.feeds_busy < (size_t) c->max_transfers
+    return !in->draining && !wn_sinks_full(in->o.sinks)
+           && in->stats.feeds_busy < (size_t) c->max_transfers
            && in->stats.articles_queued
                   <= (size_t) c->max_articles * WN_INGEST_BACKLOG;
 }
@@ -785,8 +787,9 @@ wn_ingest_clean_work(uv_work_t *req)
     }
     free(a->body);
     a->body = NULL;
-    /* A page that left implausibly little loses to longer feed content. */
-    if (a->content_html != NULL
+    /* A page that left implausibly little (a paywall stub, a consent wall)
+     * loses to longer feed content, the feed's HTML or else its summary. */
+    if ((a->content_html != NULL || a->summary != NULL)
         && (a->rc != 0 || page->words < WN_INGEST_MIN_WORDS)
         && wn_ingest_extract_feed(a, &feed, &ferr) == 0
         && (a->rc != 0 || feed->words > page->words))
@@ -834,6 +837,8 @@ wn_ingest_article_done(struct wn_write_op *op)
     } else {
         const char *title = a->article->meta[WN_META_TITLE];
         in->stats.articles_stored++;
+        wn_sinks_article(in->o.sinks, a->feed ? a->feed->conf->name : NULL,
+                         a->canon, a->article);
         if (a->article->flags & WN_ARTICLE_FEED_CONTENT) {
             in->stats.articles_from_feed++;
         }
@@ -915,7 +920,7 @@ wn_ingest_article_fetched(struct wn_fetch_result *res, void *arg)
 static void
 wn_ingest_pump(struct wn_ingest *in)
 {
-    while (!in->draining && in->qhead != NULL
+    while (!in->draining && in->qhead != NULL && !wn_sinks_full(in->o.sinks)
            && in->stats.articles_active < (size_t) in->o.conf->max_articles)
     {
         struct wn_article_job *a = in->qhead;
@@ -957,6 +962,13 @@ wn_ingest_init(const struct wn_ingest_opts *opts, struct wn_ingest **out)
     wn_strset_init(&in->inflight);
     *out = in;
     return 0;
+}
+
+void
+wn_ingest_kick(struct wn_ingest *in)
+{
+    wn_ingest_pump(in);
+    wn_ingest_feed_pump(in);
 }
 
 void
