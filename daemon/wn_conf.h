@@ -43,6 +43,8 @@ struct wn_conf_feed {
     char *url;         /* absolute http(s) or file URL */
     int fetch_article; /* enum wn_fetch_article */
     long interval;     /* seconds; 0: [schedule] interval */
+    int zone_minutes;  /* timezone: zone of times that name none (0: UTC) */
+    int keep_future;   /* future_dates = keep (default drop) */
     long keep_days;    /* article retention; -1: [store] keep_days */
     unsigned line;     /* where the section starts */
     int url_seen;      /* a url key was given (valid or not) */
@@ -100,6 +102,9 @@ struct wn_conf {
     long host_delay;         /* ms between request starts to one host */
     char *proxy;             /* proxy URL, "" none, NULL: environment */
     int retry_after_host;    /* a Retry-After defers its whole host */
+
+    /* [feeds] */
+    char *opml; /* an OPML subscription list whose feeds are added */
 
     /* [schedule] */
     long interval;     /* ms between fetches of one feed */
