@@ -21,7 +21,7 @@ PKGS_BUILD="gcc make cmake pkg-config libc6-dev libcurl4-openssl-dev libxml2-dev
   libuv1-dev libsqlite3-dev libjansson-dev libutf8proc-dev libxxhash-dev
   libinih-dev libpcre2-dev libzstd-dev libpq-dev"
 PKGS_TEST="libcmocka-dev python3 postgresql"
-PKGS_BENCH="nginx-light time"
+PKGS_BENCH="nginx-light time python3-readability nodejs npm"
 PKGS_FUZZ="clang libclang-rt-14-dev"
 
 missing() {
@@ -91,8 +91,8 @@ case "${1:-}" in
         seeds() {
             case $1 in
                 feed) echo tests/fixtures/feeds/*.xml ;;
-                clean) echo tests/fixtures/demo/articles/* tests/fuzz/corpus/clean/* ;;
-                conf) echo conf/* ;;
+                clean) echo tests/fixtures/demo/articles/* tests/fuzz/corpus/clean/* conf/sites.d/samples/* ;;
+                conf) echo conf/*.conf conf/*.in ;;
                 *) echo tests/fuzz/corpus/"$1"/* ;;
             esac
         }

@@ -50,6 +50,10 @@ int wn_cmd_reclean(const struct wn_opts *o);
  */
 int wn_cmd_time_arg(const char *opt, const char *v, int64_t *out);
 
+/* winnowd test-rules [DIR]: each rule file's sample against its expected
+ * text (wn_cmd_rules.c). */
+int wn_cmd_test_rules(const struct wn_opts *o);
+
 /* Reads a whole file (at most `max` bytes); the caller frees *data. */
 int wn_cmd_read_file(const char *path, size_t max, char **data, size_t *len);
 

@@ -26,6 +26,7 @@
 #define WN_DOC_BLOCK_TEXT_MAX    (1u << 20) /* bytes of text in one block */
 #define WN_DOC_BLOCKS_MAX        100000u    /* blocks walked per document */
 #define WN_DOC_PCRE2_MATCH_LIMIT 1000000u   /* backtracking steps per match */
+#define WN_DOC_XPATH_OPS_MAX     50000000ul /* XPath steps per evaluation */
 
 /* node->_private marks of the block walk. */
 #define WN_DOC_INLINE ((void *) 1) /* no block element below */
@@ -219,6 +220,10 @@ wn_doc_xpath(struct wn_doc *doc, const char *expr, xmlXPathObjectPtr *out)
         return WN_ENOMEM;
     }
     ctx->error = wn_doc_xpath_quiet;
+    /* A plugin's expression can be quadratic (a count() of every element
+     * inside a predicate over every element): libxml2 stops it after this
+     * many steps instead of running for minutes. */
+    ctx->opLimit = WN_DOC_XPATH_OPS_MAX;
     obj = xmlXPathEvalExpression((const xmlChar *) expr, ctx);
     xmlXPathFreeContext(ctx);
     if (obj == NULL) {
@@ -688,6 +693,44 @@ wn_doc_visit(struct wn_doc_walk *w, xmlNodePtr e, unsigned flags,
         }
         wn_doc_leaf(w, p, flags, depth + 1);
     }
+}
+
+int
+wn_doc_check(const struct wn_doc *doc, const char **why)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc->xml), cur = root;
+    size_t text = 0, nodes = 0;
+
+    *why = NULL;
+    while (cur != NULL) {
+        if (++nodes > WN_DOC_NODES_MAX) {
+            *why = "a tree of absurd size";
+            return WN_EGARBAGE;
+        }
+        if ((cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE)
+            && cur->content != NULL)
+        {
+            size_t n = strlen((const char *) cur->content);
+            text += n;
+            if (text > WN_DOC_TEXT_MAX) {
+                *why = "text of absurd size";
+                return WN_EGARBAGE;
+            }
+            if (!wn_text_utf8_valid((const char *) cur->content, n)) {
+                *why = "invalid UTF-8 in the text";
+                return WN_EGARBAGE;
+            }
+        }
+        if (cur->type == XML_ELEMENT_NODE && cur->children != NULL) {
+            cur = cur->children;
+            continue;
+        }
+        while (cur != NULL && cur != root && cur->next == NULL) {
+            cur = cur->parent;
+        }
+        cur = (cur == NULL || cur == root) ? NULL : cur->next;
+    }
+    return 0;
 }
 
 int

@@ -20,6 +20,8 @@
 #define WN_DOC_META_MAX 2048 /* bytes kept of one metadata value */
 #define WN_DOC_TAGS_MAX 64   /* tags kept per document */
 #define WN_DOC_EXCERPT  160  /* bytes of removed text kept for --explain */
+#define WN_DOC_TEXT_MAX (16u << 20) /* bytes of text a document may hold */
+#define WN_DOC_NODES_MAX 4000000u   /* nodes a document may hold */
 
 /* One removal, for --explain. */
 struct wn_removal {
@@ -90,6 +92,14 @@ int wn_doc_drop_matching(struct wn_call *call, struct wn_doc *doc,
                          const char *pattern, const char *reason);
 int wn_doc_blocks(struct wn_call *call, struct wn_doc *doc,
                   struct wn_block **out, size_t *n);
+
+/*
+ * Checks what a plugin left: every text node valid UTF-8, at most
+ * WN_DOC_TEXT_MAX bytes of text and WN_DOC_NODES_MAX nodes in the tree.
+ * Returns 0, or WN_EGARBAGE with `why` (a static string) saying what is
+ * wrong.  One walk over the tree.
+ */
+int wn_doc_check(const struct wn_doc *doc, const char **why);
 
 /* wn_doc_blocks() for the host's own use: with WN_DOC_BLOCKS_TEXT_ONLY the
  * blocks carry no link_len (the normalizer needs only their text). */

@@ -61,19 +61,23 @@ wn_extract_note_plugin(struct wn_buf *ran, const struct wn_plugin_inst *p)
 
 /*
  * Runs the chain.  Returns 0, or the failing plugin's code with *failed set
- * and err filled.
+ * and err filled.  A plugin other than the generic one fails too when what
+ * it leaves is garbage (wn_doc_check()).  *ran_site is the last plugin
+ * other than the generic one that ran and succeeded, or NULL.
  */
 static int
 wn_extract_run(const struct wn_plugins *ps, struct wn_plugin_inst **chain,
                size_t n, const struct wn_extract_in *in, struct wn_doc *doc,
                struct wn_arena *arena, struct wn_buf *ran,
-               struct wn_plugin_inst **failed, struct wn_err *err)
+               struct wn_plugin_inst **failed, struct wn_plugin_inst **ran_site,
+               struct wn_err *err)
 {
     static const struct wn_item no_item = { .size = sizeof(struct wn_item),
                                             .published = WN_TIME_NONE };
     const struct wn_item *item = in->item != NULL ? in->item : &no_item;
 
     *failed = NULL;
+    *ran_site = NULL;
     for (size_t i = 0; i < n; i++) {
         struct wn_plugin_inst *p = chain[i];
         struct wn_call call;
@@ -105,6 +109,15 @@ wn_extract_run(const struct wn_plugins *ps, struct wn_plugin_inst **chain,
                             "took %llu ms, over its budget of %llu ms",
                             (unsigned long long) (dt / 1000000),
                             (unsigned long long) (ps->timeout_ns / 1000000));
+        }
+        /* What a site or rules plugin leaves must be text we can store. */
+        if (rc == 0 && p != ps->generic) {
+            const char *why;
+            if (wn_doc_check(doc, &why) != 0) {
+                rc = wn_err_set(&call.err, WN_EGARBAGE, "left %s", why);
+            } else {
+                *ran_site = p;
+            }
         }
         if (rc != 0) {
             atomic_fetch_add(&p->failures, 1);
@@ -216,6 +229,7 @@ wn_extract(const struct wn_plugins *ps, const struct wn_extract_in *in,
            struct wn_article **out, struct wn_err *err)
 {
     struct wn_plugin_inst *chain[WN_EXTRACT_CHAIN_MAX], *failed = NULL;
+    struct wn_plugin_inst *site = NULL;
     struct wn_article *a;
     struct wn_buf text, ran;
     struct wn_doc doc;
@@ -245,17 +259,22 @@ wn_extract(const struct wn_plugins *ps, const struct wn_extract_in *in,
         wn_url_host(in->url, &host);
     }
     wn_plugins_chain(ps, host, chain, WN_EXTRACT_CHAIN_MAX, &n);
-    rc = wn_extract_run(ps, chain, n, in, &doc, a->arena, &ran, &failed, err);
+    rc = wn_extract_run(ps, chain, n, in, &doc, a->arena, &ran, &failed, &site,
+                        err);
     if (rc == 0) {
         size_t paragraphs = 0;
         rc = wn_extract_normalize(&doc, a->arena, &text, &paragraphs);
         a->paragraphs = paragraphs;
-        /* A site plugin that leaves nothing of a page returned garbage. */
-        if (rc == 0 && text.len == 0 && n > 1) {
-            failed = chain[0];
+        /* A site plugin that leaves nothing of a page, or more text than
+         * can be stored, returned garbage. */
+        if (site != NULL && site != ps->generic
+            && ((rc == 0 && text.len == 0) || rc == WN_ETOOBIG))
+        {
+            failed = site;
             atomic_fetch_add(&failed->failures, 1);
-            rc = wn_err_set(err, WN_EGARBAGE, "plugin %s: left no text",
-                            failed->desc.name);
+            rc = wn_err_set(err, WN_EGARBAGE, "plugin %s: left %s",
+                            failed->desc.name,
+                            rc == 0 ? "no text" : "more text than is stored");
         }
     }
     if (rc != 0 && failed != NULL && failed != ps->generic
@@ -272,7 +291,7 @@ wn_extract(const struct wn_plugins *ps, const struct wn_extract_in *in,
         rc = wn_extract_parse(in, a->arena, &doc, err);
         if (rc == 0) {
             rc = wn_extract_run(ps, &generic, 1, in, &doc, a->arena, &ran,
-                                &failed, err);
+                                &failed, &site, err);
         }
         if (rc == 0) {
             rc = wn_extract_normalize(&doc, a->arena, &text, &paragraphs);

@@ -40,6 +40,7 @@ wn_main_usage(FILE *f)
         "                             re-run the plugins over kept raw pages\n"
         "  check-config -c FILE       validate the configuration and plugins\n"
         "  plugins -c FILE            list plugins and the hosts they clean\n"
+        "  test-rules [-c FILE] [DIR] check each site rule file's sample page\n"
         "\n"
         "options:\n"
         "  -c, --config FILE          configuration file\n"
@@ -73,6 +74,7 @@ main(int argc, char **argv)
         { "parse", wn_cmd_parse },     { "clean", wn_cmd_clean },
         { "export", wn_cmd_export },   { "check-config", wn_cmd_check_config },
         { "plugins", wn_cmd_plugins }, { "list", wn_cmd_list },
+        { "test-rules", wn_cmd_test_rules },
         { "search", wn_cmd_search },   { "reclean", wn_cmd_reclean },
     };
     struct wn_opts o;

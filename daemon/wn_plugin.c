@@ -204,6 +204,53 @@ wn_plugin_check_abi(const char *path, const char *file_name,
     return 0;
 }
 
+/* Is a string directive a path?  "dir", "file", "path" or *_dir, *_file,
+ * *_path (docs/plugins.md). */
+static int
+wn_plugin_is_path_key(const char *name)
+{
+    static const char *const ends[] = { "dir", "file", "path" };
+    size_t n = strlen(name);
+
+    for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+        size_t e = strlen(ends[i]);
+        if (n >= e && strcmp(name + n - e, ends[i]) == 0
+            && (n == e || name[n - e - 1] == '_'))
+        {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * A copy of a string directive's value; a relative path read from the
+ * configuration file `file` is made relative to that file's folder, as
+ * every path of the configuration is.  Returns NULL when out of memory.
+ */
+static char *
+wn_plugin_path_value(const char *name, const char *value, const char *file)
+{
+    const char *slash;
+    size_t dlen, n;
+    char *s;
+
+    if (file == NULL || value[0] == '/' || value[0] == '\0'
+        || !wn_plugin_is_path_key(name))
+    {
+        return strdup(value);
+    }
+    slash = strrchr(file, '/');
+    dlen = slash != NULL ? (size_t) (slash - file) : 1;
+    n = dlen + 1 + strlen(value) + 1;
+    s = malloc(n);
+    if (s != NULL) {
+        snprintf(s, n, "%.*s/%s", (int) dlen, slash != NULL ? file : ".",
+                 value);
+    }
+    return s;
+}
+
 static int
 wn_plugin_set_directive(struct wn_plugin_inst *inst,
                         const struct wn_directive *d, const char *value,
@@ -242,7 +289,7 @@ wn_plugin_set_directive(struct wn_plugin_inst *inst,
             return wn_err_set(err, WN_ENOMEM, "out of memory");
         }
         inst->strings = strings;
-        s = strdup(value);
+        s = wn_plugin_path_value(d->name, value, line > 0 ? file : NULL);
         if (s == NULL) {
             return wn_err_set(err, WN_ENOMEM, "out of memory");
         }

@@ -184,6 +184,7 @@ struct generic_run {
     struct generic_tree tree;
     int tree_main;
     int stopped; /* should_stop() said so */
+    int published_loose; /* published came from a dateline with no zone */
 };
 
 /* ---- generic.c ---- */
@@ -197,6 +198,19 @@ int generic_remove(struct generic_run *r, xmlNodePtr node, int filter);
 
 /* Non-zero, and sticky, once the host says the call must stop. */
 int generic_stop(struct generic_run *r);
+
+/* ---- generic_date.c ---- */
+
+/*
+ * The time a dateline states, as RFC 3339 with its offset in out (UTC when
+ * the line names no zone); *zoned says whether it named a zone and a time.
+ * Returns 0, or -1 when the line holds no full date.
+ */
+int generic_date_parse(const char *s, char *out, size_t cap, int *zoned);
+
+/* The name a short byline gives ("By NAME" less "By"; "NAME / AFP" as it
+ * is) into out.  Returns 0, or -1 when it does not read as a byline. */
+int generic_byline_name(const char *s, char *out, size_t cap);
 
 /* ---- generic_hint.c ---- */
 

@@ -315,6 +315,31 @@ generic_filter_section(struct generic_run *r, struct generic_blocks *b,
     }
 }
 
+/* What a removed dateline or byline said, kept as metadata when the page
+ * gave none: a dateline naming its zone beats one that does not. */
+static void
+generic_filter_meta_from(struct generic_run *r, const struct generic_blk *k,
+                         int filter)
+{
+    char buf[256]; /* a date, or a name of at most 8 words */
+    int zoned;
+
+    if (filter == GENERIC_F_DATELINES
+        && (r->h->meta_get(r->doc, WN_META_PUBLISHED) == NULL
+            || r->published_loose)
+        && generic_date_parse(k->text, buf, sizeof(buf), &zoned) == 0
+        && (zoned || !r->published_loose)
+        && r->h->meta_set(r->call, r->doc, WN_META_PUBLISHED, buf) == 0)
+    {
+        r->published_loose = !zoned;
+    } else if (filter == GENERIC_F_BYLINES
+               && r->h->meta_get(r->doc, WN_META_AUTHOR) == NULL
+               && generic_byline_name(k->text, buf, sizeof(buf)) == 0)
+    {
+        r->h->meta_set(r->call, r->doc, WN_META_AUTHOR, buf);
+    }
+}
+
 /* 2. The text patterns; the first that matches a block removes it. */
 static void
 generic_filter_patterns(struct generic_run *r, struct generic_blocks *b)
@@ -341,10 +366,14 @@ generic_filter_patterns(struct generic_run *r, struct generic_blocks *b)
                               || (r->doc_flags & WN_DOC_TEXT);
                 if (pat->section && (!pat->headed || heading)) {
                     generic_filter_section(r, b, i, pat->filter);
-                } else if (generic_filter_remove(r, b, i, pat->filter)
-                           && pat->filter == GENERIC_F_TAGS)
-                {
-                    generic_filter_learn_tags(r, k->text);
+                } else if (generic_filter_remove(r, b, i, pat->filter)) {
+                    if (pat->filter == GENERIC_F_TAGS) {
+                        generic_filter_learn_tags(r, k->text);
+                    } else if (pat->filter == GENERIC_F_DATELINES
+                               || pat->filter == GENERIC_F_BYLINES)
+                    {
+                        generic_filter_meta_from(r, k, pat->filter);
+                    }
                 }
                 break;
             }
@@ -978,6 +1007,74 @@ generic_filter_trailer(struct generic_run *r, struct generic_blocks *b)
     }
 }
 
+/*
+ * Plain text has no elements to score, but a page flattened whole still
+ * has its menus, section lists and footer link lists as runs of short
+ * lines around the article.  The article is the run of lines with the most
+ * prose: the maximum-sum span where a line of GENERIC_TEXT_PROSE_WORDS or
+ * more words counts its words and a shorter one costs
+ * GENERIC_TEXT_SHORT_COST.  Outside that span, short lines that stand in a
+ * run of at least GENERIC_TEXT_RUN_MIN go as page chrome; a lone short line
+ * (a subheading, a standfirst) and every prose line stay.
+ */
+#define GENERIC_TEXT_PROSE_WORDS 12
+#define GENERIC_TEXT_SHORT_COST  2
+#define GENERIC_TEXT_RUN_MIN     3
+#define GENERIC_TEXT_SPAN_MIN    60 /* the span's net words: else no frame */
+
+static void
+generic_filter_text_frame(struct generic_run *r, struct generic_blocks *b)
+{
+    long best = 0, sum = 0;
+    size_t start = 0, first = 0, last = 0, i;
+    int found = 0;
+
+    for (i = 0; i < b->n; i++) {
+        const struct generic_blk *k = &b->v[i];
+        if (k->gone) {
+            continue;
+        }
+        if (sum <= 0) {
+            sum = 0;
+            start = i;
+        }
+        sum += k->words >= GENERIC_TEXT_PROSE_WORDS
+                   ? (long) k->words
+                   : -(long) GENERIC_TEXT_SHORT_COST;
+        if (sum > best) {
+            best = sum;
+            first = start;
+            last = i;
+            found = 1;
+        }
+    }
+    /* Without a clear run of prose (a list, a poem, a short note) there is
+     * no article to frame: leave the lines to the other filters. */
+    if (!found || best < GENERIC_TEXT_SPAN_MIN) {
+        return;
+    }
+    for (i = 0; i < b->n; i++) {
+        size_t run = 0, j;
+        if (i >= first && i <= last) {
+            continue;
+        }
+        /* The run of short (or gone) lines outside the span from i. */
+        for (j = i;
+             j < b->n && (j < first || j > last)
+             && (b->v[j].gone || b->v[j].words < GENERIC_TEXT_PROSE_WORDS);
+             j++)
+        {
+            run += !b->v[j].gone;
+        }
+        if (run >= GENERIC_TEXT_RUN_MIN) {
+            for (size_t k = i; k < j; k++) {
+                generic_filter_remove(r, b, k, GENERIC_F_CHROME);
+            }
+        }
+        i = j > i ? j - 1 : i;
+    }
+}
+
 /* 1. The container sweep inside the main node, over its part of the
  * scoring's tree when the scoring chose it. */
 static int
@@ -1037,6 +1134,9 @@ generic_filter_main(struct generic_run *r)
     rc = generic_filter_repeats(r, &b);
     if (rc != 0) {
         return rc;
+    }
+    if (r->doc_flags & WN_DOC_TEXT) {
+        generic_filter_text_frame(r, &b);
     }
     generic_filter_trailer(r, &b);
     return generic_stop(r) ? WN_ETIMEOUT : 0;

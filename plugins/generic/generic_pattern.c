@@ -140,8 +140,22 @@ static const struct generic_pattern_def generic_pattern_defs[] = {
       "^(?:thanks?|thank you) for (?:signing up|subscribing|registering)\\b" },
     { F(NEWSLETTERS), 15, 0,
       "^(?:subscribe|sign up|register) (?:to|for) (?:our|the)\\b" },
+    /* paywall and subscription prompts */
+    { F(NEWSLETTERS), 8, 0,
+      "^(?:click|tap) here to (?:subscribe|sign up|register)\\b" },
+    { F(NEWSLETTERS), 15, 0,
+      "^(?:subscribe|sign up|register|join)\\b.{0,60}\\b(?:unlimited|full|"
+      "digital|premium|uninterrupted|exclusive) (?:access|content|coverage)\\b" },
+    { F(NEWSLETTERS), 10, 0,
+      "\\b(?:already a subscriber|(?:for|exclusive to) (?:our )?subscribers"
+      "(?: only)?|subscribers only)\\b" },
 
     /* share bars and follow-us lines */
+    { F(SHARE), 6, 0,
+      "^(?:listen to (?:this|the) (?:article|story|podcast)|print (?:this )?"
+      "(?:article|page|story)|save (?:this )?(?:article|story)(?: for later)?|"
+      "copy (?:the )?link|e-?mail (?:this )?(?:article|story)|gift (?:this )?"
+      "article)[.!]?$" },
     { F(SHARE), 15, 0,
       "^(?=.*\\b(?:share|shares|tweet|facebook|twitter|linkedin|pinterest|"
       "whatsapp|reddit|telegram|e-?mail|print)\\b)"

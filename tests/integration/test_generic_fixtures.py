@@ -20,7 +20,9 @@ removed line must be visible text of the page, and both demo feeds must
 list every page by a relative link, with a summary and no full text.
 
 --text instead runs `winnowd clean --text NNN.txt` on the seeds' flattened
-text and requires the gold exactly: the same filters on plain text.
+text and requires the gold exactly: the same filters on plain text; with
+--json it must report the title, published time, byline, tags and paragraph
+count of NNN.meta.json (which lists what the text states).
 
 Standard library only.  Exit status 0 when every check passes.
 """
@@ -236,9 +238,16 @@ def check_text_mode(c, args):
         base = gold_path[:-len('.gold.txt')]
         name = os.path.basename(base)
         text = winnowd(args.winnowd, '--text', base + '.txt')
-        if c.check(text.rstrip('\n') == read(gold_path).rstrip('\n'),
-                   f'{name}: --text output differs from its gold'):
-            print(f'ok   {name}.txt: exact')
+        failures = c.failures
+        c.check(text.rstrip('\n') == read(gold_path).rstrip('\n'),
+                f'{name}: --text output differs from its gold')
+        # The seed's metadata is what the text states: --json must find it.
+        meta = json.loads(read(base + '.meta.json'))
+        check_meta(c, name + '.txt', meta,
+                   json.loads(winnowd(args.winnowd, '--text', '--json',
+                                      base + '.txt')))
+        if c.failures == failures:
+            print(f'ok   {name}.txt: exact, metadata as the seed says')
 
 
 def main():

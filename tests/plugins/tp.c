@@ -20,6 +20,8 @@
 #define TP_FAILS       9
 #define TP_GARBAGE     10
 #define TP_SLOW        11
+#define TP_BAD_UTF8    12
+#define TP_HUGE        13
 
 #ifndef TP_VARIANT
 #error "TP_VARIANT must be set"
@@ -101,6 +103,29 @@ tp_process(void *state, struct wn_call *call, const struct wn_item *item,
     for (size_t i = 0; i < n; i++) {
         h->remove_node(call, doc, b[i].node, "tp: everything");
     }
+    return 0;
+#elif TP_VARIANT == TP_BAD_UTF8
+    /* Appends a paragraph of bytes that are not UTF-8. */
+    (void) call;
+    xmlNodePtr body = xmlDocGetRootElement(h->doc_tree(doc));
+    xmlNodePtr p = xmlNewNode(NULL, (const xmlChar *) "p");
+    xmlAddChild(p, xmlNewText((const xmlChar *) "bad \xff\xfe\xc0\x80 bytes"));
+    xmlAddChild(body, p);
+    return 0;
+#elif TP_VARIANT == TP_HUGE
+    /* Appends a paragraph of 20 MiB. */
+    size_t len = 20u << 20;
+    char *big = malloc(len + 1);
+    xmlNodePtr body = xmlDocGetRootElement(h->doc_tree(doc));
+    xmlNodePtr p = xmlNewNode(NULL, (const xmlChar *) "p");
+    if (big == NULL) {
+        return h->set_error(call, WN_ENOMEM, "out of memory");
+    }
+    memset(big, 'a', len);
+    big[len] = '\0';
+    xmlAddChild(p, xmlNewText((const xmlChar *) big));
+    free(big);
+    xmlAddChild(body, p);
     return 0;
 #elif TP_VARIANT == TP_SLOW
     (void) doc;

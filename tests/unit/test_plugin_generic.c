@@ -619,7 +619,78 @@ bylines_and_datelines_removed(void **state)
     assert_false(has_text(a, "Jane Roe / AFP"));
     assert_true(removed_as(a, "bylines", "By Jane Roe"));
     assert_true(removed_as(a, "datelines", "2 March 2021"));
+    /* What they said is kept as metadata: CET is UTC+1. */
+    assert_string_equal(a->meta[WN_META_AUTHOR], "Jane Roe");
+    assert_string_equal(a->meta[WN_META_PUBLISHED], "2021-03-02T09:15:00Z");
     wn_article_free(a);
+}
+
+/* A page flattened whole: its menus and footer link lists are runs of short
+ * lines around the article, and go as chrome; a subheading inside the
+ * article stays. */
+static void
+text_page_frame_removed_around_the_article(void **state)
+{
+    struct wn_article *a;
+
+    (void) state;
+    a = clean_with(generic,
+                   "Home\nNews\nSport\nWeather\nContact us\n"
+                   P1 "\n" P2 "\nWhat happens next\n" P3 "\n" P4 "\n"
+                   "More stories\nPrivacy\nTerms of use\nSite map\n",
+                   WN_EXTRACT_TEXT);
+    assert_false(has_text(a, "Weather"));
+    assert_false(has_text(a, "Site map"));
+    assert_true(removed_as(a, "chrome", "Weather"));
+    assert_true(has_para(a, "What happens next"));
+    assert_true(has_para(a, P1));
+    assert_true(has_para(a, P4));
+    wn_article_free(a);
+    /* Short lines only (a list): nothing to frame, nothing removed. */
+    a = clean_with(generic, "Eggs\nFlour\nMilk\nButter\nSugar\nSalt\n",
+                   WN_EXTRACT_TEXT);
+    assert_true(has_para(a, "Eggs"));
+    assert_true(has_para(a, "Salt"));
+    wn_article_free(a);
+}
+
+/* A dateline's time in UTC: zones by name and offset, 12-hour clocks, and
+ * a line with a zone preferred to an earlier one without. */
+static void
+dateline_times_read_as_utc(void **state)
+{
+    static const struct {
+        const char *line, *want;
+    } cases[] = {
+        { "Wednesday, 24 February 2021 07:27 AM EST", "2021-02-24T12:27:00Z" },
+        { "Published: March 3, 2021 at 5:12 p.m. PDT", "2021-03-04T00:12:00Z" },
+        { "2021-02-24 23:50 GMT+3", "2021-02-24T20:50:00Z" },
+        { "Updated 14:05 UTC, 1st June 2020", "2020-06-01T14:05:00Z" },
+        { "24.02.2021 | 18:30 CET", "2021-02-24T17:30:00Z" },
+    };
+    char page[2048];
+
+    (void) state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct wn_article *a;
+        snprintf(page, sizeof(page), "%s\n%s\n%s\n%s\n", cases[i].line, P1, P2,
+                 P3);
+        a = clean_with(generic, page, WN_EXTRACT_TEXT);
+        assert_non_null(a->meta[WN_META_PUBLISHED]);
+        assert_string_equal(a->meta[WN_META_PUBLISHED], cases[i].want);
+        assert_false(has_text(a, cases[i].line));
+        wn_article_free(a);
+    }
+    /* A zone-less line first, a zoned one later: the zoned one wins. */
+    snprintf(page, sizeof(page),
+             "Monday, 1 March 2021 09:00\n%s\n%s\n"
+             "Monday, 1 March 2021 09:00 EST\n%s\n",
+             P1, P2, P3);
+    {
+        struct wn_article *a = clean_with(generic, page, WN_EXTRACT_TEXT);
+        assert_string_equal(a->meta[WN_META_PUBLISHED], "2021-03-01T14:00:00Z");
+        wn_article_free(a);
+    }
 }
 
 static void
@@ -642,6 +713,34 @@ share_newsletter_and_app_prompts_removed(void **state)
     assert_true(removed_as(a, "share", "Share this article"));
     assert_true(removed_as(a, "newsletters", "Morning Briefing"));
     assert_true(removed_as(a, "app_banners", "App Store"));
+    wn_article_free(a);
+}
+
+/* Paywall prompts and article tools; a sentence that mentions subscribers
+ * stays. */
+static void
+paywall_prompts_and_article_tools_removed(void **state)
+{
+    struct wn_article *a;
+
+    (void) state;
+    a = page_with("<p>Subscribe now to get unlimited access</p>"
+                  "<p>Click here to subscribe</p>"
+                  "<p>Already a subscriber? Log in</p>"
+                  "<p>Listen to this article</p>"
+                  "<p>Save this story for later</p>"
+                  "<p>The paper said its subscribers had doubled since the "
+                  "flood coverage began, and that it would hire two more "
+                  "reporters for the river towns.</p>");
+    assert_article(a);
+    assert_false(has_text(a, "unlimited access"));
+    assert_false(has_text(a, "Click here"));
+    assert_false(has_text(a, "Already a subscriber"));
+    assert_false(has_text(a, "Listen to"));
+    assert_false(has_text(a, "Save this"));
+    assert_true(has_text(a, "its subscribers had doubled"));
+    assert_true(removed_as(a, "newsletters", "unlimited access"));
+    assert_true(removed_as(a, "share", "Listen to this article"));
     wn_article_free(a);
 }
 
@@ -919,7 +1018,10 @@ main(void)
         cmocka_unit_test(pull_quote_inside_a_paragraph_removed),
         cmocka_unit_test(block_without_letters_is_not_a_repeat),
         cmocka_unit_test(bylines_and_datelines_removed),
+        cmocka_unit_test(dateline_times_read_as_utc),
+        cmocka_unit_test(text_page_frame_removed_around_the_article),
         cmocka_unit_test(share_newsletter_and_app_prompts_removed),
+        cmocka_unit_test(paywall_prompts_and_article_tools_removed),
         cmocka_unit_test(consent_and_comment_prompts_removed),
         cmocka_unit_test(tags_copyright_and_source_lines_removed),
         cmocka_unit_test(related_list_in_article_removed),

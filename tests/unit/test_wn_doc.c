@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <uv.h>
+
 #include <cmocka.h>
 
 #include <winnow/error.h>
@@ -199,6 +201,35 @@ doc_from_text_has_one_block_per_line(void **state)
     wn_arena_destroy(arena);
 }
 
+/* A quadratic expression stops at the step limit, quickly, as an error. */
+static void
+doc_xpath_has_a_step_limit(void **state)
+{
+    struct fixture f;
+    struct wn_buf html;
+    uint64_t t0;
+    int rc;
+
+    (void) state;
+    wn_buf_init(&html, 1u << 20);
+    wn_buf_puts(&html, "<body>");
+    for (int i = 0; i < 20000; i++) {
+        wn_buf_puts(&html, "<p>x</p>");
+    }
+    wn_buf_puts(&html, "</body>");
+    load(&f, html.data);
+    t0 = uv_hrtime();
+    rc = wn_doc_remove_xpath(&f.call, &f.doc, "//p[count(//p) > count(//p)]",
+                             "test");
+    assert_int_equal(rc, WN_EINVAL);
+    assert_true(uv_hrtime() - t0 < 30ull * 1000 * 1000 * 1000);
+    /* An ordinary expression on the same page is well inside the limit. */
+    assert_int_equal(
+        wn_doc_remove_xpath(&f.call, &f.doc, "//p[position() < 3]", "test"), 2);
+    unload(&f);
+    wn_buf_free(&html);
+}
+
 int
 main(void)
 {
@@ -209,6 +240,7 @@ main(void)
         cmocka_unit_test(doc_drop_matching_uses_pcre2),
         cmocka_unit_test(doc_metadata_is_folded_and_times_normalized),
         cmocka_unit_test(doc_from_text_has_one_block_per_line),
+        cmocka_unit_test(doc_xpath_has_a_step_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -350,6 +350,39 @@ chain_falls_back_when_a_plugin_leaves_nothing(void **state)
     chain_close(&c);
 }
 
+/* Invalid UTF-8 and absurd sizes: counted, and the generic result kept. */
+static void
+chain_falls_back_on_garbage(const char *name)
+{
+    struct chain c;
+    struct wn_article *a;
+
+    chain_open(&c, name, 0);
+    a = clean(&c, "https://tp.example/story");
+    assert_true(a->flags & WN_ARTICLE_FALLBACK);
+    assert_non_null(strstr(a->text, "The first paragraph"));
+    assert_null(strstr(a->text, "bad "));
+    assert_true(a->len < 1u << 20);
+    assert_int_equal(atomic_load(&c.v[0]->failures), 1);
+    assert_string_equal(a->plugins, "generic/1.0.0");
+    wn_article_free(a);
+    chain_close(&c);
+}
+
+static void
+chain_falls_back_when_a_plugin_leaves_invalid_utf8(void **state)
+{
+    (void) state;
+    chain_falls_back_on_garbage("tp_bad_utf8");
+}
+
+static void
+chain_falls_back_when_a_plugin_leaves_absurd_text(void **state)
+{
+    (void) state;
+    chain_falls_back_on_garbage("tp_huge");
+}
+
 static void
 chain_falls_back_when_a_plugin_overruns_its_budget(void **state)
 {
@@ -385,6 +418,8 @@ main(void)
         cmocka_unit_test(chain_falls_back_when_a_plugin_fails),
         cmocka_unit_test(chain_falls_back_when_a_plugin_leaves_nothing),
         cmocka_unit_test(chain_falls_back_when_a_plugin_overruns_its_budget),
+        cmocka_unit_test(chain_falls_back_when_a_plugin_leaves_invalid_utf8),
+        cmocka_unit_test(chain_falls_back_when_a_plugin_leaves_absurd_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
