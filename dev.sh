@@ -7,7 +7,11 @@
 #   ./dev.sh asan    set up, build with ASan+UBSan, run every test under them
 #   ./dev.sh fuzz    set up, build the libFuzzer targets with clang and run
 #                    each for WN_FUZZ_SECONDS (default 20) from its seeds
-#   ./dev.sh setup [bench|fuzz]   only install what is missing
+#   ./dev.sh nspawn  set up, build, run the unit under a real systemd in a
+#                    debootstrap tree booted with systemd-nspawn (as root)
+#   ./dev.sh container  set up, build, build the image with podman from a
+#                    debootstrap base and run the sidecar test in it
+#   ./dev.sh setup [bench|fuzz|nspawn|container]   only install what is missing
 #
 # Set-up installs missing Debian 12 packages when run as root; otherwise it
 # prints the exact apt-get line to run and stops.
@@ -19,10 +23,12 @@ BUILD=${WN_BUILD_DIR:-build}
 
 PKGS_BUILD="gcc make cmake pkg-config libc6-dev libcurl4-openssl-dev libxml2-dev
   libuv1-dev libsqlite3-dev libjansson-dev libutf8proc-dev libxxhash-dev
-  libinih-dev libpcre2-dev libzstd-dev libpq-dev"
-PKGS_TEST="libcmocka-dev python3 postgresql"
+  libinih-dev libpcre2-dev libzstd-dev libpq-dev libmicrohttpd-dev libssl-dev"
+PKGS_TEST="libcmocka-dev python3 postgresql prometheus chromium"
+PKGS_CONTAINER="podman runc debootstrap"
 PKGS_BENCH="nginx-light time python3-readability nodejs npm"
 PKGS_FUZZ="clang libclang-rt-14-dev"
+PKGS_NSPAWN="debootstrap systemd-container dpkg-dev"
 
 missing() {
     local p out=""
@@ -38,6 +44,8 @@ setup() {
     case "${1:-}" in
         bench) want="$want $PKGS_BENCH" ;;
         fuzz) want="$want $PKGS_FUZZ" ;;
+        nspawn) want="$want $PKGS_NSPAWN" ;;
+        container) want="$want $PKGS_CONTAINER" ;;
     esac
     # shellcheck disable=SC2086
     need=$(missing $want)
@@ -76,12 +84,24 @@ case "${1:-}" in
         build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo
         ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" -LE slow
         ;;
+    nspawn)
+        setup nspawn
+        build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+        WN_NSPAWN_REQUIRED=1 \
+            ctest --test-dir "$BUILD" --output-on-failure -L nspawn
+        ;;
     asan)
         setup
         build "$BUILD-asan" -DCMAKE_BUILD_TYPE=Debug -DWN_SANITIZE=ON
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
             ctest --test-dir "$BUILD-asan" --output-on-failure -j"$JOBS" -LE slow
+        ;;
+    container)
+        setup container
+        build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+        WN_CONTAINER_REQUIRED=1 ctest --test-dir "$BUILD" --output-on-failure \
+            -R '^container_sidecar$'
         ;;
     fuzz)
         setup fuzz
@@ -109,7 +129,7 @@ case "${1:-}" in
         done
         ;;
     *)
-        sed -n '2,14p' "$0" >&2
+        sed -n '2,16p' "$0" >&2
         exit 2
         ;;
 esac

@@ -95,19 +95,18 @@ wn_cmd_conf(const struct wn_opts *o, int optional)
 {
     struct wn_conf *conf = NULL;
     struct wn_buf errors;
-    const char *env;
+    const char *path = o->config;
     int rc;
 
-    if (o->config == NULL && !optional) {
-        fprintf(stderr, "winnowd %s: needs -c FILE\n", o->command);
-        return NULL;
+    (void) optional; /* without a file: defaults and the environment */
+    if (path == NULL) {
+        path = getenv("WINNOW_CONFIG");
+        if (path != NULL && *path == '\0') {
+            path = NULL;
+        }
     }
     wn_buf_init(&errors, 1u << 20);
-    if (o->config != NULL) {
-        rc = wn_conf_load(o->config, &conf, &errors);
-    } else {
-        rc = wn_conf_default(&conf);
-    }
+    rc = wn_conf_load(path, &conf, &errors);
     if (rc != 0) {
         if (errors.len > 0) {
             fputs(errors.data, stderr);
@@ -119,22 +118,21 @@ wn_cmd_conf(const struct wn_opts *o, int optional)
         return NULL;
     }
     wn_buf_free(&errors);
-    if (o->plugin_dir != NULL || (env = getenv("WINNOW_PLUGIN_DIR")) != NULL) {
-        char *dir = strdup(o->plugin_dir != NULL ? o->plugin_dir : env);
+    if (o->plugin_dir != NULL) {
+        char *dir = strdup(o->plugin_dir);
         if (dir != NULL) {
             free(conf->plugin_dir);
             conf->plugin_dir = dir;
         }
-    } else if (o->config == NULL) {
+    } else if (path == NULL && getenv("WINNOW_PLUGINS_DIR") == NULL) {
         char *dir = wn_cmd_exe_plugin_dir();
         if (dir != NULL) {
             free(conf->plugin_dir);
             conf->plugin_dir = dir;
         }
     }
-    if (o->log_level < 0) {
-        wn_log_init(conf->log_level, WN_LOG_FORMAT_AUTO);
-    }
+    wn_log_init(o->log_level >= 0 ? o->log_level : conf->log_level,
+                conf->log_format);
     return conf;
 }
 
@@ -325,14 +323,15 @@ wn_cmd_check_config(const struct wn_opts *o)
     struct wn_conf *conf = NULL;
     struct wn_plugins *plugins = NULL;
     struct wn_buf errors;
+    const char *path = o->config;
     int status = WN_EXIT_OK, rc;
 
-    if (o->config == NULL) {
-        fprintf(stderr, "winnowd check-config: needs -c FILE\n");
-        return WN_EXIT_USAGE;
+    if (path == NULL) { /* the environment alone, or WINNOW_CONFIG */
+        path = getenv("WINNOW_CONFIG");
+        path = path != NULL && *path != '\0' ? path : NULL;
     }
     wn_buf_init(&errors, 1u << 20);
-    rc = wn_conf_load(o->config, &conf, &errors);
+    rc = wn_conf_load(path, &conf, &errors);
     if (conf == NULL) {
         fputs(errors.len > 0 ? errors.data
                              : "winnowd: configuration: out of memory\n",

@@ -9,6 +9,7 @@
 
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
@@ -39,6 +40,7 @@ enum wn_conf_type {
     WN_CONF_SIZE,     /* long bytes, [min, max] */
     WN_CONF_DURATION, /* long milliseconds, [min, max] */
     WN_CONF_LEVEL,    /* int log level */
+    WN_CONF_LOGFMT,   /* int enum wn_log_format */
     WN_CONF_NETLIST   /* string checked by wn_net_allow_parse() */
 };
 
@@ -57,6 +59,8 @@ struct wn_conf_key {
 /* Every key of the fixed sections.  conf/winnow.conf documents each. */
 static const struct wn_conf_key wn_conf_keys[] = {
     { "daemon", "log_level", WN_CONF_LEVEL, "notice", WN_OFF(log_level), 0, 0 },
+    { "daemon", "log_format", WN_CONF_LOGFMT, "auto", WN_OFF(log_format), 0,
+      0 },
     { "daemon", "threads", WN_CONF_INT, "4", WN_OFF(threads), 1, 128 },
     { "daemon", "stop_timeout", WN_CONF_DURATION, "10s", WN_OFF(stop_timeout),
       0, WN_MS(3600) },
@@ -102,9 +106,40 @@ static const struct wn_conf_key wn_conf_keys[] = {
       WN_MS(1), WN_MS(86400L * 30) },
     { "schedule", "max_items", WN_CONF_INT, "1000", WN_OFF(max_items), 1,
       100000 },
+    { "admin", "listen", WN_CONF_STRING, "", WN_OFF(admin_listen), 0, 0 },
+    { "admin", "max_connections", WN_CONF_INT, "16", WN_OFF(admin_max_conns),
+      1, 1024 },
+    { "admin", "timeout", WN_CONF_DURATION, "10s", WN_OFF(admin_timeout),
+      WN_MS(1), WN_MS(3600) },
+    { "admin", "max_request", WN_CONF_SIZE, "16k", WN_OFF(admin_max_request),
+      4096, 1L << 20 },
+    { "admin", "max_lag", WN_CONF_DURATION, "2s", WN_OFF(admin_max_lag), 10,
+      WN_MS(3600) },
+    { "sink", "jsonl", WN_CONF_STRING, "", WN_OFF(sink_jsonl), 0, 0 },
+    { "sink", "webhook_url", WN_CONF_STRING, "", WN_OFF(webhook_url), 0, 0 },
+    { "sink", "webhook_secret", WN_CONF_STRING, "", WN_OFF(webhook_secret), 0,
+      0 },
+    { "sink", "webhook_batch", WN_CONF_INT, "100", WN_OFF(webhook_batch), 1,
+      100000 },
+    { "sink", "webhook_queue", WN_CONF_INT, "1000", WN_OFF(webhook_queue), 1,
+      1000000 },
+    { "sink", "webhook_timeout", WN_CONF_DURATION, "10s",
+      WN_OFF(webhook_timeout), WN_MS(1), WN_MS(600) },
+    { "sink", "webhook_retry_min", WN_CONF_DURATION, "1s",
+      WN_OFF(webhook_retry_min), 1, WN_MS(3600) },
+    { "sink", "webhook_retry_max", WN_CONF_DURATION, "60s",
+      WN_OFF(webhook_retry_max), 1, WN_MS(86400) },
 };
 
 #define WN_CONF_NKEYS (sizeof(wn_conf_keys) / sizeof(wn_conf_keys[0]))
+
+/* The keys of a [feed:NAME] section (wn_conf_feed_key() applies them);
+ * WINNOW_FEED_<NAME>_<KEY> and KEY_file are matched against this list. */
+static const char *const wn_conf_feed_keys[] = { "url", "fetch_article",
+                                                 "interval", "keep_days" };
+
+#define WN_CONF_NFEEDKEYS                                                      \
+    (sizeof(wn_conf_feed_keys) / sizeof(wn_conf_feed_keys[0]))
 
 /* ---- value parsers ---- */
 
@@ -214,6 +249,9 @@ wn_conf_path(const struct wn_conf *conf, const char *value)
 
 /* ---- loading ---- */
 
+static int wn_conf_read_file(const char *path, size_t max, char **data,
+                             size_t *len);
+
 struct wn_conf_seen {
     char *section;
     char *name;
@@ -224,6 +262,7 @@ struct wn_conf_loader {
     struct wn_conf *conf;
     struct wn_buf *errors;
     int failed;
+    const char *where; /* "$VARIABLE" while applying the environment */
 
     /* the reader over the file's bytes */
     const char *data;
@@ -257,7 +296,11 @@ wn_conf_error(struct wn_conf_loader *l, unsigned line, const char *section,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    wn_buf_printf(l->errors, "%s:%u: ", l->conf->path, line);
+    if (l->where != NULL) {
+        wn_buf_printf(l->errors, "$%s: ", l->where);
+    } else {
+        wn_buf_printf(l->errors, "%s:%u: ", l->conf->path, line);
+    }
     if (section != NULL && *section != '\0') {
         wn_buf_printf(l->errors, "[%s] ", section);
     }
@@ -362,6 +405,9 @@ wn_conf_value(struct wn_conf_loader *l, const char *value)
 static int
 wn_conf_seen(struct wn_conf_loader *l, const char *section, const char *key)
 {
+    if (l->where != NULL) {
+        return 0; /* the environment overrides the file */
+    }
     for (size_t i = 0; i < l->nseen; i++) {
         if (strcmp(l->seen[i].section, section) == 0
             && strcmp(l->seen[i].name, key) == 0)
@@ -437,6 +483,16 @@ wn_conf_apply(struct wn_conf_loader *l, const struct wn_conf_key *k,
         if (wn_conf_parse_bool(value, &b) != 0) {
             wn_conf_error(l, line, k->section, k->name,
                           "\"%s\" is not yes or no", value);
+            return;
+        }
+        *(int *) (base + k->offset) = b;
+        return;
+    case WN_CONF_LOGFMT:
+        b = wn_log_format_parse(value);
+        if (b < 0) {
+            wn_conf_error(l, line, k->section, k->name,
+                          "\"%s\" is not one of auto, plain, journal, json",
+                          value);
             return;
         }
         *(int *) (base + k->offset) = b;
@@ -571,6 +627,11 @@ wn_conf_section(struct wn_conf_loader *l, const char *section)
             return;
         }
         for (size_t i = 0; i < c->nfeeds; i++) {
+            if (strcmp(c->feeds[i].name, name) == 0 && l->where != NULL) {
+                l->section_kind = 1; /* the environment amends it */
+                l->section_index = i;
+                return;
+            }
             if (strcmp(c->feeds[i].name, name) == 0) {
                 wn_conf_error(l, l->header_line, section, NULL,
                               "feed defined twice (first on line %u)",
@@ -590,13 +651,20 @@ wn_conf_section(struct wn_conf_loader *l, const char *section)
         c->feeds = feeds;
         memset(&feeds[c->nfeeds], 0, sizeof(*feeds));
         feeds[c->nfeeds].name = strdup(name);
-        feeds[c->nfeeds].line = l->header_line;
+        feeds[c->nfeeds].line = l->where != NULL ? 0 : l->header_line;
         feeds[c->nfeeds].keep_days = -1;
         l->section_kind = 1;
         l->section_index = c->nfeeds++;
     } else if (strncmp(section, "plugin:", 7) == 0) {
         struct wn_conf_plugin *p;
 
+        for (size_t i = 0; i < c->nplugins; i++) {
+            if (strcmp(c->plugins[i].name, section + 7) == 0) {
+                l->section_kind = 2;
+                l->section_index = i;
+                return;
+            }
+        }
         p = realloc(c->plugins, (c->nplugins + 1) * sizeof(*p));
         if (p == NULL) {
             return;
@@ -620,13 +688,106 @@ wn_conf_section(struct wn_conf_loader *l, const char *section)
     }
 }
 
+/* Reads a KEY_file's contents into a string the caller frees; one trailing
+ * newline is dropped (as `echo secret > file` leaves one). */
+static char *
+wn_conf_secret(struct wn_conf_loader *l, const char *section, const char *key,
+               const char *file)
+{
+    char *path = wn_conf_path(l->conf, file);
+    char *data = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (path == NULL) {
+        wn_conf_error(l, l->line, section, key, "out of memory");
+        return NULL;
+    }
+    rc = wn_conf_read_file(path, WN_CONF_MAX_SECRET, &data, &len);
+    if (rc != 0) {
+        wn_conf_error(l, l->line, section, key, "cannot read %s: %s", path,
+                      rc == WN_ETOOBIG ? "larger than 64 KB" : wn_strerror(rc));
+        free(path);
+        return NULL;
+    }
+    free(path);
+    if (len > 0 && data[len - 1] == '\n') {
+        data[--len] = '\0';
+        if (len > 0 && data[len - 1] == '\r') {
+            data[--len] = '\0';
+        }
+    }
+    if (memchr(data, '\0', len) != NULL || memchr(data, '\n', len) != NULL) {
+        wn_conf_error(l, l->line, section, key,
+                      "%s holds more than one line or NUL bytes", file);
+        free(data);
+        return NULL;
+    }
+    return data;
+}
+
+static int
+wn_conf_fixed_key(const char *section, const char *name)
+{
+    for (size_t i = 0; i < WN_CONF_NKEYS; i++) {
+        if (strcmp(wn_conf_keys[i].section, section) == 0
+            && strcmp(wn_conf_keys[i].name, name) == 0)
+        {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int
+wn_conf_is_feed_key(const char *name)
+{
+    for (size_t i = 0; i < WN_CONF_NFEEDKEYS; i++) {
+        if (strcmp(wn_conf_feed_keys[i], name) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int wn_conf_apply_kv(struct wn_conf_loader *l, const char *section,
+                            const char *name, const char *value);
+
 static int
 wn_conf_handler(void *user, const char *section, const char *name,
                 const char *raw)
 {
     struct wn_conf_loader *l = user;
     const char *value = wn_conf_value(l, raw);
+    size_t n = strlen(name);
 
+    /* KEY_file = PATH: the value of KEY is PATH's contents (secrets). */
+    if (n > 5 && strcmp(name + n - 5, "_file") == 0 && n - 5 < 128) {
+        char key[128];
+
+        memcpy(key, name, n - 5);
+        key[n - 5] = '\0';
+        if ((strncmp(section, "feed:", 5) == 0 && wn_conf_is_feed_key(key))
+            || wn_conf_fixed_key(section, key))
+        {
+            char *secret = wn_conf_secret(l, section, name, value);
+            int rc = 1;
+
+            if (secret != NULL) {
+                rc = wn_conf_apply_kv(l, section, key, secret);
+                free(secret);
+            }
+            return rc;
+        }
+    }
+    return wn_conf_apply_kv(l, section, name, value);
+}
+
+/* Applies section/name = value, from the file or the environment. */
+static int
+wn_conf_apply_kv(struct wn_conf_loader *l, const char *section,
+                 const char *name, const char *value)
+{
     if (*section == '\0') {
         wn_conf_error(l, l->line, NULL, name, "key outside of any section");
         return 1;
@@ -641,7 +802,20 @@ wn_conf_handler(void *user, const char *section, const char *name,
     }
     if (l->section_kind == 2) {
         struct wn_conf_plugin *p = &l->conf->plugins[l->section_index];
-        struct wn_conf_kv *kv = realloc(p->kvs, (p->nkvs + 1) * sizeof(*kv));
+        struct wn_conf_kv *kv;
+
+        for (size_t i = 0; l->where != NULL && i < p->nkvs; i++) {
+            if (strcmp(p->kvs[i].key, name) == 0) {
+                char *v = strdup(value);
+                if (v == NULL) {
+                    return 0;
+                }
+                free(p->kvs[i].value);
+                p->kvs[i].value = v;
+                return 1;
+            }
+        }
+        kv = realloc(p->kvs, (p->nkvs + 1) * sizeof(*kv));
         if (kv == NULL) {
             return 0;
         }
@@ -661,6 +835,164 @@ wn_conf_handler(void *user, const char *section, const char *name,
     }
     wn_conf_error(l, l->line, section, name, "unknown key");
     return 1;
+}
+
+/* ---- the environment ---- */
+
+extern char **environ;
+
+/* Copies src into dst[cap], upper-cased (up) or lower-cased. */
+static void
+wn_conf_case(char *dst, size_t cap, const char *src, size_t n, int up)
+{
+    size_t i;
+
+    for (i = 0; i < n && i + 1 < cap; i++) {
+        unsigned char c = (unsigned char) src[i];
+        dst[i] = (char) (up ? toupper(c) : tolower(c));
+    }
+    dst[i] = '\0';
+}
+
+/*
+ * Maps the part of a variable after WINNOW_ ("FETCH_TIMEOUT") to a section
+ * and key; 0, or -1 when it names no section.  An unknown key of a known
+ * section still maps, so that it is reported as an unknown key.
+ */
+static int
+wn_conf_env_name(const char *name, size_t n, char *section, size_t scap,
+                 char *key, size_t kcap)
+{
+    char want[300];
+
+    if (n > 5 && strncmp(name, "FEED_", 5) == 0) {
+        const char *rest = name + 5;
+        size_t rn = n - 5;
+
+        for (size_t i = 0; i < WN_CONF_NFEEDKEYS; i++) {
+            size_t kn = strlen(wn_conf_feed_keys[i]);
+            wn_conf_case(want, sizeof(want), wn_conf_feed_keys[i], kn, 1);
+            if (rn > kn + 1 && rest[rn - kn - 1] == '_'
+                && memcmp(rest + rn - kn, want, kn) == 0)
+            {
+                char feed[200];
+                wn_conf_case(feed, sizeof(feed), rest, rn - kn - 1, 0);
+                snprintf(section, scap, "feed:%s", feed);
+                snprintf(key, kcap, "%s", wn_conf_feed_keys[i]);
+                return 0;
+            }
+        }
+        return -1;
+    }
+    if (n > 7 && strncmp(name, "PLUGIN_", 7) == 0) {
+        const char *us = memchr(name + 7, '_', n - 7);
+        char plugin[200];
+
+        if (us == NULL || us == name + 7 || us + 1 == name + n) {
+            return -1;
+        }
+        wn_conf_case(plugin, sizeof(plugin), name + 7, (size_t) (us - name - 7),
+                     0);
+        snprintf(section, scap, "plugin:%s", plugin);
+        wn_conf_case(key, kcap, us + 1, (size_t) (name + n - us - 1), 0);
+        return 0;
+    }
+    for (size_t i = 0; i < WN_CONF_NKEYS; i++) {
+        size_t sn = strlen(wn_conf_keys[i].section);
+        wn_conf_case(want, sizeof(want), wn_conf_keys[i].section, sn, 1);
+        if (n > sn + 1 && name[sn] == '_' && memcmp(name, want, sn) == 0) {
+            snprintf(section, scap, "%s", wn_conf_keys[i].section);
+            wn_conf_case(key, kcap, name + sn + 1, n - sn - 1, 0);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* True when section/key is something the handler knows (a plugin's keys
+ * are the plugin's to check). */
+static int
+wn_conf_env_known(const char *section, const char *key)
+{
+    if (strncmp(section, "feed:", 5) == 0) {
+        return wn_conf_is_feed_key(key);
+    }
+    if (strncmp(section, "plugin:", 7) == 0) {
+        return 1;
+    }
+    return wn_conf_fixed_key(section, key);
+}
+
+/* Applies every WINNOW_* variable (wn_conf_load() documents the names). */
+static void
+wn_conf_env(struct wn_conf_loader *l)
+{
+    const size_t plen = sizeof(WN_CONF_ENV_PREFIX) - 1;
+
+    for (char **e = environ; e != NULL && *e != NULL; e++) {
+        const char *var = *e, *eq = strchr(var, '=');
+        char name[256], section[256], key[160];
+        size_t n;
+        int file = 0;
+
+        if (eq == NULL || strncmp(var, WN_CONF_ENV_PREFIX, plen) != 0) {
+            continue;
+        }
+        n = (size_t) (eq - var);
+        if (n >= sizeof(name)) {
+            continue;
+        }
+        memcpy(name, var, n);
+        name[n] = '\0';
+        if (strcmp(name, "WINNOW_CONFIG") == 0) {
+            continue;
+        }
+        l->where = name;
+        l->line = 0;
+        if (strncmp(name + plen, "PLUGIN_", 7) == 0 && n > plen + 5
+            && strcmp(name + n - 5, "_FILE") == 0
+            && wn_conf_env_name(name + plen, n - plen - 5, section,
+                                sizeof(section), key, sizeof(key))
+                   == 0)
+        {
+            /* a plugin's keys are not known here: _FILE always means a
+             * file (a key that ends in _file is set as KEY_FILE_FILE) */
+            file = 1;
+        } else if (wn_conf_env_name(name + plen, n - plen, section,
+                                    sizeof(section), key, sizeof(key))
+                       != 0
+                   || !wn_conf_env_known(section, key))
+        {
+            /* Not a key: perhaps KEY_FILE. */
+            if (n > plen + 5 && strcmp(name + n - 5, "_FILE") == 0
+                && wn_conf_env_name(name + plen, n - plen - 5, section,
+                                    sizeof(section), key, sizeof(key))
+                       == 0
+                && wn_conf_env_known(section, key))
+            {
+                file = 1;
+            } else if (wn_conf_env_name(name + plen, n - plen, section,
+                                        sizeof(section), key, sizeof(key))
+                       != 0)
+            {
+                wn_conf_error(l, 0, NULL, NULL,
+                              "names no configuration key (WINNOW_SECTION_KEY, "
+                              "WINNOW_FEED_NAME_KEY, WINNOW_PLUGIN_NAME_KEY, "
+                              "each optionally with _FILE)");
+                continue;
+            }
+        }
+        if (file) {
+            char *secret = wn_conf_secret(l, section, key, eq + 1);
+            if (secret != NULL) {
+                wn_conf_apply_kv(l, section, key, secret);
+                free(secret);
+            }
+        } else {
+            wn_conf_apply_kv(l, section, key, eq + 1);
+        }
+    }
+    l->where = NULL;
 }
 
 /* Reports lines inih would reject, so every one is named, not just the
@@ -718,7 +1050,7 @@ wn_conf_defaults(struct wn_conf *c, struct wn_buf *errors)
 }
 
 static int
-wn_conf_read_file(const char *path, char **data, size_t *len)
+wn_conf_read_file(const char *path, size_t max, char **data, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     struct stat st;
@@ -733,7 +1065,7 @@ wn_conf_read_file(const char *path, char **data, size_t *len)
         rc = -errno;
     } else if (!S_ISREG(st.st_mode)) {
         rc = -EISDIR;
-    } else if ((unsigned long long) st.st_size > WN_CONF_MAX_BYTES) {
+    } else if ((unsigned long long) st.st_size > max) {
         rc = WN_ETOOBIG;
     } else if ((*data = malloc((size_t) st.st_size + 1)) == NULL) {
         rc = WN_ENOMEM;
@@ -767,14 +1099,16 @@ wn_conf_load(const char *path, struct wn_conf **out, struct wn_buf *errors)
     if (c == NULL) {
         return WN_ENOMEM;
     }
-    c->path = strdup(path);
-    c->dir = strdup(path);
+    c->path = strdup(path != NULL ? path : "(environment)");
+    c->dir = strdup(path != NULL ? path : ".");
     if (c->path == NULL || c->dir == NULL) {
         wn_conf_free(c);
         return WN_ENOMEM;
     }
-    slash = strrchr(c->dir, '/');
-    if (slash == NULL) {
+    slash = path != NULL ? strrchr(c->dir, '/') : NULL;
+    if (path == NULL) {
+        /* c->dir is "." already */
+    } else if (slash == NULL) {
         free(c->dir);
         c->dir = strdup(".");
     } else if (slash == c->dir) {
@@ -782,12 +1116,15 @@ wn_conf_load(const char *path, struct wn_conf **out, struct wn_buf *errors)
     } else {
         *slash = '\0';
     }
-    rc = wn_conf_read_file(path, &data, &len);
-    if (rc != 0) {
-        wn_buf_printf(errors, "%s: cannot read: %s\n", path,
-                      rc == WN_ETOOBIG ? "larger than 4 MB" : wn_strerror(rc));
-        wn_conf_free(c);
-        return rc;
+    if (path != NULL) {
+        rc = wn_conf_read_file(path, WN_CONF_MAX_BYTES, &data, &len);
+        if (rc != 0) {
+            wn_buf_printf(errors, "%s: cannot read: %s\n", path,
+                          rc == WN_ETOOBIG ? "larger than 4 MB"
+                                           : wn_strerror(rc));
+            wn_conf_free(c);
+            return rc;
+        }
     }
     if (wn_conf_defaults(c, errors) != 0) {
         free(data);
@@ -800,18 +1137,28 @@ wn_conf_load(const char *path, struct wn_conf **out, struct wn_buf *errors)
     l.errors = errors;
     l.data = data;
     l.len = len;
-    if (memchr(data, '\0', len) != NULL) {
+    if (data == NULL) {
+        /* defaults and the environment only */
+    } else if (memchr(data, '\0', len) != NULL) {
         wn_conf_error(&l, 1, NULL, NULL, "file contains NUL bytes");
     } else {
         wn_conf_check_syntax(&l);
         l.line = 0;
         ini_parse_stream(wn_conf_reader, &l, wn_conf_handler, &l);
     }
+    wn_conf_env(&l);
     for (size_t i = 0; i < c->nfeeds; i++) {
         if (c->feeds[i].url == NULL && !c->feeds[i].url_seen) {
-            char section[160];
+            char section[160], upper[140], var[180];
             snprintf(section, sizeof(section), "feed:%s", c->feeds[i].name);
+            if (c->feeds[i].line == 0) { /* made by the environment */
+                wn_conf_case(upper, sizeof(upper), c->feeds[i].name,
+                             strlen(c->feeds[i].name), 1);
+                snprintf(var, sizeof(var), "WINNOW_FEED_%s_URL", upper);
+                l.where = var;
+            }
             wn_conf_error(&l, c->feeds[i].line, section, "url", "missing");
+            l.where = NULL;
         }
     }
     for (size_t i = 0; i < l.nlongs; i++) {

@@ -12,6 +12,8 @@
 
 #define WN_CONF_MAX_BYTES (4u << 20) /* configuration file size */
 #define WN_CONF_MAX_FEEDS 1000000u   /* feed sections */
+#define WN_CONF_MAX_SECRET (64u << 10) /* a KEY_FILE's contents */
+#define WN_CONF_ENV_PREFIX "WINNOW_"   /* WINNOW_SECTION_KEY overrides */
 
 enum wn_fetch_article {
     WN_FETCH_ARTICLE_AUTO = 0, /* only when the feed lacks the full text */
@@ -48,6 +50,7 @@ struct wn_conf {
 
     /* [daemon] */
     int log_level;     /* syslog priority */
+    int log_format;    /* enum wn_log_format */
     long threads;      /* libuv threadpool size */
     long stop_timeout; /* ms allowed for work in flight on SIGTERM */
 
@@ -81,6 +84,23 @@ struct wn_conf {
     long interval;  /* s between fetches of one feed */
     long max_items; /* items read per feed document */
 
+    /* [admin] (wn_admin.h) */
+    char *admin_listen;        /* "host:port", "unix:PATH", or "" (off) */
+    long admin_max_conns;      /* connections at once */
+    long admin_timeout;        /* ms a connection may stay idle */
+    long admin_max_request;    /* bytes of one request's head */
+    long admin_max_lag;        /* ms of loop lag before /readyz fails */
+
+    /* [sink] (wn_sink.h) */
+    char *sink_jsonl;           /* "-" (stdout), a file, or "" (off) */
+    char *webhook_url;          /* "" (off) */
+    char *webhook_secret;       /* HMAC-SHA256 key; "" (unsigned) */
+    long webhook_batch;         /* records per POST at most */
+    long webhook_queue;         /* records queued before ingestion waits */
+    long webhook_timeout;       /* ms per POST */
+    long webhook_retry_min;     /* ms before the first retry */
+    long webhook_retry_max;     /* ms between retries at most */
+
     struct wn_conf_feed *feeds;
     size_t nfeeds;
     struct wn_conf_plugin *plugins;
@@ -88,12 +108,27 @@ struct wn_conf {
 };
 
 /*
- * Loads `path`.  On success returns 0 and *out; otherwise returns
- * WN_ECONFIG (or -errno when the file cannot be read) and appends one line
- * per error to `errors` ("file:line: [section] key: reason").  Errors are
- * collected, not stopped at, so one run shows them all.  With WN_ECONFIG,
- * *out still holds what could be read (check-config goes on to check the
- * plugins with it); the caller frees it either way.
+ * Loads `path` (NULL: the built-in defaults only), then the environment.
+ * Precedence, lowest first: built-in default, the file, the environment
+ * (the command line is applied by the caller, above all of them):
+ *
+ *   WINNOW_<SECTION>_<KEY>            [section] key, upper-cased
+ *   WINNOW_FEED_<NAME>_<KEY>          [feed:name] key (NAME lower-cased)
+ *   WINNOW_PLUGIN_<NAME>_<KEY>        [plugin:name] key (NAME has no _)
+ *   ..._FILE                          the value is the named file's contents
+ *                                     (one trailing newline dropped)
+ *
+ * In the file, any key may be given as KEY_file for the same effect.
+ * WINNOW_CONFIG is left to the caller (the file's path).  A WINNOW_
+ * variable that names no key is an error, as an unknown key is.
+ *
+ * On success returns 0 and *out; otherwise returns WN_ECONFIG (or -errno
+ * when the file cannot be read) and appends one line per error to
+ * `errors` ("file:line: [section] key: reason", or "$VARIABLE: [section]
+ * key: reason").  Errors are collected, not stopped at, so one run shows
+ * them all.  With WN_ECONFIG, *out still holds what could be read
+ * (check-config goes on to check the plugins with it); the caller frees it
+ * either way.
  */
 int wn_conf_load(const char *path, struct wn_conf **out, struct wn_buf *errors);
 

@@ -1,8 +1,10 @@
 /*
  * wn_daemon.c: the commands that run the pipeline (once, run) and read the
  * store (export, list): acquiring everything before the loop starts, the
- * signals, the schedule of `run`, and an orderly stop that flushes the
- * store.  The pipeline itself is wn_ingest.c.
+ * signals (SIGHUP reloads in place, SIGTERM/SIGINT stop in order), the
+ * service manager's notifications and watchdog, the schedule of `run`, and
+ * an orderly stop that flushes the store.  The pipeline itself is
+ * wn_ingest.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,6 +17,7 @@
 
 #include <uv.h>
 
+#include "wn_admin.h"
 #include "wn_cmd.h"
 #include "wn_conf.h"
 #include "wn_err.h"
@@ -22,15 +25,43 @@
 #include "wn_ingest.h"
 #include "wn_log.h"
 #include "wn_net.h"
+#include "wn_notify.h"
 #include "wn_plugin.h"
+#include "wn_progress.h"
 #include "wn_sched.h"
 #include "wn_lease.h"
+#include "wn_sink.h"
+#include "wn_stats.h"
 #include "wn_store.h"
 #include "wn_time.h"
 #include "wn_writer.h"
 
 #define WN_DAEMON_PENDING_MAX 10000 /* earlier items retried per start */
 #define WN_DAEMON_JITTER_PCT  10    /* spread of feeds sharing an interval */
+#define WN_DAEMON_STATUS_MS   2000  /* STATUS= refresh for the manager */
+
+/* A feed of the running configuration, or of an earlier one while work
+ * that began under it is in flight. */
+struct wn_daemon_feed {
+    struct wn_ingest_feed f;
+    int removed; /* no longer configured: never rescheduled */
+    int syncing; /* a reload is recording it in the store */
+    struct wn_daemon_feed *next_removed;
+};
+
+/*
+ * What a reload replaced: kept until the pipeline is next idle, since work
+ * in flight still uses it (the conf's strings, the plugins' code, the
+ * fetcher's transfers and their allow list, the removed feeds).
+ */
+struct wn_daemon_gen {
+    struct wn_conf *conf;
+    struct wn_plugins *plugins;
+    struct wn_net_allow *allow;
+    struct wn_fetcher *fetcher;
+    struct wn_daemon_feed *removed;
+    struct wn_daemon_gen *next;
+};
 /* While running, articles still pending (a failed write, a crash) are
  * retried this often, and every WN_DAEMON_SWEEP_DOWN_MS while the store
  * cannot write, so writing resumes when space returns. */
@@ -51,11 +82,27 @@ struct wn_daemon {
     struct wn_ingest *ingest;
     struct wn_sched *sched; /* run only */
     struct wn_lease *lease; /* run on a shared store, instead of sched */
-    struct wn_ingest_feed *feeds;
+    struct wn_sinks *sinks;
+    struct wn_admin *admin;       /* run only, when [admin] listen is set */
+    struct wn_progress *progress; /* once only */
+    struct wn_daemon_feed **feeds;
     size_t nfeeds;
+    const struct wn_opts *opts; /* the command line, for reloads */
+    struct wn_daemon_gen *retired;
+    struct wn_notify notify;
     uv_signal_t sigint, sigterm, sighup;
     uv_timer_t finish_timer;
     uv_timer_t stop_timer;
+    uv_timer_t status_timer;  /* STATUS= and the watchdog */
+    uv_timer_t retire_timer;  /* frees retired generations when idle */
+    uint64_t watchdog_last;   /* loop time of the last WATCHDOG=1 */
+    int watchdog_held;        /* pings withheld: the store is unhealthy */
+    uint64_t store_progress;  /* loop time the writer last moved or idled */
+    uint64_t store_batches;   /* writer batches seen at that time */
+    uint64_t store_failed;    /* failed writer batches seen then */
+    uint64_t store_failed_at; /* loop time a failed batch was seen, or 0 */
+    uint64_t reloads, reloads_refused;
+    size_t syncs_pending;          /* reload store writes not yet done */
     uv_timer_t sweep_timer;        /* run only: pending articles retried */
     uint64_t last_sweep;           /* uv_now() of the last sweep */
     int sweeping;                  /* a sweep op is queued or running */
@@ -65,9 +112,46 @@ struct wn_daemon {
     int stopping;
     int finishing;
     uint64_t started;
+    char store_why[WN_ERR_MSG_MAX]; /* the last failed write, for /readyz */
 };
 
 /* ---- acquire ---- */
+
+/* Takes over what the store remembers of a feed. */
+static void
+wn_daemon_feed_state(struct wn_ingest_feed *f, struct wn_store_feed *sf)
+{
+    free(f->etag);
+    free(f->last_modified);
+    f->store_id = sf->id;
+    f->etag = sf->etag;
+    f->last_modified = sf->last_modified;
+    f->next_fetch = sf->next_fetch;
+    f->error_count = sf->error_count;
+    sf->etag = sf->last_modified = NULL;
+}
+
+static void
+wn_daemon_feed_free(struct wn_daemon_feed *df)
+{
+    if (df != NULL) {
+        free(df->f.etag);
+        free(df->f.last_modified);
+        free(df);
+    }
+}
+
+static struct wn_daemon_feed *
+wn_daemon_feed_new(const struct wn_conf_feed *conf)
+{
+    struct wn_daemon_feed *df = calloc(1, sizeof(*df));
+
+    if (df != NULL) {
+        df->f.conf = conf;
+        wn_heap_entry_init(&df->f.sched);
+    }
+    return df;
+}
 
 static int
 wn_daemon_sync_feeds(struct wn_daemon *d, struct wn_err *err)
@@ -80,23 +164,26 @@ wn_daemon_sync_feeds(struct wn_daemon *d, struct wn_err *err)
     }
     rc = wn_store_begin(d->store, err);
     for (size_t i = 0; rc == 0 && i < d->conf->nfeeds; i++) {
-        struct wn_ingest_feed *f = &d->feeds[i];
+        struct wn_daemon_feed *df = wn_daemon_feed_new(&d->conf->feeds[i]);
         struct wn_store_feed sf;
 
-        f->conf = &d->conf->feeds[i];
-        wn_heap_entry_init(&f->sched);
-        rc =
-            wn_store_feed_sync(d->store, f->conf->name, f->conf->url, &sf, err);
+        memset(&sf, 0, sizeof(sf));
+        if (df == NULL) {
+            rc = wn_err_set(err, WN_ENOMEM, "out of memory");
+            break;
+        }
+        rc = wn_store_feed_sync(d->store, df->f.conf->name, df->f.conf->url,
+                                &sf, err);
         if (rc == 0) {
-            rc = wn_store_feed_keep(d->store, sf.id, f->conf->keep_days, err);
+            rc = wn_store_feed_keep(d->store, sf.id, df->f.conf->keep_days,
+                                    err);
         }
         if (rc == 0) {
-            f->store_id = sf.id;
-            f->etag = sf.etag;
-            f->last_modified = sf.last_modified;
-            f->next_fetch = sf.next_fetch;
-            f->error_count = sf.error_count;
-            d->nfeeds++;
+            wn_daemon_feed_state(&df->f, &sf);
+            d->feeds[d->nfeeds++] = df;
+        } else {
+            wn_store_feed_clear(&sf);
+            wn_daemon_feed_free(df);
         }
     }
     if (rc == 0) {
@@ -120,6 +207,36 @@ wn_daemon_sync_feeds(struct wn_daemon *d, struct wn_err *err)
 static void wn_daemon_feed_done(struct wn_ingest_feed *feed, int ok, void *arg);
 static void wn_daemon_idle(void *arg);
 static void wn_daemon_signal(uv_signal_t *h, int signum);
+static void wn_daemon_status_tick(uv_timer_t *t);
+
+/* The fetcher's options from a configuration. */
+static void
+wn_daemon_fetch_opts(const struct wn_conf *c, const struct wn_net_allow *allow,
+                     struct wn_fetch_opts *fo)
+{
+    memset(fo, 0, sizeof(*fo));
+    fo->user_agent = c->user_agent;
+    fo->connect_timeout = c->connect_timeout;
+    fo->timeout = c->timeout;
+    fo->low_speed_time = c->low_speed_time;
+    fo->low_speed_limit = c->low_speed_limit;
+    fo->max_body = c->max_body;
+    fo->max_redirects = c->max_redirects;
+    fo->max_transfers = c->max_transfers;
+    fo->max_host_transfers = c->max_host_transfers;
+    fo->allow = allow;
+    fo->file_root = c->file_root;
+}
+
+static void
+wn_daemon_room(void *arg)
+{
+    struct wn_daemon *d = arg;
+
+    if (d->ingest != NULL) {
+        wn_ingest_kick(d->ingest);
+    }
+}
 
 static int
 wn_daemon_open(struct wn_daemon *d, const struct wn_opts *o)
@@ -131,6 +248,8 @@ wn_daemon_open(struct wn_daemon *d, const struct wn_opts *o)
     int rc;
 
     memset(d, 0, sizeof(*d));
+    d->opts = o;
+    wn_notify_init(&d->notify);
     d->conf = wn_cmd_conf(o, 0);
     if (d->conf == NULL) {
         return WN_EXIT_CONFIG;
@@ -164,18 +283,7 @@ wn_daemon_open(struct wn_daemon *d, const struct wn_opts *o)
         WN_LOG(WN_LOG_ERR, "winnowd", "event loop: %s", uv_strerror(rc));
         return WN_EXIT_FAILURE;
     }
-    memset(&fo, 0, sizeof(fo));
-    fo.user_agent = d->conf->user_agent;
-    fo.connect_timeout = d->conf->connect_timeout;
-    fo.timeout = d->conf->timeout;
-    fo.low_speed_time = d->conf->low_speed_time;
-    fo.low_speed_limit = d->conf->low_speed_limit;
-    fo.max_body = d->conf->max_body;
-    fo.max_redirects = d->conf->max_redirects;
-    fo.max_transfers = d->conf->max_transfers;
-    fo.max_host_transfers = d->conf->max_host_transfers;
-    fo.allow = d->allow;
-    fo.file_root = d->conf->file_root;
+    wn_daemon_fetch_opts(d->conf, d->allow, &fo);
     rc = wn_fetch_init(&d->loop, &fo, &d->fetcher, &err);
     if (rc != 0) {
         WN_LOG(WN_LOG_ERR, "winnowd", "%s", err.msg);
@@ -187,12 +295,19 @@ wn_daemon_open(struct wn_daemon *d, const struct wn_opts *o)
     {
         return WN_EXIT_FAILURE;
     }
+    if (wn_sinks_open(&d->loop, d->conf, &d->sinks, &err) != 0) {
+        WN_LOG(WN_LOG_ERR, "winnowd", "%s", err.msg);
+        return WN_EXIT_CONFIG;
+    }
+    wn_writer_on_batch(d->writer, wn_sinks_flush, d->sinks);
+    wn_sinks_on_room(d->sinks, wn_daemon_room, d);
     memset(&io, 0, sizeof(io));
     io.loop = &d->loop;
     io.conf = d->conf;
     io.plugins = d->plugins;
     io.fetcher = d->fetcher;
     io.writer = d->writer;
+    io.sinks = d->sinks;
     io.stop = &d->stop;
     io.feed_cb = wn_daemon_feed_done;
     io.idle_cb = wn_daemon_idle;
@@ -202,7 +317,10 @@ wn_daemon_open(struct wn_daemon *d, const struct wn_opts *o)
     }
     uv_timer_init(&d->loop, &d->finish_timer);
     uv_timer_init(&d->loop, &d->stop_timer);
+    uv_timer_init(&d->loop, &d->status_timer);
+    uv_timer_init(&d->loop, &d->retire_timer);
     d->finish_timer.data = d->stop_timer.data = d;
+    d->status_timer.data = d->retire_timer.data = d;
     uv_signal_init(&d->loop, &d->sigint);
     uv_signal_init(&d->loop, &d->sigterm);
     uv_signal_init(&d->loop, &d->sighup);
@@ -224,6 +342,16 @@ wn_daemon_close_handle(uv_handle_t *h)
     }
 }
 
+/* The writer flushed what was queued: the sinks deliver the rest. */
+static void
+wn_daemon_writer_closed(void *arg)
+{
+    struct wn_daemon *d = arg;
+
+    wn_sinks_close(d->sinks, d->conf->stop_timeout, NULL, NULL);
+    d->sinks = NULL;
+}
+
 /* Everything in flight is done: close the handles; uv_run then returns. */
 static void
 wn_daemon_finish(uv_timer_t *t)
@@ -234,6 +362,10 @@ wn_daemon_finish(uv_timer_t *t)
         return;
     }
     d->finishing = 1;
+    wn_admin_close(d->admin, NULL, NULL);
+    d->admin = NULL;
+    wn_progress_stop(d->progress);
+    d->progress = NULL;
     if (d->sched != NULL) {
         wn_sched_close(d->sched, NULL, NULL);
         d->sched = NULL;
@@ -245,6 +377,8 @@ wn_daemon_finish(uv_timer_t *t)
     wn_daemon_close_handle((uv_handle_t *) &d->sighup);
     wn_daemon_close_handle((uv_handle_t *) &d->stop_timer);
     wn_daemon_close_handle((uv_handle_t *) &d->finish_timer);
+    wn_daemon_close_handle((uv_handle_t *) &d->status_timer);
+    wn_daemon_close_handle((uv_handle_t *) &d->retire_timer);
     if (d->sweep_timer.data == d) {
         wn_daemon_close_handle((uv_handle_t *) &d->sweep_timer);
     }
@@ -252,11 +386,51 @@ wn_daemon_finish(uv_timer_t *t)
         wn_fetch_close(d->fetcher, NULL, NULL);
         d->fetcher = NULL;
     }
+    for (struct wn_daemon_gen *g = d->retired; g != NULL; g = g->next) {
+        if (g->fetcher != NULL) {
+            wn_fetch_close(g->fetcher, NULL, NULL);
+            g->fetcher = NULL;
+        }
+    }
     /* Runs what is still queued, so nothing acknowledged is lost. */
     if (d->writer != NULL) {
         wn_writer_stats(d->writer, &d->writes);
-        wn_writer_close(d->writer, NULL, NULL);
+        wn_writer_close(d->writer, wn_daemon_writer_closed, d);
         d->writer = NULL;
+    } else {
+        wn_daemon_writer_closed(d);
+    }
+}
+
+static void
+wn_daemon_gen_free(struct wn_daemon_gen *g)
+{
+    struct wn_daemon_feed *df, *next;
+
+    if (g->fetcher != NULL) {
+        wn_fetch_close(g->fetcher, NULL, NULL);
+    }
+    for (df = g->removed; df != NULL; df = next) {
+        next = df->next_removed;
+        wn_daemon_feed_free(df);
+    }
+    wn_plugins_free(g->plugins);
+    wn_net_allow_free(g->allow);
+    wn_conf_free(g->conf);
+    free(g);
+}
+
+/* Frees what earlier reloads replaced, now that nothing uses it. */
+static void
+wn_daemon_retire(uv_timer_t *t)
+{
+    struct wn_daemon *d = t->data;
+
+    while (d->retired != NULL && wn_ingest_idle(d->ingest)
+           && d->syncs_pending == 0) {
+        struct wn_daemon_gen *g = d->retired;
+        d->retired = g->next;
+        wn_daemon_gen_free(g);
     }
 }
 
@@ -265,6 +439,9 @@ wn_daemon_idle(void *arg)
 {
     struct wn_daemon *d = arg;
 
+    if (d->retired != NULL && !d->finishing) {
+        uv_timer_start(&d->retire_timer, wn_daemon_retire, 0, 0);
+    }
     /* Deferred: we are inside the callback of a job that is finishing. */
     if ((d->once || d->stopping) && !d->finishing) {
         uv_timer_start(&d->finish_timer, wn_daemon_finish, 0, 0);
@@ -282,8 +459,9 @@ wn_daemon_stop_timeout(uv_timer_t *t)
            "stop: %zu feeds and %zu articles still in flight after "
            "[daemon] stop_timeout; canceling them (their items stay pending)",
            st.feeds_busy, st.articles_active);
-    /* Canceled transfers call back at once; jobs then finish and the ingest
-     * goes idle, which schedules the finish. */
+    /* Canceled transfers call back at once, plugins give up; jobs then
+     * finish and the ingest goes idle, which schedules the finish. */
+    d->stop = 1;
     if (d->fetcher != NULL) {
         wn_fetch_close(d->fetcher, NULL, NULL);
         d->fetcher = NULL;
@@ -294,12 +472,21 @@ static void
 wn_daemon_begin_stop(struct wn_daemon *d, const char *why)
 {
     if (d->stopping) {
+        /* A second signal: do not wait for the bound. */
+        if (!d->stop && !d->finishing && d->fetcher != NULL) {
+            WN_LOG(WN_LOG_NOTICE, "winnowd",
+                   "%s again: canceling work in flight now", why);
+            uv_timer_stop(&d->stop_timer);
+            wn_daemon_stop_timeout(&d->stop_timer);
+        }
         return;
     }
+    /* d->stop (seen by plugins, which then give up) is set only when the
+     * bound runs out: until then work in flight finishes and is stored. */
     d->stopping = 1;
-    d->stop = 1;
     WN_LOG(WN_LOG_NOTICE, "winnowd", "stopping (%s): finishing work in flight",
            why);
+    wn_notify_sendf(&d->notify, "STOPPING=1\nSTATUS=stopping (%s)", why);
     if (d->sched != NULL) {
         wn_sched_close(d->sched, NULL, NULL);
         d->sched = NULL;
@@ -313,16 +500,20 @@ wn_daemon_begin_stop(struct wn_daemon *d, const char *why)
     }
 }
 
+static void wn_daemon_reload(struct wn_daemon *d);
+
 static void
 wn_daemon_signal(uv_signal_t *h, int signum)
 {
     struct wn_daemon *d = h->data;
 
     if (signum == SIGHUP) {
-        /* TODO(ops): reload configuration, feeds and plugins in place. */
-        WN_LOG(WN_LOG_NOTICE, "winnowd",
-               "SIGHUP: reloading is not supported yet; restart to apply "
-               "configuration changes");
+        if (d->once || d->stopping) {
+            WN_LOG(WN_LOG_NOTICE, "winnowd", "SIGHUP: ignored while %s",
+                   d->once ? "running once" : "stopping");
+            return;
+        }
+        wn_daemon_reload(d);
         return;
     }
     wn_daemon_begin_stop(d, signum == SIGINT ? "SIGINT" : "SIGTERM");
@@ -331,6 +522,13 @@ wn_daemon_signal(uv_signal_t *h, int signum)
 static void
 wn_daemon_release(struct wn_daemon *d)
 {
+    if (d->sinks != NULL) { /* the loop never ran: nothing is queued */
+        wn_sinks_close(d->sinks, 0, NULL, NULL);
+        d->sinks = NULL;
+        if (d->loop.data == d) {
+            uv_run(&d->loop, UV_RUN_NOWAIT); /* the sinks' close callbacks */
+        }
+    }
     wn_ingest_free(d->ingest);
     if (d->loop.data == d) {
         int rc = uv_loop_close(&d->loop);
@@ -340,14 +538,533 @@ wn_daemon_release(struct wn_daemon *d)
         }
     }
     wn_store_close(d->store);
+    while (d->retired != NULL) {
+        struct wn_daemon_gen *g = d->retired;
+        d->retired = g->next;
+        wn_daemon_gen_free(g);
+    }
     wn_plugins_free(d->plugins);
     wn_net_allow_free(d->allow);
     for (size_t i = 0; i < d->nfeeds; i++) {
-        free(d->feeds[i].etag);
-        free(d->feeds[i].last_modified);
+        wn_daemon_feed_free(d->feeds[i]);
     }
     free(d->feeds);
     wn_conf_free(d->conf);
+    wn_notify_close(&d->notify);
+}
+
+/* ---- service manager: STATUS= and the watchdog ---- */
+
+/*
+ * The store is healthy while its writer keeps up: it is idle or a batch
+ * ended within `window_ms` (a writer stuck on a lock or a dead disk is
+ * not), no batch failed within `window_ms`, and the writer does not report
+ * the disk full, read-only or failing.
+ */
+static int
+wn_daemon_store_healthy(struct wn_daemon *d, uint64_t now, uint64_t window_ms)
+{
+    struct wn_writer_stats ws;
+    uint64_t nb, nf;
+
+    if (d->writer == NULL) {
+        return 0;
+    }
+    wn_writer_stats(d->writer, &ws);
+    nb = ws.batches - d->store_batches;
+    nf = ws.failed_batches - d->store_failed;
+    if (nf > 0) {
+        d->store_failed_at = now;
+    }
+    if (nb > 0 || !wn_writer_busy(d->writer)) {
+        d->store_progress = now;
+    }
+    d->store_batches = ws.batches;
+    d->store_failed = ws.failed_batches;
+    /* The writer also knows a full, read-only or failing disk (until a
+     * batch commits again). */
+    return now - d->store_progress < window_ms
+           && (d->store_failed_at == 0 || now - d->store_failed_at >= window_ms)
+           && wn_writer_ready(d->writer, NULL);
+}
+
+/* STATUS= with live counts; WATCHDOG=1 only while the loop runs (this is a
+ * loop timer) and the store is healthy. */
+static void
+wn_daemon_status_tick(uv_timer_t *t)
+{
+    struct wn_daemon *d = t->data;
+    struct wn_ingest_stats st;
+    uint64_t now = uv_now(&d->loop), every = WN_DAEMON_STATUS_MS;
+
+    if (d->stopping || d->finishing) {
+        return;
+    }
+    if (d->notify.watchdog_usec > 0) {
+        uint64_t half = d->notify.watchdog_usec / 2000u;
+        every = half < every ? (half > 0 ? half : 1) : every;
+        if (wn_daemon_store_healthy(d, now, d->notify.watchdog_usec / 1000u)) {
+            wn_notify_send(&d->notify, "WATCHDOG=1");
+            d->watchdog_last = now;
+            if (d->watchdog_held) {
+                WN_LOG(WN_LOG_NOTICE, "winnowd",
+                       "watchdog: store healthy again; pinging");
+                d->watchdog_held = 0;
+            }
+        } else if (!d->watchdog_held) {
+            /* once per episode, not once per tick */
+            WN_LOG(WN_LOG_WARNING, "winnowd",
+                   "watchdog: store not healthy (%s); not pinging",
+                   now - d->store_progress >= d->notify.watchdog_usec / 1000u
+                       ? "no write finished within the watchdog interval"
+                       : "a transaction failed");
+            d->watchdog_held = 1;
+        }
+    }
+    wn_ingest_stats(d->ingest, &st);
+    wn_notify_sendf(&d->notify,
+                    "STATUS=%zu feeds: %zu busy, %zu waiting; %zu articles in "
+                    "flight; %" PRIu64 " stored, %" PRIu64 " feed errors",
+                    d->nfeeds, st.feeds_busy, st.feeds_waiting,
+                    st.articles_active + st.articles_queued, st.articles_stored,
+                    st.feeds_failed);
+    if (uv_timer_get_repeat(t) != every) {
+        uv_timer_start(t, wn_daemon_status_tick, every, every);
+    }
+}
+
+/* ---- reload (SIGHUP) ---- */
+
+/* New and re-pointed feeds a reload records in the store (through the
+ * writer, which owns the store while the loop runs). */
+struct wn_daemon_sync {
+    struct wn_daemon *d;
+    size_t n;
+    struct wn_daemon_feed **feeds;
+    struct wn_store_feed *out;
+    char **names, **urls; /* copies: the op runs on the threadpool */
+    long *keep;           /* [feed:NAME] keep_days */
+    int *ok;
+    struct wn_write_op op;
+};
+
+static void
+wn_daemon_sync_free(struct wn_daemon_sync *js)
+{
+    if (js != NULL) {
+        for (size_t i = 0; i < js->n; i++) {
+            free(js->names[i]);
+            free(js->urls[i]);
+        }
+        free(js->feeds);
+        free(js->out);
+        free(js->names);
+        free(js->urls);
+        free(js->keep);
+        free(js->ok);
+        free(js);
+    }
+}
+
+static int
+wn_daemon_sync_write(struct wn_store *s, struct wn_write_op *op,
+                     struct wn_err *err)
+{
+    struct wn_daemon_sync *js = op->data;
+
+    for (size_t i = 0; i < js->n; i++) {
+        struct wn_err e;
+        wn_err_clear(&e);
+        js->ok[i] =
+            wn_store_feed_sync(s, js->names[i], js->urls[i], &js->out[i], &e)
+                == 0
+            && wn_store_feed_keep(s, js->out[i].id, js->keep[i], &e) == 0;
+        if (!js->ok[i]) {
+            WN_LOG(WN_LOG_ERR, "winnowd", "reload: feed %s: %s", js->names[i],
+                   e.msg);
+        }
+    }
+    (void) err;
+    return 0;
+}
+
+static void
+wn_daemon_sync_done(struct wn_write_op *op)
+{
+    struct wn_daemon_sync *js = op->data;
+    struct wn_daemon *d = js->d;
+
+    for (size_t i = 0; i < js->n; i++) {
+        struct wn_daemon_feed *df = js->feeds[i];
+        int64_t now = wn_time_now(), wait;
+
+        df->syncing = 0;
+        if (js->ok[i] && !df->removed && !df->f.busy) {
+            wn_daemon_feed_state(&df->f, &js->out[i]);
+            wait = df->f.next_fetch > now ? df->f.next_fetch - now : 0;
+            if (d->sched != NULL && !d->stopping) {
+                wn_sched_in(d->sched, &df->f.sched,
+                            (uint64_t) wait * 1000u + i * 10u);
+            }
+        }
+        wn_store_feed_clear(&js->out[i]);
+    }
+    d->syncs_pending--;
+    wn_daemon_sync_free(js);
+}
+
+/* True when a line of `errors` starts with "path:" (a configuration
+ * error, not a plugin file's). */
+static int
+wn_daemon_names_file(const struct wn_buf *errors, const char *path)
+{
+    size_t n = strlen(path);
+    const char *p = errors->data, *end = p + errors->len;
+
+    while (p != NULL && p < end) {
+        const char *nl = memchr(p, '\n', (size_t) (end - p));
+        if ((size_t) (end - p) > n && memcmp(p, path, n) == 0 && p[n] == ':') {
+            return 1;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return 0;
+}
+
+/* Logs each line of `errors` under "reload". */
+static void
+wn_daemon_log_errors(const struct wn_buf *errors, int level)
+{
+    const char *p = errors->data, *end = p + errors->len;
+
+    while (p != NULL && p < end) {
+        const char *nl = memchr(p, '\n', (size_t) (end - p));
+        size_t n = nl ? (size_t) (nl - p) : (size_t) (end - p);
+        WN_LOG(level, "reload", "%.*s", (int) n, p);
+        p = nl ? nl + 1 : end;
+    }
+}
+
+/* Loads the configuration again as the command line said; NULL (errors
+ * logged) when it is not usable. */
+static struct wn_conf *
+wn_daemon_reload_conf(struct wn_daemon *d, struct wn_plugins **plugins)
+{
+    const struct wn_opts *o = d->opts;
+    const char *path = o->config;
+    struct wn_conf *nc = NULL;
+    struct wn_buf errors;
+    int rc;
+
+    if (path == NULL) {
+        path = getenv("WINNOW_CONFIG");
+        path = path != NULL && *path != '\0' ? path : NULL;
+    }
+    wn_buf_init(&errors, 1u << 20);
+    rc = wn_conf_load(path, &nc, &errors);
+    if (rc == 0 && o->plugin_dir != NULL) {
+        char *dir = strdup(o->plugin_dir);
+        if (dir == NULL) {
+            rc = WN_ENOMEM;
+        } else {
+            free(nc->plugin_dir);
+            nc->plugin_dir = dir;
+        }
+    } else if (rc == 0 && path == NULL) {
+        char *dir = strdup(d->conf->plugin_dir); /* as found at start */
+        if (dir == NULL) {
+            rc = WN_ENOMEM;
+        } else if (getenv("WINNOW_PLUGINS_DIR") == NULL) {
+            free(nc->plugin_dir);
+            nc->plugin_dir = dir;
+        } else {
+            free(dir);
+        }
+    }
+    /* Plugins are re-initialised from the new configuration.  One that
+     * refuses its [plugin:NAME] section (an error naming this file) refuses
+     * the whole reload; a plugin file that does not load is skipped, as at
+     * start. */
+    if (rc == 0) {
+        if (wn_plugins_load(nc, plugins, &errors) != 0
+            || wn_daemon_names_file(&errors, nc->path))
+        {
+            rc = WN_ECONFIG;
+            wn_plugins_free(*plugins);
+            *plugins = NULL;
+        } else if (errors.len > 0) {
+            wn_daemon_log_errors(&errors, WN_LOG_WARNING);
+            wn_buf_reset(&errors);
+        }
+    }
+    if (rc != 0) {
+        WN_LOG(WN_LOG_ERR, "reload",
+               "%s: refused; the running configuration stays in effect",
+               path != NULL ? path : "(environment)");
+        if (errors.len > 0) {
+            wn_daemon_log_errors(&errors, WN_LOG_ERR);
+        } else {
+            WN_LOG(WN_LOG_ERR, "reload", "%s", wn_strerror(rc));
+        }
+        wn_conf_free(nc);
+        nc = NULL;
+    }
+    wn_buf_free(&errors);
+    return nc;
+}
+
+static struct wn_daemon_feed *
+wn_daemon_find_feed(struct wn_daemon *d, const char *name)
+{
+    for (size_t i = 0; i < d->nfeeds; i++) {
+        if (strcmp(d->feeds[i]->f.conf->name, name) == 0) {
+            return d->feeds[i];
+        }
+    }
+    return NULL;
+}
+
+/*
+ * SIGHUP: the configuration, the feed list, the plugins (re-initialised,
+ * so the rules plugin reads its rule files again) and the fetch options
+ * are replaced for new work; work in flight finishes with what it began
+ * with.  A configuration that does not load, or a plugin that refuses it,
+ * leaves everything as it was.  The store and the threadpool are not
+ * replaced ([store] path and [daemon] threads need a restart).
+ */
+static void
+wn_daemon_reload(struct wn_daemon *d)
+{
+    struct wn_conf *nc;
+    struct wn_plugins *np = NULL;
+    struct wn_net_allow *na = NULL;
+    struct wn_fetcher *nf = NULL;
+    struct wn_daemon_feed **feeds = NULL;
+    struct wn_daemon_gen *g = NULL;
+    struct wn_daemon_sync *js = NULL;
+    struct wn_fetch_opts fo;
+    struct wn_err err;
+    size_t added = 0, removed = 0, moved = 0;
+
+    WN_LOG(WN_LOG_NOTICE, "reload", "SIGHUP: reloading %s", d->conf->path);
+    wn_notify_reloading(&d->notify, "reloading");
+    nc = wn_daemon_reload_conf(d, &np);
+    wn_err_clear(&err);
+    if (nc != NULL && strcmp(nc->store_path, d->conf->store_path) != 0) {
+        WN_LOG(WN_LOG_WARNING, "reload",
+               "[store] path changed to %s: takes effect on restart; "
+               "still writing %s",
+               nc->store_path, d->conf->store_path);
+    }
+    if (nc != NULL && nc->threads != d->conf->threads) {
+        WN_LOG(WN_LOG_WARNING, "reload",
+               "[daemon] threads changed: takes effect on restart");
+    }
+    if (nc != NULL
+        && (wn_net_allow_parse(nc->allow_private, &na, &err) != 0
+            || (wn_daemon_fetch_opts(nc, na, &fo),
+                wn_fetch_init(&d->loop, &fo, &nf, &err) != 0)))
+    {
+        WN_LOG(WN_LOG_ERR, "reload",
+               "%s: refused (%s); the running configuration stays in effect",
+               nc->path, err.msg);
+        goto refused;
+    }
+    if (nc == NULL) {
+        goto refused;
+    }
+    feeds = calloc(nc->nfeeds ? nc->nfeeds : 1, sizeof(*feeds));
+    g = calloc(1, sizeof(*g));
+    js = calloc(1, sizeof(*js));
+    if (feeds == NULL || g == NULL || js == NULL
+        || (js->feeds = calloc(nc->nfeeds + 1, sizeof(*js->feeds))) == NULL
+        || (js->out = calloc(nc->nfeeds + 1, sizeof(*js->out))) == NULL
+        || (js->names = calloc(nc->nfeeds + 1, sizeof(char *))) == NULL
+        || (js->urls = calloc(nc->nfeeds + 1, sizeof(char *))) == NULL
+        || (js->keep = calloc(nc->nfeeds + 1, sizeof(long))) == NULL
+        || (js->ok = calloc(nc->nfeeds + 1, sizeof(int))) == NULL)
+    {
+        WN_LOG(WN_LOG_ERR, "reload", "out of memory; nothing changed");
+        goto refused;
+    }
+
+    /* The new feed list: kept feeds keep their state and schedule. */
+    for (size_t i = 0; i < nc->nfeeds; i++) {
+        const struct wn_conf_feed *cf = &nc->feeds[i];
+        struct wn_daemon_feed *df = wn_daemon_find_feed(d, cf->name);
+        int sync = df == NULL || strcmp(df->f.conf->url, cf->url) != 0
+                   || df->f.conf->keep_days != cf->keep_days;
+        int made = df == NULL;
+
+        if (made) {
+            df = wn_daemon_feed_new(cf);
+        }
+        if (df != NULL && sync) {
+            js->feeds[js->n] = df;
+            js->names[js->n] = strdup(cf->name);
+            js->urls[js->n] = strdup(cf->url);
+            js->keep[js->n] = cf->keep_days;
+            js->n++;
+            if (js->names[js->n - 1] == NULL || js->urls[js->n - 1] == NULL) {
+                if (made) {
+                    wn_daemon_feed_free(df);
+                }
+                df = NULL;
+            }
+        }
+        if (df == NULL) {
+            WN_LOG(WN_LOG_ERR, "reload", "out of memory; nothing changed");
+            for (size_t k = 0; k < i; k++) {
+                if (wn_daemon_find_feed(d, feeds[k]->f.conf->name) == NULL) {
+                    wn_daemon_feed_free(feeds[k]);
+                }
+            }
+            goto refused;
+        }
+        feeds[i] = df;
+    }
+    /* Everything is in hand: switch. */
+    for (size_t i = 0; i < nc->nfeeds; i++) {
+        struct wn_daemon_feed *df = feeds[i];
+        if (df->f.conf == NULL
+            || wn_daemon_find_feed(d, nc->feeds[i].name) == NULL) {
+            added++;
+        } else if (strcmp(df->f.conf->url, nc->feeds[i].url) != 0) {
+            moved++;
+        }
+        df->f.conf = &nc->feeds[i];
+    }
+    for (size_t i = 0; i < js->n; i++) {
+        js->feeds[i]->syncing = 1;
+        if (js->feeds[i]->f.store_id != 0 && d->sched != NULL) {
+            wn_sched_cancel(d->sched, &js->feeds[i]->f.sched);
+        }
+    }
+    for (size_t i = 0; i < d->nfeeds; i++) {
+        struct wn_daemon_feed *df = d->feeds[i];
+        int kept = 0;
+        for (size_t k = 0; k < nc->nfeeds && !kept; k++) {
+            kept = feeds[k] == df;
+        }
+        if (!kept) {
+            removed++;
+            df->removed = 1;
+            if (d->sched != NULL) {
+                wn_sched_cancel(d->sched, &df->f.sched);
+            }
+            df->next_removed = g->removed;
+            g->removed = df;
+        }
+    }
+    g->conf = d->conf;
+    g->plugins = d->plugins;
+    g->allow = d->allow;
+    g->fetcher = d->fetcher;
+    g->next = d->retired;
+    d->retired = g;
+    free(d->feeds);
+    d->feeds = feeds;
+    d->nfeeds = nc->nfeeds;
+    d->conf = nc;
+    d->plugins = np;
+    d->allow = na;
+    d->fetcher = nf;
+    wn_ingest_reconfigure(d->ingest, nc, np, nf);
+    wn_log_init(d->opts->log_level >= 0 ? d->opts->log_level : nc->log_level,
+                nc->log_format);
+    d->reloads++;
+    if (js->n > 0) {
+        js->d = d;
+        js->op.fn = wn_daemon_sync_write;
+        js->op.done = wn_daemon_sync_done;
+        js->op.data = js;
+        d->syncs_pending++;
+        wn_writer_submit(d->writer, &js->op);
+    } else {
+        wn_daemon_sync_free(js);
+    }
+    if (wn_ingest_idle(d->ingest)) {
+        uv_timer_start(&d->retire_timer, wn_daemon_retire, 0, 0);
+    }
+    WN_LOG(WN_LOG_NOTICE, "reload",
+           "reloaded %s: %zu feeds (%zu added, %zu removed, %zu with a new "
+           "url), %zu plugins",
+           nc->path, d->nfeeds, added, removed, moved, np != NULL ? np->n : 0);
+    wn_notify_sendf(&d->notify, "READY=1\nSTATUS=reloaded: %zu feeds",
+                    d->nfeeds);
+    return;
+
+refused:
+    d->reloads_refused++;
+    if (nf != NULL) {
+        wn_fetch_close(nf, NULL, NULL);
+    }
+    wn_net_allow_free(na);
+    wn_plugins_free(np);
+    wn_conf_free(nc);
+    free(feeds);
+    free(g);
+    wn_daemon_sync_free(js);
+    wn_notify_sendf(&d->notify,
+                    "READY=1\nSTATUS=reload refused (see the log); running "
+                    "the previous configuration");
+}
+
+/* ---- what the admin endpoint and the progress line show ---- */
+
+static const struct wn_ingest_feed *
+wn_daemon_feed_at(void *arg, size_t i)
+{
+    const struct wn_daemon *d = arg;
+
+    return &d->feeds[i]->f;
+}
+
+static void
+wn_daemon_live(void *arg, struct wn_admin_live *live)
+{
+    struct wn_daemon *d = arg;
+    struct wn_stats_src src;
+
+    memset(&src, 0, sizeof(src));
+    src.fetcher = d->fetcher;
+    src.ingest = d->ingest;
+    src.writer = d->writer;
+    src.plugins = d->plugins;
+    src.sinks = d->sinks;
+    src.feed = wn_daemon_feed_at;
+    src.feed_arg = d;
+    src.nfeeds = d->nfeeds;
+    src.started = d->started;
+    wn_stats_collect(&src);
+    live->feed = wn_daemon_feed_at;
+    live->feed_arg = d;
+    live->nfeeds = d->nfeeds;
+    live->plugins = d->plugins;
+    live->store_ok = 1;
+    if (d->writer != NULL) {
+        const char *why = NULL;
+        live->store_ok = wn_writer_ready(d->writer, &why);
+        snprintf(d->store_why, sizeof(d->store_why), "%s",
+                 why != NULL ? why : "");
+        live->store_why = d->store_why;
+    }
+    live->stopping = d->stopping;
+    live->started = d->started;
+}
+
+static void
+wn_daemon_progress(void *arg, struct wn_progress_counts *c)
+{
+    struct wn_daemon *d = arg;
+    struct wn_ingest_stats st;
+
+    wn_ingest_stats(d->ingest, &st);
+    c->feeds_done = st.feeds_ok + st.feeds_not_modified + st.feeds_failed;
+    c->items = st.items_new;
+    c->articles = st.articles_stored;
+    c->errors = st.feeds_failed + st.articles_failed;
+    c->in_flight = st.feeds_busy + st.articles_active;
 }
 
 /* ---- once ---- */
@@ -359,8 +1076,8 @@ wn_daemon_queue_pending(const struct wn_store_pending *p, void *arg)
     struct wn_ingest_feed *feed = NULL;
 
     for (size_t i = 0; i < d->nfeeds; i++) {
-        if (d->feeds[i].store_id == p->feed_id) {
-            feed = &d->feeds[i];
+        if (d->feeds[i]->f.store_id == p->feed_id) {
+            feed = &d->feeds[i]->f;
             break;
         }
     }
@@ -484,10 +1201,11 @@ static void
 wn_daemon_feed_done(struct wn_ingest_feed *feed, int ok, void *arg)
 {
     struct wn_daemon *d = arg;
+    struct wn_daemon_feed *df = wn_container_of(feed, struct wn_daemon_feed, f);
     int64_t now = wn_time_now(), wait;
 
     (void) ok;
-    if (d->sched == NULL || d->stopping) {
+    if (d->sched == NULL || d->stopping || df->removed) {
         return;
     }
     wait = feed->next_fetch > now ? feed->next_fetch - now : 0;
@@ -539,8 +1257,10 @@ wn_cmd_once(const struct wn_opts *o)
     {
         WN_LOG(WN_LOG_WARNING, "winnowd", "%s", err.msg);
     }
+    wn_progress_start(&d.loop, STDERR_FILENO, 1, d.nfeeds, wn_daemon_progress,
+                      &d, &d.progress);
     for (size_t i = 0; i < d.nfeeds; i++) {
-        wn_ingest_feed(d.ingest, &d.feeds[i]);
+        wn_ingest_feed(d.ingest, &d.feeds[i]->f);
     }
     if (wn_ingest_idle(d.ingest)) {
         uv_timer_start(&d.finish_timer, wn_daemon_finish, 0, 0);
@@ -566,8 +1286,9 @@ wn_daemon_due(struct wn_heap_entry *e, void *arg)
     struct wn_daemon *d = arg;
     struct wn_ingest_feed *feed =
         wn_container_of(e, struct wn_ingest_feed, sched);
+    struct wn_daemon_feed *df = wn_container_of(feed, struct wn_daemon_feed, f);
 
-    if (d->stopping) {
+    if (d->stopping || df->removed) {
         return;
     }
     if (wn_ingest_feed(d->ingest, feed) != 0 && !feed->busy) {
@@ -602,7 +1323,7 @@ wn_daemon_leased(int64_t feed_id, void *arg)
     struct wn_daemon *d = arg;
 
     for (size_t i = 0; i < d->nfeeds; i++) {
-        struct wn_ingest_feed *f = &d->feeds[i];
+        struct wn_ingest_feed *f = &d->feeds[i]->f;
         if (f->store_id == feed_id) {
             /* A feed still busy here keeps its lease until it is stored. */
             if (!f->busy) {
@@ -636,6 +1357,7 @@ int
 wn_cmd_run(const struct wn_opts *o)
 {
     struct wn_daemon d;
+    struct wn_err aerr;
     int64_t now = wn_time_now();
     int status = wn_daemon_open(&d, o);
 
@@ -644,6 +1366,16 @@ wn_cmd_run(const struct wn_opts *o)
         return status;
     }
     d.loop.data = &d;
+    wn_err_clear(&aerr);
+    if (wn_admin_start(&d.loop, d.conf, wn_daemon_live, &d, &d.admin, &aerr)
+        != 0)
+    {
+        WN_LOG(WN_LOG_ERR, "winnowd", "%s", aerr.msg);
+        wn_daemon_begin_stop(&d, "the admin endpoint cannot start");
+        uv_run(&d.loop, UV_RUN_DEFAULT);
+        wn_daemon_release(&d);
+        return aerr.code == WN_ECONFIG ? WN_EXIT_CONFIG : WN_EXIT_FAILURE;
+    }
     if (wn_store_shared(d.store)) {
         if (wn_daemon_run_shared(&d) != 0) {
             wn_daemon_release(&d);
@@ -654,7 +1386,7 @@ wn_cmd_run(const struct wn_opts *o)
         return WN_EXIT_FAILURE;
     }
     for (size_t i = 0; d.sched != NULL && i < d.nfeeds; i++) {
-        struct wn_ingest_feed *f = &d.feeds[i];
+        struct wn_ingest_feed *f = &d.feeds[i]->f;
         int64_t wait = f->next_fetch > now ? f->next_fetch - now : 0;
         uint64_t ms = (uint64_t) wait * 1000u;
 
@@ -687,6 +1419,17 @@ wn_cmd_run(const struct wn_opts *o)
     WN_LOG(WN_LOG_NOTICE, "winnowd",
            "running: %zu feeds, %zu plugins, store %s", d.nfeeds,
            d.plugins != NULL ? d.plugins->n : 0, d.conf->store_path);
+    d.store_progress = d.watchdog_last = uv_now(&d.loop);
+    wn_notify_sendf(&d.notify, "READY=1\nSTATUS=running: %zu feeds", d.nfeeds);
+    if (d.notify.watchdog_usec > 0) {
+        WN_LOG(WN_LOG_INFO, "winnowd", "watchdog: every %llu ms",
+               (unsigned long long) d.notify.watchdog_usec / 2000u);
+        wn_notify_send(&d.notify, "WATCHDOG=1");
+    }
+    /* No service manager, no timer: an idle daemon makes no wake-ups. */
+    if (d.notify.fd >= 0) {
+        wn_daemon_status_tick(&d.status_timer);
+    }
     uv_run(&d.loop, UV_RUN_DEFAULT);
     WN_LOG(WN_LOG_NOTICE, "winnowd", "stopped");
     wn_daemon_release(&d);

@@ -30,6 +30,7 @@
 
 #include "wn_err.h"
 #include "wn_log.h"
+#include "wn_metrics.h"
 #include "wn_net.h"
 #include "wn_time.h"
 #include "wn_url.h"
@@ -423,6 +424,7 @@ wn_fetch_finish(struct wn_fetcher *f, struct wn_fetch_req *r, CURLcode code,
     } else {
         f->stats.ok++;
     }
+    wn_metrics_observe(WN_M_FETCH_SECONDS, NULL, NULL, res.seconds);
     r->cb(&res, r->arg);
     wn_buf_free(&res.body);
     wn_fetch_req_free(r);

@@ -22,6 +22,7 @@
 #include "wn_fetch.h"
 #include "wn_html.h"
 #include "wn_log.h"
+#include "wn_sink.h"
 #include "wn_store.h"
 #include "wn_strset.h"
 #include "wn_text.h"
@@ -69,6 +70,7 @@ struct wn_feed_job {
     int rc;
     struct wn_err err;
     struct wn_store_fetch rec;
+    size_t max_items; /* [schedule] max_items when the parse was queued */
     uv_work_t work;
     struct wn_write_op op;
 };
@@ -88,6 +90,10 @@ struct wn_article_job {
     char *page; /* the raw page packed for keeping, or NULL */
     size_t page_len;
     struct wn_article *article;
+    /* Taken on the loop thread when the cleaning is queued, so that a
+     * reload swapping them does not race with the threadpool. */
+    const struct wn_plugins *plugins;
+    const char *feed_url;
     int rc;
     struct wn_err err;
     uv_work_t work;
@@ -229,7 +235,11 @@ wn_ingest_feed_fail(struct wn_feed_job *j, const char *url, const char *why)
         backoff = WN_INGEST_BACKOFF_MAX;
     }
     in->stats.feeds_failed++;
-    wn_ingest_log(WN_LOG_WARNING, j->feed, "%s: %s", url, why);
+    if (WN_LOG_WARNING <= wn_log_level) {
+        char q[WN_LOG_QUOTE_MAX + 1];
+        wn_ingest_log(WN_LOG_WARNING, j->feed, "%s: %s",
+                      wn_log_quote(q, sizeof(q), url), why);
+    }
     if (why != j->err.msg) {
         snprintf(j->err.msg, sizeof(j->err.msg), "%s", why);
     }
@@ -288,7 +298,7 @@ wn_ingest_parse_work(uv_work_t *req)
     memset(&fo, 0, sizeof(fo));
     fo.url = j->url;
     fo.content_type = j->content_type;
-    fo.max_items = (size_t) j->in->o.conf->max_items;
+    fo.max_items = j->max_items;
     wn_err_clear(&j->err);
     j->rc = wn_feed_parse(j->body, j->len, &fo, &j->doc, &j->err);
     free(j->body);
@@ -453,6 +463,7 @@ wn_ingest_feed_fetched(struct wn_fetch_result *res, void *arg)
         return;
     }
     j->work.data = j;
+    j->max_items = (size_t) in->o.conf->max_items;
     if (uv_queue_work(in->o.loop, &j->work, wn_ingest_parse_work,
                       wn_ingest_parse_after)
         != 0)
@@ -467,7 +478,8 @@ wn_ingest_feed_room(const struct wn_ingest *in)
 {
     const struct wn_conf *c = in->o.conf;
 
-    return !in->draining && in->stats.feeds_busy < (size_t) c->max_transfers
+    return !in->draining && !wn_sinks_full(in->o.sinks)
+           && in->stats.feeds_busy < (size_t) c->max_transfers
            && in->stats.articles_queued
                   <= (size_t) c->max_articles * WN_INGEST_BACKLOG;
 }
@@ -586,7 +598,9 @@ wn_ingest_queue_item(struct wn_feed_job *j, size_t i)
 
     a = calloc(1, sizeof(*a));
     if (a == NULL) {
-        wn_ingest_log(WN_LOG_ERR, j->feed, "out of memory queuing %s", it->id);
+        char q[WN_LOG_QUOTE_MAX + 1];
+        wn_ingest_log(WN_LOG_ERR, j->feed, "out of memory queuing %s",
+                      wn_log_quote(q, sizeof(q), it->id));
         return;
     }
     a->in = j->in;
@@ -687,8 +701,13 @@ static void
 wn_ingest_article_fail(struct wn_article_job *a, const char *why)
 {
     a->in->stats.articles_failed++;
-    wn_ingest_log(WN_LOG_WARNING, a->feed, "article %s: %s",
-                  a->link != NULL ? a->link : a->canon, why);
+    if (WN_LOG_WARNING <= wn_log_level) {
+        char q[WN_LOG_QUOTE_MAX + 1];
+        wn_ingest_log(WN_LOG_WARNING, a->feed, "article %s: %s",
+                      wn_log_quote(q, sizeof(q),
+                                   a->link != NULL ? a->link : a->canon),
+                      why);
+    }
     if (a->err.msg != why) {
         snprintf(a->err.msg, sizeof(a->err.msg), "%s", why);
     }
@@ -709,7 +728,7 @@ wn_ingest_extract(struct wn_article_job *a, const char *data, size_t len,
     memset(&item, 0, sizeof(item));
     item.size = sizeof(item);
     item.url = a->fetched_url != NULL ? a->fetched_url : a->link;
-    item.feed_url = a->feed != NULL ? a->feed->conf->url : NULL;
+    item.feed_url = a->feed_url;
     item.title = a->title;
     item.author = a->author;
     item.summary = a->summary;
@@ -724,7 +743,7 @@ wn_ingest_extract(struct wn_article_job *a, const char *data, size_t len,
     ei.item = &item;
     ei.flags = flags;
     ei.stop = a->in->o.stop;
-    return wn_extract(a->in->o.plugins, &ei, out, err);
+    return wn_extract(a->plugins, &ei, out, err);
 }
 
 /* The feed's own content as the article: its HTML, or the summary as text. */
@@ -809,19 +828,27 @@ wn_ingest_article_done(struct wn_write_op *op)
 
     if (op->rc != 0) {
         in->stats.articles_failed++;
-        wn_ingest_log(WN_LOG_ERR, a->feed, "article %s: store: %s", a->canon,
-                      op->err.msg);
+        char q[WN_LOG_QUOTE_MAX + 1];
+        wn_ingest_log(WN_LOG_ERR, a->feed, "article %s: store: %s",
+                      wn_log_quote(q, sizeof(q), a->canon), op->err.msg);
     } else {
         const char *title = a->article->meta[WN_META_TITLE];
         in->stats.articles_stored++;
+        wn_sinks_article(in->o.sinks, a->feed ? a->feed->conf->name : NULL,
+                         a->canon, a->article);
         if (a->article->flags & WN_ARTICLE_FEED_CONTENT) {
             in->stats.articles_from_feed++;
         }
-        wn_ingest_log(WN_LOG_INFO, a->feed, "stored \"%.80s\" (%zu words, %s)",
-                      title != NULL ? title : "untitled", a->article->words,
-                      (a->article->flags & WN_ARTICLE_FEED_CONTENT)
-                          ? "from the feed"
-                          : a->canon);
+        char qt[WN_LOG_QUOTE_MAX + 1], qu[WN_LOG_QUOTE_MAX + 1];
+        if (WN_LOG_INFO <= wn_log_level) {
+            wn_ingest_log(WN_LOG_INFO, a->feed, "stored \"%s\" (%zu words, %s)",
+                          wn_log_quote(qt, sizeof(qt),
+                                       title != NULL ? title : "untitled"),
+                          a->article->words,
+                          (a->article->flags & WN_ARTICLE_FEED_CONTENT)
+                              ? "from the feed"
+                              : wn_log_quote(qu, sizeof(qu), a->canon));
+        }
     }
     wn_ingest_article_finish(a);
 }
@@ -851,6 +878,8 @@ static void
 wn_ingest_clean(struct wn_article_job *a)
 {
     a->work.data = a;
+    a->plugins = a->in->o.plugins;
+    a->feed_url = a->feed != NULL ? a->feed->conf->url : NULL;
     if (uv_queue_work(a->in->o.loop, &a->work, wn_ingest_clean_work,
                       wn_ingest_clean_after)
         != 0)
@@ -888,7 +917,7 @@ wn_ingest_article_fetched(struct wn_fetch_result *res, void *arg)
 static void
 wn_ingest_pump(struct wn_ingest *in)
 {
-    while (!in->draining && in->qhead != NULL
+    while (!in->draining && in->qhead != NULL && !wn_sinks_full(in->o.sinks)
            && in->stats.articles_active < (size_t) in->o.conf->max_articles)
     {
         struct wn_article_job *a = in->qhead;
@@ -930,6 +959,26 @@ wn_ingest_init(const struct wn_ingest_opts *opts, struct wn_ingest **out)
     wn_strset_init(&in->inflight);
     *out = in;
     return 0;
+}
+
+void
+wn_ingest_kick(struct wn_ingest *in)
+{
+    wn_ingest_pump(in);
+    wn_ingest_feed_pump(in);
+}
+
+void
+wn_ingest_reconfigure(struct wn_ingest *in, const struct wn_conf *conf,
+                      const struct wn_plugins *plugins,
+                      struct wn_fetcher *fetcher)
+{
+    in->o.conf = conf;
+    in->o.plugins = plugins;
+    in->o.fetcher = fetcher;
+    /* the limits may have grown: start what now fits */
+    wn_ingest_feed_pump(in);
+    wn_ingest_pump(in);
 }
 
 int

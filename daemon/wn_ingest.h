@@ -59,6 +59,7 @@ struct wn_ingest_opts {
     const struct wn_plugins *plugins;
     struct wn_fetcher *fetcher;
     struct wn_writer *writer;
+    struct wn_sinks *sinks;   /* stored articles go there; may be NULL */
     const volatile int *stop; /* set when stopping; seen by plugins */
     wn_ingest_feed_cb feed_cb;
     wn_ingest_idle_cb idle_cb;
@@ -85,6 +86,18 @@ int wn_ingest_feed(struct wn_ingest *in, struct wn_ingest_feed *feed);
 int wn_ingest_pending(struct wn_ingest *in, struct wn_ingest_feed *feed,
                       const char *url, const char *title, const char *author,
                       const char *summary, int64_t published);
+
+/* Starts what waited for room (a sink that was full has room again). */
+void wn_ingest_kick(struct wn_ingest *in);
+
+/*
+ * Makes later work use `conf`, `plugins` and `fetcher` (SIGHUP).  Work in
+ * flight finishes with what it started with: the caller keeps the old ones
+ * alive until wn_ingest_idle() (the old fetcher: until its transfers end).
+ */
+void wn_ingest_reconfigure(struct wn_ingest *in, const struct wn_conf *conf,
+                           const struct wn_plugins *plugins,
+                           struct wn_fetcher *fetcher);
 
 /* True when no feed, article or write is in flight or queued. */
 int wn_ingest_idle(const struct wn_ingest *in);

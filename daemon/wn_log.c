@@ -1,6 +1,7 @@
 /*
- * wn_log.c: formats and writes log lines to stderr; it does not rotate,
- * buffer or rate-limit (journald and the caller do).
+ * wn_log.c: formats and writes log lines to stderr (plain, journal or
+ * JSON); it does not rotate, buffer or rate-limit (journald and the caller
+ * do).
  */
 #include "wn_log.h"
 
@@ -53,6 +54,93 @@ wn_log_init(int level, int format)
 }
 
 int
+wn_log_format_parse(const char *s)
+{
+    static const char *const names[] = {
+        [WN_LOG_FORMAT_AUTO] = "auto",
+        [WN_LOG_FORMAT_PLAIN] = "plain",
+        [WN_LOG_FORMAT_JOURNAL] = "journal",
+        [WN_LOG_FORMAT_JSON] = "json",
+    };
+
+    for (int i = 0; i < (int) (sizeof(names) / sizeof(names[0])); i++) {
+        if (strcmp(s, names[i]) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+int
+wn_log_format_get(void)
+{
+    return wn_log_format;
+}
+
+/* Bytes `c` takes once escaped by wn_log_quote(). */
+static size_t
+wn_log_quote_width(unsigned char c)
+{
+    return c < 0x20 || c == 0x7f ? 4 : c == '\\' || c == '"' ? 2 : 1;
+}
+
+const char *
+wn_log_quote(char *buf, size_t cap, const char *text)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *) text;
+    size_t n = 0, limit, room, total = 0;
+
+    if (cap == 0) {
+        return buf;
+    }
+    if (text == NULL) {
+        snprintf(buf, cap, "(none)");
+        return buf;
+    }
+    limit = cap - 1 < WN_LOG_QUOTE_MAX ? cap - 1 : WN_LOG_QUOTE_MAX;
+    for (size_t i = 0; p[i] != '\0' && total <= limit; i++) {
+        total += wn_log_quote_width(p[i]);
+    }
+    /* Cut: leave room for "...", and cut before a UTF-8 lead byte. */
+    room = total <= limit ? limit : limit >= 3 ? limit - 3 : 0;
+    for (size_t i = 0; p[i] != '\0'; i++) {
+        size_t w = wn_log_quote_width(p[i]);
+
+        if (n + w > room) {
+            while ((p[i] & 0xc0) == 0x80 && n > 0
+                   && ((unsigned char) buf[n - 1] & 0xc0) == 0x80)
+            {
+                n--; /* a continuation byte: back to the lead byte */
+            }
+            if ((p[i] & 0xc0) == 0x80 && n > 0
+                && ((unsigned char) buf[n - 1] & 0xc0) == 0xc0)
+            {
+                n--; /* the sequence was not complete */
+            }
+            break;
+        }
+        if (w == 4) {
+            buf[n++] = '\\';
+            buf[n++] = 'x';
+            buf[n++] = hex[p[i] >> 4];
+            buf[n++] = hex[p[i] & 0xf];
+        } else {
+            if (w == 2) {
+                buf[n++] = '\\';
+            }
+            buf[n++] = (char) p[i];
+        }
+    }
+    if (total > limit && n + 3 <= limit) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+int
 wn_log_level_parse(const char *s)
 {
     for (int i = WN_LOG_ERR; i <= WN_LOG_DEBUG; i++) {
@@ -92,6 +180,69 @@ wn_log_escape(char *dst, size_t *len, size_t cap, const char *src)
     *len = n;
 }
 
+/* Appends `src` as the inside of a JSON string: quotes, backslashes and
+ * control bytes escaped; bytes >= 0x80 pass (the line is UTF-8 or the
+ * reader replaces them). */
+static void
+wn_log_json_escape(char *dst, size_t *len, size_t cap, const char *src)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = *len;
+
+    for (const unsigned char *p = (const unsigned char *) src; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            if (n + 6 >= cap) {
+                break;
+            }
+            memcpy(dst + n, "\\u00", 4);
+            dst[n + 4] = hex[*p >> 4];
+            dst[n + 5] = hex[*p & 0xf];
+            n += 6;
+        } else if (*p == '"' || *p == '\\') {
+            if (n + 2 >= cap) {
+                break;
+            }
+            dst[n++] = '\\';
+            dst[n++] = (char) *p;
+        } else {
+            if (n + 1 >= cap) {
+                break;
+            }
+            dst[n++] = (char) *p;
+        }
+    }
+    *len = n;
+}
+
+/* A JSON object line: {"time":"...","level":"...","component":"...",
+ * "msg":"..."}; cut messages still close the object. */
+static void
+wn_log_json_line(char *line, size_t cap, size_t *len, int level,
+                 const char *component, const char *msg)
+{
+    struct timespec ts;
+    struct tm tm;
+    size_t tail = 3; /* "}\n and the NUL */
+    int n;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    n = snprintf(line, cap,
+                 "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\","
+                 "\"level\":\"%s\",\"priority\":%d,\"component\":\"",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                 tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
+                 wn_log_names[level], level);
+    *len = n > 0 ? (size_t) n : 0;
+    wn_log_json_escape(line, len, cap - tail - 10,
+                       component != NULL ? component : "");
+    memcpy(line + *len, "\",\"msg\":\"", 9);
+    *len += 9;
+    wn_log_json_escape(line, len, cap - tail, msg);
+    line[(*len)++] = '"';
+    line[(*len)++] = '}';
+}
+
 void
 wn_log_vwrite(int level, const char *component, const char *fmt, va_list ap)
 {
@@ -109,6 +260,13 @@ wn_log_vwrite(int level, const char *component, const char *fmt, va_list ap)
         return;
     }
 
+    if (wn_log_format == WN_LOG_FORMAT_JSON) {
+        wn_log_json_line(line, sizeof(line), &len, level, component, msg);
+        line[len++] = '\n';
+        ssize_t w = write(STDERR_FILENO, line, len);
+        (void) w;
+        return;
+    }
     if (wn_log_format == WN_LOG_FORMAT_JOURNAL) {
         n = snprintf(line, sizeof(line), "<%d>", level);
     } else {

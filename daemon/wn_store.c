@@ -275,3 +275,40 @@ wn_store_item_chash(const struct wn_feed_item *item,
     free(buf);
     return 1;
 }
+
+/* ---- reports for the admin endpoint (wn_admin.c) ---- */
+
+int
+wn_store_feed_report(struct wn_store *s, wn_store_feed_report_cb cb, void *arg,
+                     struct wn_err *err)
+{
+    if (s->ops->feed_report == NULL) {
+        return wn_err_set(err, WN_EINVAL, "store: the %s backend has no feed "
+                                          "report",
+                          s->ops->name);
+    }
+    return s->ops->feed_report(s, cb, arg, err);
+}
+
+int
+wn_store_item_days(struct wn_store *s, int64_t since, wn_store_day_cb cb,
+                   void *arg, struct wn_err *err)
+{
+    if (s->ops->item_days == NULL) {
+        return wn_err_set(err, WN_EINVAL, "store: the %s backend has no items "
+                                          "per day",
+                          s->ops->name);
+    }
+    return s->ops->item_days(s, since, cb, arg, err);
+}
+
+int
+wn_store_size(struct wn_store *s, int64_t *bytes, struct wn_err *err)
+{
+    *bytes = 0;
+    if (s->ops->size == NULL) {
+        return wn_err_set(err, WN_EINVAL, "store: the %s backend has no size",
+                          s->ops->name);
+    }
+    return s->ops->size(s, bytes, err);
+}

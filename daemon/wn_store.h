@@ -275,4 +275,30 @@ int wn_store_search(struct wn_store *s, const struct wn_store_query *q,
  */
 int wn_store_health(const struct wn_store *s, char *why, size_t n);
 
+/* A feed's record, for the status page; strings borrowed for the
+ * duration of the callback (NULL when unknown), times Unix seconds or 0. */
+struct wn_store_feed_report {
+    const char *name, *url, *title, *last_error;
+    int64_t last_fetch, last_ok, next_fetch;
+    long last_status, error_count;
+};
+
+typedef int (*wn_store_feed_report_cb)(const struct wn_store_feed_report *r,
+                                       void *arg);
+
+/* Calls cb for every feed in name order; stops when cb returns non-zero. */
+int wn_store_feed_report(struct wn_store *s, wn_store_feed_report_cb cb,
+                         void *arg, struct wn_err *err);
+
+typedef int (*wn_store_day_cb)(const char *feed, int64_t day, long items,
+                               void *arg);
+
+/* Items first seen at or after `since`, counted per feed and UTC day (Unix
+ * seconds / 86400). */
+int wn_store_item_days(struct wn_store *s, int64_t since, wn_store_day_cb cb,
+                       void *arg, struct wn_err *err);
+
+/* The database's size in bytes. */
+int wn_store_size(struct wn_store *s, int64_t *bytes, struct wn_err *err);
+
 #endif /* WN_STORE_H */

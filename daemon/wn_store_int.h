@@ -57,6 +57,12 @@ struct wn_store_ops {
                  struct wn_err *err); /* NULL: no shared feed set */
     int (*search)(struct wn_store *s, const struct wn_store_query *q,
                   wn_store_hit_cb cb, void *arg, struct wn_err *err);
+    /* The admin endpoint's reports; each may be NULL. */
+    int (*feed_report)(struct wn_store *s, wn_store_feed_report_cb cb,
+                       void *arg, struct wn_err *err);
+    int (*item_days)(struct wn_store *s, int64_t since, wn_store_day_cb cb,
+                     void *arg, struct wn_err *err);
+    int (*size)(struct wn_store *s, int64_t *bytes, struct wn_err *err);
 };
 
 struct wn_store {

@@ -1121,6 +1121,87 @@ wn_store_pg_counts(struct wn_store *base, struct wn_store_counts *out,
     return 0;
 }
 
+/* ---- reports for the admin endpoint ---- */
+
+static int
+wn_store_pg_feed_report(struct wn_store *base, wn_store_feed_report_cb cb,
+                        void *arg, struct wn_err *err)
+{
+    struct wn_store_feed_report f;
+    PGresult *r;
+    int rc = wn_store_pg_query(
+        wn_store_pg_of(base),
+        "SELECT name, url, title, last_error, last_fetch, last_ok,"
+        "  next_fetch, last_status, error_count FROM feeds"
+        "  ORDER BY name COLLATE \"C\"",
+        0, NULL, &r, err, "reading feeds");
+
+    if (rc != 0) {
+        return rc;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        f.name = wn_store_pg_text(r, i, 0);
+        f.url = wn_store_pg_text(r, i, 1);
+        f.title = wn_store_pg_text(r, i, 2);
+        f.last_error = wn_store_pg_text(r, i, 3);
+        f.last_fetch = wn_store_pg_get_int(r, i, 4, 0);
+        f.last_ok = wn_store_pg_get_int(r, i, 5, 0);
+        f.next_fetch = wn_store_pg_get_int(r, i, 6, 0);
+        f.last_status = (long) wn_store_pg_get_int(r, i, 7, 0);
+        f.error_count = (long) wn_store_pg_get_int(r, i, 8, 0);
+        if (cb(&f, arg) != 0) {
+            break;
+        }
+    }
+    PQclear(r);
+    return 0;
+}
+
+static int
+wn_store_pg_item_days(struct wn_store *base, int64_t since,
+                      wn_store_day_cb cb, void *arg, struct wn_err *err)
+{
+    char buf[WN_STORE_PG_INT];
+    const char *params[1] = { wn_store_pg_int(buf, since) };
+    PGresult *r;
+    int rc = wn_store_pg_query(
+        wn_store_pg_of(base),
+        "SELECT f.name, i.first_seen / 86400, count(*) FROM items i"
+        "  JOIN feeds f ON f.id = i.feed_id WHERE i.first_seen >= $1"
+        "  GROUP BY f.name, i.first_seen / 86400",
+        1, params, &r, err, "counting items per day");
+
+    if (rc != 0) {
+        return rc;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        if (cb(wn_store_pg_text(r, i, 0), wn_store_pg_get_int(r, i, 1, 0),
+               (long) wn_store_pg_get_int(r, i, 2, 0), arg)
+            != 0)
+        {
+            break;
+        }
+    }
+    PQclear(r);
+    return 0;
+}
+
+static int
+wn_store_pg_size(struct wn_store *base, int64_t *bytes, struct wn_err *err)
+{
+    PGresult *r;
+    int rc = wn_store_pg_query(wn_store_pg_of(base),
+                               "SELECT pg_database_size(current_database())",
+                               0, NULL, &r, err, "reading the size");
+
+    if (rc != 0) {
+        return rc;
+    }
+    *bytes = wn_store_pg_get_int(r, 0, 0, 0);
+    PQclear(r);
+    return 0;
+}
+
 static const struct wn_store_ops wn_store_pg_ops = {
     .name = "postgresql",
     .close = wn_store_pg_close,
@@ -1138,6 +1219,9 @@ static const struct wn_store_ops wn_store_pg_ops = {
     .pending = wn_store_pg_pending,
     .articles = wn_store_pg_articles,
     .counts = wn_store_pg_counts,
+    .feed_report = wn_store_pg_feed_report,
+    .item_days = wn_store_pg_item_days,
+    .size = wn_store_pg_size,
     .page_put = wn_store_pg_page_put,
     .kept_pages = wn_store_pg_kept_pages,
     .feed_keep = wn_store_pg_feed_keep,

@@ -1204,6 +1204,108 @@ wn_store_sqlite_counts(struct wn_store *base, struct wn_store_counts *out,
     return rc;
 }
 
+/* ---- reports for the admin endpoint ---- */
+
+static int64_t
+wn_store_sqlite_col_time(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL
+               ? 0
+               : sqlite3_column_int64(st, i);
+}
+
+static int
+wn_store_sqlite_feed_report(struct wn_store *base, wn_store_feed_report_cb cb,
+                            void *arg, struct wn_err *err)
+{
+    struct wn_store_sqlite *s = wn_store_sqlite_of(base);
+    static const char sql[] =
+        "SELECT name, url, title, last_error, last_fetch, last_ok,"
+        "  next_fetch, last_status, error_count FROM feeds ORDER BY name";
+    struct wn_store_feed_report r;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        return wn_store_fail(s, err, "reading feeds");
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        r.name = (const char *) sqlite3_column_text(st, 0);
+        r.url = (const char *) sqlite3_column_text(st, 1);
+        r.title = (const char *) sqlite3_column_text(st, 2);
+        r.last_error = (const char *) sqlite3_column_text(st, 3);
+        r.last_fetch = wn_store_sqlite_col_time(st, 4);
+        r.last_ok = wn_store_sqlite_col_time(st, 5);
+        r.next_fetch = wn_store_sqlite_col_time(st, 6);
+        r.last_status = (long) sqlite3_column_int64(st, 7);
+        r.error_count = (long) sqlite3_column_int64(st, 8);
+        if (cb(&r, arg) != 0) {
+            break;
+        }
+    }
+    rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+             ? 0
+             : wn_store_fail(s, err, "reading feeds");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int
+wn_store_sqlite_item_days(struct wn_store *base, int64_t since,
+                          wn_store_day_cb cb, void *arg, struct wn_err *err)
+{
+    struct wn_store_sqlite *s = wn_store_sqlite_of(base);
+    static const char sql[] =
+        "SELECT f.name, i.first_seen / 86400, count(*) FROM items i"
+        "  JOIN feeds f ON f.id = i.feed_id WHERE i.first_seen >= ?"
+        "  GROUP BY i.feed_id, i.first_seen / 86400";
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        return wn_store_fail(s, err, "counting items per day");
+    }
+    sqlite3_bind_int64(st, 1, since);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (cb((const char *) sqlite3_column_text(st, 0),
+               sqlite3_column_int64(st, 1), (long) sqlite3_column_int64(st, 2),
+               arg)
+            != 0)
+        {
+            break;
+        }
+    }
+    rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+             ? 0
+             : wn_store_fail(s, err, "counting items per day");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int
+wn_store_sqlite_size(struct wn_store *base, int64_t *bytes, struct wn_err *err)
+{
+    struct wn_store_sqlite *s = wn_store_sqlite_of(base);
+    static const char sql[] =
+        "SELECT page_count * page_size FROM pragma_page_count(),"
+        "  pragma_page_size()";
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        return wn_store_fail(s, err, "reading the size");
+    }
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *bytes = sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else {
+        rc = wn_store_fail(s, err, "reading the size");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* ---- raw pages ---- */
 
 static int
@@ -1614,6 +1716,9 @@ static const struct wn_store_ops wn_store_sqlite_ops = {
     .pending = wn_store_sqlite_pending,
     .articles = wn_store_sqlite_articles,
     .counts = wn_store_sqlite_counts,
+    .feed_report = wn_store_sqlite_feed_report,
+    .item_days = wn_store_sqlite_item_days,
+    .size = wn_store_sqlite_size,
     .page_put = wn_store_sqlite_page_put,
     .kept_pages = wn_store_sqlite_kept_pages,
     .feed_keep = wn_store_sqlite_feed_keep,

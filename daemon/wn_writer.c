@@ -27,6 +27,8 @@ struct wn_writer {
     char why[256]; /* why, while down */
     void (*close_cb)(void *arg);
     void *close_arg;
+    void (*batch_cb)(void *arg);
+    void *batch_arg;
 };
 
 static void wn_writer_kick(struct wn_writer *w);
@@ -121,6 +123,9 @@ wn_writer_after(uv_work_t *req, int status)
         }
         op->done(op);
     }
+    if (w->batch_cb != NULL) {
+        w->batch_cb(w->batch_arg);
+    }
     wn_writer_kick(w);
 }
 
@@ -187,6 +192,13 @@ wn_writer_init(uv_loop_t *loop, struct wn_store *store, size_t batch_max,
     w->batch_max = batch_max > 0 ? batch_max : 1;
     *out = w;
     return 0;
+}
+
+void
+wn_writer_on_batch(struct wn_writer *w, void (*cb)(void *arg), void *arg)
+{
+    w->batch_cb = cb;
+    w->batch_arg = arg;
 }
 
 void

@@ -53,6 +53,12 @@ struct wn_writer_stats {
 int wn_writer_init(uv_loop_t *loop, struct wn_store *store, size_t batch_max,
                    struct wn_writer **out);
 
+/*
+ * Calls cb on the loop thread after each batch, once every op of it had
+ * its done callback (the sinks flush there).  cb NULL: none.
+ */
+void wn_writer_on_batch(struct wn_writer *w, void (*cb)(void *arg), void *arg);
+
 /* Queues op; its done callback runs later, even when the writer closes. */
 void wn_writer_submit(struct wn_writer *w, struct wn_write_op *op);
 

@@ -9,6 +9,7 @@ requests with 304, gzips when asked, and logs every request as
 Special paths:
   /status/NNN       answers with status NNN and a short body
   /redirect/PATH    302 to /PATH
+  /slow/MS/PATH     waits MS milliseconds, then answers as for /PATH
 
 It prints "PORT <n>" on stdout once it listens, then serves until killed.
 """
@@ -59,6 +60,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = self.path.split("?", 1)[0]
+        if path.startswith("/slow/"):
+            parts = path.split("/", 3)
+            time.sleep(int(parts[2]) / 1000.0)
+            path = "/" + (parts[3] if len(parts) > 3 else "")
         if path.startswith("/status/"):
             code = int(path.split("/")[2])
             self.send_body(code, f"status {code}\n".encode(), "text/plain")

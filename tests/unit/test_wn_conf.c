@@ -1,6 +1,7 @@
 /*
  * test_wn_conf.c: the configuration file: values, defaults, relative paths
- * and errors that name the file, the line and the key.
+ * and errors that name the file, the line and the key; the environment
+ * (WINNOW_SECTION_KEY) over the file, and secrets from files (KEY_file).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -168,6 +169,149 @@ conf_value_parsers(void **state)
     assert_int_not_equal(wn_conf_parse_bool("2", &b), 0);
 }
 
+static const char *
+write_file(const char *name, const char *text)
+{
+    static char p[4][96];
+    static int k;
+    FILE *f;
+    char *out = p[k++ % 4];
+
+    snprintf(out, sizeof(p[0]), "/tmp/wn-test-%s-%d", name, (int) getpid());
+    f = fopen(out, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return out;
+}
+
+static void
+conf_environment_overrides_file(void **state)
+{
+    struct wn_conf *c = NULL;
+    struct wn_buf errors;
+
+    (void) state;
+    wn_buf_init(&errors, 65536);
+    setenv("WINNOW_FETCH_TIMEOUT", "7s", 1);
+    setenv("WINNOW_DAEMON_LOG_FORMAT", "json", 1);
+    setenv("WINNOW_FEED_NEWS_URL", "https://example.org/news.xml", 1);
+    setenv("WINNOW_FEED_OLD_FETCH_ARTICLE", "never", 1);
+    setenv("WINNOW_PLUGIN_GENERIC_MIN_WORDS", "9", 1);
+    assert_int_equal(wn_conf_load(write_conf("[fetch]\n"
+                                             "timeout = 30s\n"
+                                             "max_redirects = 3\n"
+                                             "[feed:old]\n"
+                                             "url = https://example.org/a\n"
+                                             "[plugin:generic]\n"
+                                             "min_words = 4\n"),
+                                  &c, &errors),
+                     0);
+    unsetenv("WINNOW_FETCH_TIMEOUT");
+    unsetenv("WINNOW_DAEMON_LOG_FORMAT");
+    unsetenv("WINNOW_FEED_NEWS_URL");
+    unsetenv("WINNOW_FEED_OLD_FETCH_ARTICLE");
+    unsetenv("WINNOW_PLUGIN_GENERIC_MIN_WORDS");
+    assert_int_equal(c->timeout, 7000);      /* environment over file */
+    assert_int_equal(c->max_redirects, 3);   /* file over default */
+    assert_int_equal(c->log_format, 3);      /* WN_LOG_FORMAT_JSON */
+    assert_int_equal(c->nfeeds, 2);
+    assert_string_equal(c->feeds[0].name, "old");
+    assert_int_equal(c->feeds[0].fetch_article, WN_FETCH_ARTICLE_NEVER);
+    assert_string_equal(c->feeds[1].name, "news");
+    assert_string_equal(c->feeds[1].url, "https://example.org/news.xml");
+    assert_int_equal(c->nplugins, 1);
+    assert_int_equal(c->plugins[0].nkvs, 1);
+    assert_string_equal(c->plugins[0].kvs[0].value, "9");
+    wn_conf_free(c);
+    wn_buf_free(&errors);
+}
+
+static void
+conf_environment_alone_and_its_errors(void **state)
+{
+    struct wn_conf *c = NULL;
+    struct wn_buf errors;
+
+    (void) state;
+    wn_buf_init(&errors, 65536);
+    setenv("WINNOW_STORE_PATH", "/tmp/env.db", 1);
+    setenv("WINNOW_FEED_X_URL", "https://example.org/x.xml", 1);
+    assert_int_equal(wn_conf_load(NULL, &c, &errors), 0);
+    assert_string_equal(c->store_path, "/tmp/env.db");
+    assert_int_equal(c->nfeeds, 1);
+    wn_conf_free(c);
+
+    setenv("WINNOW_FETCH_COLOUR", "blue", 1);
+    setenv("WINNOW_NOSUCH_THING", "1", 1);
+    setenv("WINNOW_FETCH_MAX_BODY", "huge", 1);
+    setenv("WINNOW_FEED_Y_FETCH_ARTICLE", "auto", 1);
+    assert_int_equal(wn_conf_load(NULL, &c, &errors), WN_ECONFIG);
+    unsetenv("WINNOW_STORE_PATH");
+    unsetenv("WINNOW_FEED_X_URL");
+    unsetenv("WINNOW_FETCH_COLOUR");
+    unsetenv("WINNOW_NOSUCH_THING");
+    unsetenv("WINNOW_FETCH_MAX_BODY");
+    unsetenv("WINNOW_FEED_Y_FETCH_ARTICLE");
+    assert_non_null(strstr(errors.data,
+                           "$WINNOW_FETCH_COLOUR: [fetch] colour: unknown key"));
+    assert_non_null(strstr(errors.data, "$WINNOW_NOSUCH_THING: names no"));
+    assert_non_null(strstr(errors.data, "$WINNOW_FETCH_MAX_BODY: [fetch] "
+                                        "max_body: \"huge\" is not a size"));
+    assert_non_null(strstr(errors.data,
+                           "$WINNOW_FEED_Y_URL: [feed:y] url: missing"));
+    wn_conf_free(c);
+    wn_buf_free(&errors);
+}
+
+static void
+conf_secrets_come_from_files(void **state)
+{
+    struct wn_conf *c = NULL;
+    struct wn_buf errors;
+    char text[512];
+    const char *ua = write_file("ua", "agent-from-file\n");
+    const char *url = write_file("url", "https://example.org/secret.xml\n");
+
+    (void) state;
+    wn_buf_init(&errors, 65536);
+    snprintf(text, sizeof(text),
+             "[fetch]\nuser_agent_file = %s\n[feed:s]\nurl_file = %s\n", ua,
+             url);
+    assert_int_equal(wn_conf_load(write_conf(text), &c, &errors), 0);
+    assert_string_equal(c->user_agent, "agent-from-file");
+    assert_string_equal(c->feeds[0].url, "https://example.org/secret.xml");
+    wn_conf_free(c);
+
+    /* the environment's _FILE variant (for a plugin's key too), and a file
+     * that is not there */
+    setenv("WINNOW_FETCH_USER_AGENT_FILE", url, 1);
+    setenv("WINNOW_PLUGIN_EXAMPLE_TOKEN_FILE", ua, 1);
+    assert_int_equal(wn_conf_load(write_conf("[store]\n"
+                                             "path_file = /nonexistent/p\n"),
+                                  &c, &errors),
+                     WN_ECONFIG);
+    unsetenv("WINNOW_FETCH_USER_AGENT_FILE");
+    unsetenv("WINNOW_PLUGIN_EXAMPLE_TOKEN_FILE");
+    assert_string_equal(c->user_agent, "https://example.org/secret.xml");
+    assert_int_equal(c->nplugins, 1);
+    assert_string_equal(c->plugins[0].kvs[0].key, "token");
+    assert_string_equal(c->plugins[0].kvs[0].value, "agent-from-file");
+    assert_non_null(strstr(errors.data, ":2: [store] path_file: cannot read "
+                                        "/nonexistent/p"));
+    wn_conf_free(c);
+    /* both spellings of one key are a duplicate */
+    wn_buf_reset(&errors);
+    snprintf(text, sizeof(text), "[fetch]\nuser_agent = a\nuser_agent_file = %s\n",
+             ua);
+    assert_int_equal(wn_conf_load(write_conf(text), &c, &errors), WN_ECONFIG);
+    assert_non_null(strstr(errors.data, ":3: [fetch] user_agent: set twice"));
+    wn_conf_free(c);
+    wn_buf_free(&errors);
+    unlink(ua);
+    unlink(url);
+}
+
 int
 main(void)
 {
@@ -177,6 +321,9 @@ main(void)
         cmocka_unit_test(conf_keeps_long_values_whole),
         cmocka_unit_test(conf_names_a_missing_file),
         cmocka_unit_test(conf_value_parsers),
+        cmocka_unit_test(conf_environment_overrides_file),
+        cmocka_unit_test(conf_environment_alone_and_its_errors),
+        cmocka_unit_test(conf_secrets_come_from_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
