@@ -785,8 +785,9 @@ wn_ingest_clean_work(uv_work_t *req)
     }
     free(a->body);
     a->body = NULL;
-    /* A page that left implausibly little loses to longer feed content. */
-    if (a->content_html != NULL
+    /* A page that left implausibly little (a paywall stub, a consent wall)
+     * loses to longer feed content, the feed's HTML or else its summary. */
+    if ((a->content_html != NULL || a->summary != NULL)
         && (a->rc != 0 || page->words < WN_INGEST_MIN_WORDS)
         && wn_ingest_extract_feed(a, &feed, &ferr) == 0
         && (a->rc != 0 || feed->words > page->words))

@@ -35,6 +35,11 @@ PARA = ("The council voted on Tuesday to rebuild the old stone bridge over the "
         "its piers and that lorries would have to take the long road around.")
 
 
+SUMMARY = ("The ferry between the two islands will run again from Monday, the "
+           "harbour authority said, after engineers replaced the pilings that the "
+           "winter storms had broken and the insurers agreed to pay for the work.")
+
+
 def article(n, first=0):
     return "".join("<p>%s</p>" % PARA.format("number %d" % (first + i))
                    for i in range(n))
@@ -175,7 +180,9 @@ class ShortPageFallsBackToFeed(unittest.TestCase):
                         "<description>d</description><item><title>Bridge</title>"
                         "<link>stub.html</link><guid>stub-1</guid>"
                         "<content:encoded><![CDATA[%s]]></content:encoded>"
-                        "</item></channel></rss>" % body)
+                        "</item><item><title>Ferry</title><link>stub.html?2</link>"
+                        "<guid>stub-2</guid><description>%s</description></item>"
+                        "</channel></rss>" % (body, SUMMARY))
             with wnlib.Server(site) as srv:
                 conf = os.path.join(d, "winnow.conf")
                 db = os.path.join(d, "winnow.db")
@@ -184,13 +191,15 @@ class ShortPageFallsBackToFeed(unittest.TestCase):
                 p = wnlib.run(WINNOWD, "once", "-c", conf, check=0)
                 self.assertIn("GET /stub.html", "\n".join(
                     "%s %s" % r[:2] for r in srv.requests()))
-            self.assertIn("1 articles stored (1 from feed content)", p.stderr)
-            rows = wnlib.export(WINNOWD, conf)
-            self.assertEqual(len(rows), 1)
-            self.assertIn("number 4 of", rows[0]["text"])
-            self.assertNotIn("Subscribe", rows[0]["text"])
-            flags = sqlite3.connect(db).execute("SELECT flags FROM articles").fetchone()[0]
-            self.assertTrue(flags & 2, "WN_ARTICLE_FEED_CONTENT not recorded")
+            self.assertIn("2 articles stored (2 from feed content)", p.stderr)
+            rows = {r["title"]: r for r in wnlib.export(WINNOWD, conf)}
+            self.assertEqual(sorted(rows), ["Bridge", "Ferry"])
+            self.assertIn("number 4 of", rows["Bridge"]["text"])
+            self.assertNotIn("Subscribe", rows["Bridge"]["text"])
+            # With no content in the feed, its summary still beats the stub.
+            self.assertEqual(rows["Ferry"]["text"], SUMMARY)
+            flags = sqlite3.connect(db).execute("SELECT flags FROM articles").fetchall()
+            self.assertTrue(all(f[0] & 2 for f in flags), "WN_ARTICLE_FEED_CONTENT not recorded")
 
 
 if __name__ == "__main__":
