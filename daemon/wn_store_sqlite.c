@@ -26,6 +26,36 @@
 #define WN_STORE_STR_(x) #x
 #define WN_STORE_STR(x)  WN_STORE_STR_(x)
 
+/*
+ * The search index's triggers (schema 2, made idempotent for schema 3).
+ * New and changed articles wait in fts_queue and are indexed in one go
+ * just before COMMIT (wn_store_sqlite_commit): FTS5 flushes its pending
+ * terms at every savepoint it takes part in, and the writer takes one per
+ * operation, so indexing each article at once would write one tiny segment
+ * per article.  Entries already in the index (not queued) are deleted at
+ * once, with their old text.
+ */
+#define WN_STORE_SQLITE_FTS_TRIGGERS                                           \
+    "CREATE TABLE IF NOT EXISTS fts_queue (id INTEGER PRIMARY KEY);"           \
+    "CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN"            \
+    "  INSERT INTO fts_queue (id) SELECT new.id"                               \
+    "  WHERE NOT EXISTS (SELECT 1 FROM fts_queue WHERE id = new.id);"          \
+    "END;"                                                                     \
+    "CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN"            \
+    "  INSERT INTO articles_fts(articles_fts, rowid, title, text)"             \
+    "  SELECT 'delete', old.id, old.title, old.text"                           \
+    "  WHERE NOT EXISTS (SELECT 1 FROM fts_queue WHERE id = old.id);"          \
+    "  DELETE FROM fts_queue WHERE id = old.id;"                               \
+    "END;"                                                                     \
+    "CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, text ON articles"   \
+    " BEGIN"                                                                   \
+    "  INSERT INTO articles_fts(articles_fts, rowid, title, text)"             \
+    "  SELECT 'delete', old.id, old.title, old.text"                           \
+    "  WHERE NOT EXISTS (SELECT 1 FROM fts_queue WHERE id = old.id);"          \
+    "  INSERT INTO fts_queue (id) SELECT new.id"                               \
+    "  WHERE NOT EXISTS (SELECT 1 FROM fts_queue WHERE id = new.id);"          \
+    "END;"
+
 struct wn_store_sqlite;
 
 /*
@@ -104,25 +134,7 @@ static const struct wn_store_migration wn_store_migrations[] = {
        * writer takes one per operation, so indexing each article at once
        * would write one tiny segment per article.  Entries already in the
        * index (not queued) are deleted at once, with their old text. */
-      "CREATE TABLE fts_queue (id INTEGER PRIMARY KEY);"
-      "CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN"
-      "  INSERT INTO fts_queue (id) SELECT new.id"
-      "  WHERE NOT EXISTS (SELECT 1 FROM fts_queue WHERE id = new.id);"
-      "END;"
-      "CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN"
-      "  INSERT INTO articles_fts(articles_fts, rowid, title, text)"
-      "  SELECT 'delete', old.id, old.title, old.text"
-      "  WHERE NOT EXISTS (SELECT 1 FROM fts_queue WHERE id = old.id);"
-      "  DELETE FROM fts_queue WHERE id = old.id;"
-      "END;"
-      "CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, text ON articles"
-      " BEGIN"
-      "  INSERT INTO articles_fts(articles_fts, rowid, title, text)"
-      "  SELECT 'delete', old.id, old.title, old.text"
-      "  WHERE NOT EXISTS (SELECT 1 FROM fts_queue WHERE id = old.id);"
-      "  INSERT INTO fts_queue (id) SELECT new.id"
-      "  WHERE NOT EXISTS (SELECT 1 FROM fts_queue WHERE id = new.id);"
-      "END;"
+      WN_STORE_SQLITE_FTS_TRIGGERS
       "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');"
       "CREATE TABLE pages ("
       "  article_id INTEGER PRIMARY KEY"
@@ -141,6 +153,12 @@ static const struct wn_store_migration wn_store_migrations[] = {
       ") WITHOUT ROWID;"
       "CREATE INDEX shingles_article ON shingles(article_id);",
       wn_store_migrate_v2 },
+    { /* 2 -> 3: databases made by an early schema 2 indexed articles in
+       * their triggers, without fts_queue; every schema 2 gets the queue. */
+      "DROP TRIGGER IF EXISTS articles_fts_ai;"
+      "DROP TRIGGER IF EXISTS articles_fts_ad;"
+      "DROP TRIGGER IF EXISTS articles_fts_au;" WN_STORE_SQLITE_FTS_TRIGGERS,
+      NULL },
 };
 
 enum wn_store_stmt {
