@@ -26,7 +26,7 @@ PKGS_BUILD="gcc make cmake pkg-config libc6-dev libcurl4-openssl-dev libxml2-dev
   libinih-dev libpcre2-dev libzstd-dev libpq-dev libmicrohttpd-dev libssl-dev"
 PKGS_TEST="libcmocka-dev python3 postgresql prometheus chromium"
 PKGS_CONTAINER="podman runc debootstrap"
-PKGS_BENCH="nginx-light time python3-readability nodejs npm"
+PKGS_BENCH="nginx-light time python3-readability nodejs npm python3-feedparser"
 PKGS_FUZZ="clang libclang-rt-14-dev"
 PKGS_NSPAWN="debootstrap systemd-container dpkg-dev"
 
@@ -110,7 +110,7 @@ case "${1:-}" in
         work="$BUILD-fuzz/corpus"
         seeds() {
             case $1 in
-                feed) echo tests/fixtures/feeds/*.xml ;;
+                feed) echo tests/fixtures/feeds/*.xml tests/fuzz/corpus/feed/* ;;
                 clean) echo tests/fixtures/demo/articles/* tests/fuzz/corpus/clean/* conf/sites.d/samples/* ;;
                 conf) echo conf/*.conf conf/*.in ;;
                 *) echo tests/fuzz/corpus/"$1"/* ;;
@@ -120,9 +120,11 @@ case "${1:-}" in
             mkdir -p "$work/$t"
             # shellcheck disable=SC2046
             cp $(seeds $t) "$work/$t/"
-            echo "dev.sh: fuzzing $t for ${secs}s" >&2
+            # WN_FUZZ_SECONDS_<target> overrides the time for one target.
+            tsecs=$(eval echo "\${WN_FUZZ_SECONDS_$t:-$secs}")
+            echo "dev.sh: fuzzing $t for ${tsecs}s" >&2
             ASAN_OPTIONS=detect_leaks=1 "$BUILD-fuzz/tests/fuzz/fuzz_$t" \
-                -max_total_time="$secs" -rss_limit_mb=2048 -max_len=65536 \
+                -max_total_time="$tsecs" -rss_limit_mb=2048 -max_len=65536 \
                 -artifact_prefix="$work/$t-" "$work/$t" 2>"$work/$t.log" \
                 || { tail -40 "$work/$t.log" >&2; exit 1; }
             grep -E "^#[0-9]+.*DONE" "$work/$t.log" >&2 || true

@@ -23,6 +23,7 @@
 #include "wn_html.h"
 #include "wn_log.h"
 #include "wn_plugin.h"
+#include "wn_time.h"
 
 int
 wn_cmd_read_file(const char *path, size_t max, char **data, size_t *len)
@@ -159,6 +160,17 @@ wn_cmd_parse(const struct wn_opts *o)
     }
     memset(&fo, 0, sizeof(fo));
     fo.url = o->url;
+    fo.content_type = o->content_type;
+    fo.keep_future = o->keep_future;
+    if (o->timezone != NULL
+        && wn_time_parse_offset(o->timezone, &fo.zone_minutes) != 0)
+    {
+        free(data);
+        fprintf(stderr, "winnowd: parse: --timezone %s: not a UTC offset or "
+                        "zone abbreviation\n",
+                o->timezone);
+        return WN_EXIT_USAGE;
+    }
     wn_err_clear(&err);
     rc = wn_feed_parse(data, len, &fo, &doc, &err);
     free(data);

@@ -15,6 +15,9 @@ struct wn_opts {
     const char *plugin_dir; /* --plugin-dir */
     const char *file;       /* the FILE argument */
     const char *since;      /* --since T */
+    const char *content_type; /* parse: --content-type (the HTTP header) */
+    const char *timezone;     /* parse: --timezone (zone of zoneless times) */
+    int keep_future;          /* parse: --keep-future */
     const char *until;      /* --until T */
     const char *feed;       /* --feed NAME */
     const char *site;       /* --site HOST */
@@ -40,6 +43,8 @@ int wn_cmd_export(const struct wn_opts *o);
 int wn_cmd_list(const struct wn_opts *o);
 int wn_cmd_once(const struct wn_opts *o);
 int wn_cmd_run(const struct wn_opts *o);
+int wn_cmd_opml(const struct wn_opts *o);     /* wn_cmd_feeds.c */
+int wn_cmd_discover(const struct wn_opts *o); /* wn_cmd_feeds.c */
 int wn_cmd_search(const struct wn_opts *o);
 int wn_cmd_reclean(const struct wn_opts *o);
 

@@ -22,8 +22,11 @@
 #include <winnow/host.h>
 
 #include "wn_err.h"
+#include "wn_feed.h"
+#include "wn_feed_list.h"
 #include "wn_log.h"
 #include "wn_net.h"
+#include "wn_time.h"
 #include "wn_url.h"
 
 #ifndef WN_DEFAULT_PLUGIN_DIR
@@ -102,6 +105,7 @@ static const struct wn_conf_key wn_conf_keys[] = {
     { "fetch", "allow_private", WN_CONF_NETLIST, "no", WN_OFF(allow_private), 0,
       0 },
     { "fetch", "file_root", WN_CONF_PATH, NULL, WN_OFF(file_root), 0, 0 },
+    { "feeds", "opml", WN_CONF_PATH, NULL, WN_OFF(opml), 0, 0 },
     { "schedule", "interval", WN_CONF_DURATION, "30m", WN_OFF(interval),
       WN_MS(1), WN_MS(86400L * 30) },
     { "schedule", "max_items", WN_CONF_INT, "1000", WN_OFF(max_items), 1,
@@ -135,8 +139,9 @@ static const struct wn_conf_key wn_conf_keys[] = {
 
 /* The keys of a [feed:NAME] section (wn_conf_feed_key() applies them);
  * WINNOW_FEED_<NAME>_<KEY> and KEY_file are matched against this list. */
-static const char *const wn_conf_feed_keys[] = { "url", "fetch_article",
-                                                 "interval", "keep_days" };
+static const char *const wn_conf_feed_keys[] = {
+    "url", "fetch_article", "interval", "keep_days", "timezone", "future_dates"
+};
 
 #define WN_CONF_NFEEDKEYS                                                      \
     (sizeof(wn_conf_feed_keys) / sizeof(wn_conf_feed_keys[0]))
@@ -592,6 +597,20 @@ wn_conf_feed_key(struct wn_conf_loader *l, struct wn_conf_feed *f,
         } else {
             f->interval = ms / 1000;
         }
+    } else if (strcmp(key, "timezone") == 0) {
+        if (wn_time_parse_offset(value, &f->zone_minutes) != 0) {
+            wn_conf_error(l, l->line, l->section, key,
+                          "\"%s\" is not a UTC offset (+02:00, -0500) or a "
+                          "zone abbreviation (UTC, EST, CET)",
+                          value);
+        }
+    } else if (strcmp(key, "future_dates") == 0) {
+        if (strcmp(value, "drop") == 0 || strcmp(value, "keep") == 0) {
+            f->keep_future = value[0] == 'k';
+        } else {
+            wn_conf_error(l, l->line, l->section, key,
+                          "\"%s\" is not drop or keep", value);
+        }
     } else if (strcmp(key, "keep_days") == 0) {
         if (wn_conf_parse_long(value, 0, 1000000, &f->keep_days) != 0) {
             wn_conf_error(l, l->line, l->section, key,
@@ -601,7 +620,7 @@ wn_conf_feed_key(struct wn_conf_loader *l, struct wn_conf_feed *f,
     } else {
         wn_conf_error(l, l->line, l->section, key,
                       "unknown key (feeds take url, fetch_article, interval, "
-                      "keep_days)");
+                      "keep_days, timezone, future_dates)");
     }
     return 0;
 }
@@ -684,7 +703,7 @@ wn_conf_section(struct wn_conf_loader *l, const char *section)
         }
         wn_conf_error(l, l->header_line, section, NULL,
                       "unknown section (known: daemon, store, plugins, fetch, "
-                      "schedule, feed:NAME, plugin:NAME)");
+                      "feeds, schedule, feed:NAME, plugin:NAME)");
     }
 }
 
@@ -1085,6 +1104,101 @@ wn_conf_read_file(const char *path, size_t max, char **data, size_t *len)
     return rc;
 }
 
+/* Whether a feed of this name is configured (wn_feed_list_name()). */
+static int
+wn_conf_feed_named(const char *name, void *arg)
+{
+    const struct wn_conf *c = arg;
+
+    for (size_t i = 0; i < c->nfeeds; i++) {
+        if (strcmp(c->feeds[i].name, name) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The line of [feeds] opml, for errors (0 when set by the environment). */
+static unsigned
+wn_conf_opml_line(const struct wn_conf_loader *l)
+{
+    for (size_t i = 0; i < l->nseen; i++) {
+        if (strcmp(l->seen[i].section, "feeds") == 0
+            && strcmp(l->seen[i].name, "opml") == 0)
+        {
+            return l->seen[i].line;
+        }
+    }
+    return 0;
+}
+
+/* A feed of the OPML list, unless the configuration names its URL. */
+static int
+wn_conf_opml_feed(const struct wn_feed_ref *ref, void *arg)
+{
+    struct wn_conf_loader *l = arg;
+    struct wn_conf *c = l->conf;
+    struct wn_conf_feed *feeds, *f;
+    char name[WN_FEED_NAME_MAX];
+
+    for (size_t i = 0; i < c->nfeeds; i++) {
+        if (c->feeds[i].url != NULL && strcmp(c->feeds[i].url, ref->url) == 0) {
+            return 0;
+        }
+    }
+    if (c->nfeeds >= WN_CONF_MAX_FEEDS) {
+        wn_conf_error(l, wn_conf_opml_line(l), "feeds", "opml",
+                      "%s: more than %u feeds",
+                      c->opml, WN_CONF_MAX_FEEDS);
+        return 1;
+    }
+    wn_feed_list_name(ref, name, sizeof(name), wn_conf_feed_named, c);
+    feeds = realloc(c->feeds, (c->nfeeds + 1) * sizeof(*feeds));
+    if (feeds == NULL) {
+        return WN_ENOMEM;
+    }
+    c->feeds = feeds;
+    f = &feeds[c->nfeeds];
+    memset(f, 0, sizeof(*f));
+    f->name = strdup(name);
+    f->url = strdup(ref->url);
+    f->url_seen = 1;
+    if (f->name == NULL || f->url == NULL) {
+        free(f->name);
+        free(f->url);
+        return WN_ENOMEM;
+    }
+    c->nfeeds++;
+    return 0;
+}
+
+/* Adds the feeds of [feeds] opml. */
+static void
+wn_conf_opml(struct wn_conf_loader *l)
+{
+    struct wn_conf *c = l->conf;
+    struct wn_err err;
+    char *data = NULL;
+    size_t len;
+    int rc = wn_conf_read_file(c->opml, WN_FEED_MAX_BYTES, &data, &len);
+
+    if (rc != 0) {
+        wn_conf_error(l, wn_conf_opml_line(l), "feeds", "opml",
+                      "%s: cannot read: %s", c->opml,
+                      rc == WN_ETOOBIG ? "larger than the feed size limit"
+                                       : wn_strerror(rc));
+        return;
+    }
+    wn_err_clear(&err);
+    rc = wn_feed_opml(data, len, NULL, wn_conf_opml_feed, l, &err);
+    if (rc < 0) {
+        wn_conf_error(l, wn_conf_opml_line(l), "feeds", "opml", "%s: %s",
+                      c->opml,
+                      err.msg[0] != '\0' ? err.msg : wn_strerror(rc));
+    }
+    free(data);
+}
+
 int
 wn_conf_load(const char *path, struct wn_conf **out, struct wn_buf *errors)
 {
@@ -1160,6 +1274,9 @@ wn_conf_load(const char *path, struct wn_conf **out, struct wn_buf *errors)
             wn_conf_error(&l, c->feeds[i].line, section, "url", "missing");
             l.where = NULL;
         }
+    }
+    if (c->opml != NULL) {
+        wn_conf_opml(&l);
     }
     for (size_t i = 0; i < l.nlongs; i++) {
         free(l.longs[i]);

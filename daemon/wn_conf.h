@@ -26,6 +26,8 @@ struct wn_conf_feed {
     char *url;         /* absolute http(s) or file URL */
     int fetch_article; /* enum wn_fetch_article */
     long interval;     /* seconds; 0: [schedule] interval */
+    int zone_minutes;  /* timezone: zone of times that name none (0: UTC) */
+    int keep_future;   /* future_dates = keep (default drop) */
     long keep_days;    /* article retention; -1: [store] keep_days */
     unsigned line;     /* where the section starts */
     int url_seen;      /* a url key was given (valid or not) */
@@ -79,6 +81,9 @@ struct wn_conf {
     long max_articles;       /* article pages in the pipeline at once */
     char *allow_private;     /* "no", "yes" or a list (see wn_net.h) */
     char *file_root;         /* folder file: URLs may read, or NULL */
+
+    /* [feeds] */
+    char *opml; /* an OPML subscription list whose feeds are added */
 
     /* [schedule] */
     long interval;  /* s between fetches of one feed */

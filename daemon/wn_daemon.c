@@ -813,6 +813,13 @@ wn_daemon_reload_conf(struct wn_daemon *d, struct wn_plugins **plugins)
     return nc;
 }
 
+/* Two optional strings differ. */
+static int
+wn_daemon_changed(const char *a, const char *b)
+{
+    return strcmp(a != NULL ? a : "", b != NULL ? b : "") != 0;
+}
+
 static struct wn_daemon_feed *
 wn_daemon_find_feed(struct wn_daemon *d, const char *name)
 {
@@ -855,6 +862,15 @@ wn_daemon_reload(struct wn_daemon *d)
                "[store] path changed to %s: takes effect on restart; "
                "still writing %s",
                nc->store_path, d->conf->store_path);
+    }
+    if (nc != NULL
+        && (wn_daemon_changed(nc->admin_listen, d->conf->admin_listen)
+            || wn_daemon_changed(nc->sink_jsonl, d->conf->sink_jsonl)
+            || wn_daemon_changed(nc->webhook_url, d->conf->webhook_url)
+            || wn_daemon_changed(nc->webhook_secret, d->conf->webhook_secret)))
+    {
+        WN_LOG(WN_LOG_WARNING, "reload",
+               "[admin] and [sink] changes take effect on restart");
     }
     if (nc != NULL && nc->threads != d->conf->threads) {
         WN_LOG(WN_LOG_WARNING, "reload",

@@ -16,6 +16,8 @@
 #define WN_FEED_MAX_BYTES (16u << 20) /* input size */
 #define WN_FEED_MAX_ITEMS 10000u      /* items kept per feed */
 #define WN_FEED_MAX_DEPTH 256u        /* element nesting */
+/* A time later than the parse time by more than this is in the future. */
+#define WN_FEED_FUTURE_SLACK (24 * 3600)
 
 enum wn_feed_format {
     WN_FEED_UNKNOWN = 0,
@@ -68,6 +70,15 @@ struct wn_feed_opts {
     const char *content_type; /* HTTP Content-Type (charset), or NULL */
     size_t max_items;         /* 0: WN_FEED_MAX_ITEMS */
     size_t max_depth;         /* 0: WN_FEED_MAX_DEPTH */
+    /*
+     * Times (docs/feeds.md, "Dates"): a time that names no zone is local
+     * time at UTC+zone_minutes (0: UTC); a time more than
+     * WN_FEED_FUTURE_SLACK after `now` (0: the clock) is dropped (null)
+     * unless keep_future is set.
+     */
+    int zone_minutes;
+    int keep_future;
+    int64_t now;
 };
 
 /* Call once on the main thread before any thread parses (xmlInitParser). */

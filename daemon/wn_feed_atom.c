@@ -1,8 +1,10 @@
 /*
- * wn_feed_atom.c: Atom 1.0 (RFC 4287) from a parsed tree to items: text
- * constructs by their type, links by rel, authors inherited from the
- * source or the feed, xml:base at every level.  Atom 0.3 is another
- * namespace and another (later) file.
+ * wn_feed_atom.c: Atom 1.0 (RFC 4287) and Atom 0.3 from a parsed tree to
+ * items: text constructs by their type, links by rel, authors inherited
+ * from the source or the feed, xml:base at every level.  Atom 0.3 is the
+ * same tree in another namespace with other names for three things
+ * (issued/created/modified for published/updated, tagline for subtitle)
+ * and a mode="xml|escaped|base64" beside a MIME type on text.
  */
 #include <string.h>
 #include <strings.h>
@@ -20,6 +22,17 @@ wn_feed_atom_markup(struct wn_feed_ctx *ctx, xmlNodePtr node)
 {
     const char *type = wn_feed_attr(ctx, node, NULL, "type");
 
+    if (ctx->doc->format == WN_FEED_ATOM03) {
+        const char *mode = wn_feed_attr(ctx, node, NULL, "mode");
+        if (mode != NULL && strcasecmp(mode, "base64") == 0) {
+            return -1;
+        }
+        if (mode != NULL && strcasecmp(mode, "escaped") == 0 && type != NULL
+            && strcasecmp(type, "application/xhtml+xml") == 0)
+        {
+            return WN_FEED_HTML; /* escaped XHTML is HTML text */
+        }
+    }
     if (type == NULL || *type == '\0' || strcasecmp(type, "text") == 0) {
         return WN_FEED_TEXT;
     }
@@ -83,7 +96,7 @@ wn_feed_atom_link(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *base)
         int rank;
         const char *href;
 
-        if (!wn_feed_is(c, WN_NS_ATOM, "link")) {
+        if (!wn_feed_is(c, ctx->atom_ns, "link")) {
             continue;
         }
         rank = wn_feed_atom_link_rank(ctx, c);
@@ -111,15 +124,15 @@ wn_feed_atom_authors(struct wn_feed_ctx *ctx, xmlNodePtr node)
     {
         const char *name = NULL, *email = NULL;
 
-        if (!wn_feed_is(c, WN_NS_ATOM, "author")) {
+        if (!wn_feed_is(c, ctx->atom_ns, "author")) {
             continue;
         }
         for (xmlNodePtr p = wn_feed_elem(c->children); p != NULL;
              p = wn_feed_elem(p->next))
         {
-            if (name == NULL && wn_feed_is(p, WN_NS_ATOM, "name")) {
+            if (name == NULL && wn_feed_is(p, ctx->atom_ns, "name")) {
                 name = wn_feed_text(ctx, p, WN_FEED_TEXT);
-            } else if (email == NULL && wn_feed_is(p, WN_NS_ATOM, "email")) {
+            } else if (email == NULL && wn_feed_is(p, ctx->atom_ns, "email")) {
                 email = wn_feed_text(ctx, p, WN_FEED_TEXT);
             }
         }
@@ -143,6 +156,8 @@ wn_feed_atom_entry(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *base,
                    const char *feed_authors, struct wn_feed_item *it)
 {
     const char *id = NULL, *source_authors = NULL;
+    const char *media_title = NULL, *media_summary = NULL;
+    int64_t created = WN_TIME_NONE;
 
     memset(it, 0, sizeof(*it));
     it->published = WN_TIME_NONE;
@@ -153,19 +168,19 @@ wn_feed_atom_entry(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *base,
     for (xmlNodePtr c = wn_feed_elem(node->children); c != NULL && ctx->rc == 0;
          c = wn_feed_elem(c->next))
     {
-        if (wn_feed_is(c, WN_NS_ATOM, "id")) {
+        if (wn_feed_is(c, ctx->atom_ns, "id")) {
             if (id == NULL) {
                 id = wn_feed_dup(ctx, wn_feed_raw(ctx, c));
             }
-        } else if (wn_feed_is(c, WN_NS_ATOM, "title")) {
+        } else if (wn_feed_is(c, ctx->atom_ns, "title")) {
             if (it->title == NULL) {
                 it->title = wn_feed_atom_text(ctx, c);
             }
-        } else if (wn_feed_is(c, WN_NS_ATOM, "summary")) {
+        } else if (wn_feed_is(c, ctx->atom_ns, "summary")) {
             if (it->summary == NULL) {
                 it->summary = wn_feed_atom_text(ctx, c);
             }
-        } else if (wn_feed_is(c, WN_NS_ATOM, "content")) {
+        } else if (wn_feed_is(c, ctx->atom_ns, "content")) {
             int m = wn_feed_atom_markup(ctx, c);
             /* With src the content is elsewhere (4.1.3.2). */
             if (it->content_html == NULL && m >= 0
@@ -174,15 +189,19 @@ wn_feed_atom_entry(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *base,
                 it->content_html =
                     wn_feed_html(ctx, c, (enum wn_feed_markup) m);
             }
-        } else if (wn_feed_is(c, WN_NS_ATOM, "published")) {
+        } else if (wn_feed_is(c, ctx->atom_ns, "published")
+                   || wn_feed_is(c, ctx->atom_ns, "issued")) {
             if (it->published == WN_TIME_NONE) {
                 it->published = wn_feed_time(ctx, c);
             }
-        } else if (wn_feed_is(c, WN_NS_ATOM, "updated")) {
+        } else if (wn_feed_is(c, ctx->atom_ns, "created")) {
+            created = created == WN_TIME_NONE ? wn_feed_time(ctx, c) : created;
+        } else if (wn_feed_is(c, ctx->atom_ns, "updated")
+                   || wn_feed_is(c, ctx->atom_ns, "modified")) {
             if (it->updated == WN_TIME_NONE) {
                 it->updated = wn_feed_time(ctx, c);
             }
-        } else if (wn_feed_is(c, WN_NS_ATOM, "category")) {
+        } else if (wn_feed_is(c, ctx->atom_ns, "category")) {
             /* The label is for people; the term is the identifier. */
             const char *label =
                 wn_feed_plain(ctx, wn_feed_attr(ctx, c, NULL, "label"));
@@ -191,7 +210,7 @@ wn_feed_atom_entry(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *base,
                 label != NULL
                     ? label
                     : wn_feed_plain(ctx, wn_feed_attr(ctx, c, NULL, "term")));
-        } else if (wn_feed_is(c, WN_NS_ATOM, "link")) {
+        } else if (wn_feed_is(c, ctx->atom_ns, "link")) {
             if (wn_feed_atom_rel(wn_feed_attr(ctx, c, NULL, "rel"),
                                  "enclosure")) {
                 const char *url =
@@ -201,11 +220,23 @@ wn_feed_atom_entry(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *base,
                     ctx, url, wn_feed_attr(ctx, c, NULL, "type"),
                     wn_feed_length(wn_feed_attr(ctx, c, NULL, "length")));
             }
-        } else if (wn_feed_is(c, WN_NS_ATOM, "source")) {
+        } else if (wn_feed_is_media(c)) {
+            /* YouTube and others: the description is in media:group */
+            wn_feed_media(ctx, c, base, &media_title, &media_summary, 0);
+        } else if (wn_feed_is(c, ctx->atom_ns, "source")) {
             if (source_authors == NULL) {
                 source_authors = wn_feed_atom_authors(ctx, c);
             }
         }
+    }
+    if (it->published == WN_TIME_NONE) {
+        it->published = created;
+    }
+    if (it->title == NULL) {
+        it->title = media_title;
+    }
+    if (it->summary == NULL) {
+        it->summary = media_summary;
     }
     /* An entry without authors has its source's, else its feed's (4.2.1). */
     if (it->author == NULL) {
@@ -222,7 +253,7 @@ wn_feed_atom_parse(struct wn_feed_ctx *ctx, xmlNodePtr root)
     const char *authors;
     size_t n = 0;
 
-    doc->format = WN_FEED_ATOM1;
+    ctx->atom_ns = doc->format == WN_FEED_ATOM03 ? WN_NS_ATOM03 : WN_NS_ATOM;
     doc->language =
         wn_feed_plain(ctx, wn_feed_attr(ctx, root, WN_NS_XML, "lang"));
     doc->link = wn_feed_atom_link(ctx, root, base);
@@ -230,17 +261,19 @@ wn_feed_atom_parse(struct wn_feed_ctx *ctx, xmlNodePtr root)
     for (xmlNodePtr c = wn_feed_elem(root->children); c != NULL && ctx->rc == 0;
          c = wn_feed_elem(c->next))
     {
-        if (wn_feed_is(c, WN_NS_ATOM, "entry")) {
+        if (wn_feed_is(c, ctx->atom_ns, "entry")) {
             n++;
-        } else if (wn_feed_is(c, WN_NS_ATOM, "title")) {
+        } else if (wn_feed_is(c, ctx->atom_ns, "title")) {
             if (doc->title == NULL) {
                 doc->title = wn_feed_atom_text(ctx, c);
             }
-        } else if (wn_feed_is(c, WN_NS_ATOM, "subtitle")) {
+        } else if (wn_feed_is(c, ctx->atom_ns, "subtitle")
+                   || wn_feed_is(c, ctx->atom_ns, "tagline")) {
             if (doc->description == NULL) {
                 doc->description = wn_feed_atom_text(ctx, c);
             }
-        } else if (wn_feed_is(c, WN_NS_ATOM, "updated")) {
+        } else if (wn_feed_is(c, ctx->atom_ns, "updated")
+                   || wn_feed_is(c, ctx->atom_ns, "modified")) {
             if (doc->updated == WN_TIME_NONE) {
                 doc->updated = wn_feed_time(ctx, c);
             }
@@ -257,7 +290,7 @@ wn_feed_atom_parse(struct wn_feed_ctx *ctx, xmlNodePtr root)
          c != NULL && ctx->rc == 0 && doc->nitems < n;
          c = wn_feed_elem(c->next))
     {
-        if (wn_feed_is(c, WN_NS_ATOM, "entry")
+        if (wn_feed_is(c, ctx->atom_ns, "entry")
             && wn_feed_atom_entry(ctx, c, base, authors,
                                   &doc->items[doc->nitems]))
         {

@@ -160,6 +160,97 @@ wn_feed_enc_cp1252(const char *data, size_t len, struct wn_buf *conv,
     return 0;
 }
 
+/* Length of the valid UTF-8 sequence at p[0..n) (1 for ASCII), or 0. */
+static size_t
+wn_feed_enc_seq(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+    size_t len;
+
+    if (c < 0x80) {
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        lo = c == 0xe0 ? 0xa0 : 0x80; /* no overlong forms */
+        hi = c == 0xed ? 0x9f : 0xbf; /* no surrogates */
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        lo = c == 0xf0 ? 0x90 : 0x80;
+        hi = c == 0xf4 ? 0x8f : 0xbf; /* nothing above U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (n < len || p[1] < lo || p[1] > hi) {
+        return 0;
+    }
+    for (size_t i = 2; i < len; i++) {
+        if (p[i] < 0x80 || p[i] > 0xbf) {
+            return 0;
+        }
+    }
+    return len;
+}
+
+/*
+ * Text that should be UTF-8 but is not: valid sequences are kept, a byte
+ * that starts a sequence its next byte continues but that breaks later
+ * (a truncated character) and the continuation bytes after it become
+ * U+FFFD, and any other byte is read as windows-1252, which is what a
+ * CMS pasted into its UTF-8 template ("caf\xe9", curly quotes in
+ * 0x91..0x94).
+ */
+static int
+wn_feed_enc_mixed(const char *data, size_t len, struct wn_buf *conv,
+                  const char **text, size_t *text_len, int *mixed,
+                  struct wn_err *err)
+{
+    const unsigned char *u = (const unsigned char *) data;
+    size_t i = 0, run = 0;
+    int rc = 0, broken = 0, multibyte = 0, replaced = 0;
+
+    while (i < len && rc == 0) {
+        size_t n = wn_feed_enc_seq(u + i, len - i);
+
+        if (n > 0) {
+            multibyte |= n > 1;
+            i += n;
+            run += n;
+            broken = 0;
+            continue;
+        }
+        rc = wn_buf_append(conv, data + i - run, run);
+        run = 0;
+        if (rc != 0) {
+            break;
+        }
+        if ((broken && u[i] >= 0x80 && u[i] <= 0xbf)
+            || (u[i] >= 0xc2 && u[i] <= 0xf4 && i + 1 < len && u[i + 1] >= 0x80
+                && u[i + 1] <= 0xbf))
+        {
+            broken = replaced = 1;
+            rc = wn_buf_append(conv, "\xef\xbf\xbd", 3);
+        } else {
+            broken = 0;
+            rc = wn_charset_cp1252_to_utf8(data + i, 1, conv);
+        }
+        i++;
+    }
+    if (rc == 0) {
+        rc = wn_buf_append(conv, data + i - run, run);
+    }
+    if (rc != 0) {
+        return wn_err_set(err, rc, "over %zu bytes once converted to UTF-8",
+                          WN_FEED_ENC_MAX_UTF8);
+    }
+    *text = conv->data != NULL ? conv->data : "";
+    *text_len = conv->len;
+    *mixed = multibyte || replaced; /* not plain windows-1252 */
+    return 0;
+}
+
 int
 wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
                  struct wn_buf *conv, const char **text, size_t *text_len,
@@ -169,7 +260,7 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
     const unsigned char *u = (const unsigned char *) data;
     char label[WN_FEED_ENC_LABEL_MAX];
     const char *from = NULL;
-    int rc;
+    int rc, mixed;
 
     *text = data;
     *text_len = len;
@@ -193,15 +284,21 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
     } else if (len >= 4 && memcmp(data, "\0<\0?", 4) == 0) {
         from = "UTF-16BE";
     } else {
-        if (wn_feed_enc_declared(data, len, label, sizeof(label))
-            || (content_type != NULL
-                && wn_charset_param(content_type, strlen(content_type),
-                                    "charset", label, sizeof(label))))
+        /* RFC 7303 3.2: the HTTP charset, then the XML declaration. */
+        if ((content_type != NULL
+             && wn_charset_param(content_type, strlen(content_type),
+                                 "charset", label, sizeof(label)))
+            || wn_feed_enc_declared(data, len, label, sizeof(label)))
         {
             from = label;
         }
         if (from != NULL && wn_feed_enc_is(from, utf8)) {
-            return 0; /* invalid sequences are the scan's to repair */
+            if (wn_text_utf8_valid(data, len)) {
+                return 0;
+            }
+            *damaged = 1; /* the label says UTF-8: it lied */
+            return wn_feed_enc_mixed(data, len, conv, text, text_len, &mixed,
+                                     err);
         }
         /* WHATWG: these labels mean windows-1252, which is what such feeds
          * hold in practice (curly quotes in 0x80..0x9f). */
@@ -233,7 +330,10 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
             if (wn_text_utf8_valid(data, len)) {
                 return 0;
             }
-            return wn_feed_enc_cp1252(data, len, conv, text, text_len, err);
+            /* XML's default is UTF-8: recovered the same way; a feed all
+             * in windows-1252 that just names no charset is not damaged. */
+            return wn_feed_enc_mixed(data, len, conv, text, text_len, damaged,
+                                     err);
         }
     }
     rc = wn_feed_enc_convert(from, data, len, conv, damaged);
@@ -244,7 +344,7 @@ wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
         if (wn_text_utf8_valid(data, len)) {
             return 0;
         }
-        return wn_feed_enc_cp1252(data, len, conv, text, text_len, err);
+        return wn_feed_enc_mixed(data, len, conv, text, text_len, &mixed, err);
     }
     if (rc == WN_ETOOBIG) {
         return wn_err_set(err, rc, "over %zu bytes once converted to UTF-8",

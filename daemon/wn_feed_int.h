@@ -50,17 +50,22 @@
 #define WN_NS_RSS2    "http://backend.userland.com/rss2"
 #define WN_NS_XHTML   "http://www.w3.org/1999/xhtml"
 #define WN_NS_XML     "http://www.w3.org/XML/1998/namespace"
+#define WN_NS_RSS1    "http://purl.org/rss/1.0/"
+#define WN_NS_RSS090  "http://my.netscape.com/rdf/simple/0.9/"
+#define WN_NS_MEDIA   "http://search.yahoo.com/mrss/"
+#define WN_NS_ITUNES  "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
 /* ---- wn_feed_enc.c ---------------------------------------------------- */
 
 /*
  * The input as UTF-8.  *text points into data (already UTF-8, byte order
  * mark skipped) or into conv, which the caller frees with wn_buf_free().
- * Order: byte order mark, the XML declaration's encoding, the charset of
- * `content_type`, then UTF-8 when the bytes are valid UTF-8 and
- * windows-1252 when not.  *damaged is set when a label was unusable or a
- * byte could not be converted (it became U+FFFD).  Invalid UTF-8 in a UTF-8
- * document is left for the scan to repair.
+ * Order of trust (RFC 7303): a byte order mark, the charset of
+ * `content_type`, the XML declaration's encoding, then UTF-8.  A Latin-1 or
+ * windows-1252 label on valid non-ASCII UTF-8 is taken as UTF-8; text
+ * that should be UTF-8 and is not keeps its valid sequences and reads the
+ * other bytes as windows-1252 (truncated characters become U+FFFD).
+ * *damaged is set when a label was unusable or bytes had to be guessed.
  */
 int wn_feed_enc_utf8(const char *data, size_t len, const char *content_type,
                      struct wn_buf *conv, const char **text, size_t *text_len,
@@ -103,6 +108,18 @@ struct wn_feed_scan {
 int wn_feed_scan(struct wn_feed_scan *s, const char *text, size_t len,
                  struct wn_err *err);
 
+/*
+ * Scans text[0..len) with *s (set up as for wn_feed_scan()) and parses the
+ * result with libxml2 (never loading anything, never expanding entities
+ * without bounds); a second pass with character references when libxml2
+ * had to recover.  On success *xml has a root element (the caller frees it
+ * with xmlFreeDoc(), and s->out with wn_buf_free()) and *well_formed says
+ * whether libxml2 recovered.  Errors as wn_feed_scan(), and WN_EPARSE with
+ * libxml2's first error and its line.
+ */
+int wn_feed_xml_text(struct wn_feed_scan *s, const char *text, size_t len,
+                     xmlDocPtr *xml, int *well_formed, struct wn_err *err);
+
 /* The code point of an HTML 4 entity name (case-sensitive), or -1. */
 long wn_feed_entity_lookup(const char *name, size_t len);
 
@@ -133,6 +150,9 @@ struct wn_feed_ctx {
     unsigned url_flags; /* WN_URL_ALLOW_FILE for a file: feed */
     size_t max_items;
     size_t max_depth;
+    int zone_minutes;   /* opts: zone of zoneless times */
+    int64_t future;     /* times after this are dropped; INT64_MAX: kept */
+    const char *atom_ns; /* Atom's namespace: 1.0 or 0.3 */
     int rc;             /* first error, sticky */
     struct wn_err *err; /* says why, once rc is set */
     struct wn_buf raw;  /* scratch: an element's text */
@@ -187,8 +207,25 @@ const char *wn_feed_html(struct wn_feed_ctx *ctx, xmlNodePtr node,
 const char *wn_feed_link(struct wn_feed_ctx *ctx, const char *base,
                          const char *ref);
 
-/* The element's text as a time, or WN_TIME_NONE. */
+/* Whether node is a Media RSS element (declared, or the bare "media:"). */
+int wn_feed_is_media(xmlNodePtr node);
+
+/*
+ * A Media RSS element of an item or entry: <media:content> (also inside
+ * <media:group>) becomes an enclosure; <media:title> and
+ * <media:description> fill *title and *summary when they are NULL.  depth
+ * is 0 for a child of the item.
+ */
+void wn_feed_media(struct wn_feed_ctx *ctx, xmlNodePtr node, const char *base,
+                   const char **title, const char **summary, int depth);
+
+/* The element's text as a time (the rule of wn_feed_opts), or
+ * WN_TIME_NONE. */
 int64_t wn_feed_time(struct wn_feed_ctx *ctx, xmlNodePtr node);
+int64_t wn_feed_time_str(struct wn_feed_ctx *ctx, const char *s);
+
+/* s as HTML text (& < > escaped) in the arena, or NULL when empty. */
+const char *wn_feed_escaped(struct wn_feed_ctx *ctx, const char *s);
 
 /* A byte count ("12345"), or -1 when s is not a plain decimal number. */
 int64_t wn_feed_length(const char *s);
@@ -217,6 +254,29 @@ int wn_feed_item_finish(struct wn_feed_ctx *ctx, struct wn_feed_item *item,
 
 /* Fill ctx->doc from the tree under root; 0 or an error in ctx->rc terms. */
 int wn_feed_rss_parse(struct wn_feed_ctx *ctx, xmlNodePtr root);
+int wn_feed_rdf_parse(struct wn_feed_ctx *ctx, xmlNodePtr root);
 int wn_feed_atom_parse(struct wn_feed_ctx *ctx, xmlNodePtr root);
+
+/* ---- wn_feed_jsonfeed.c ----------------------------------------------- */
+
+/* Whether text (UTF-8) looks like a JSON document: '{' first. */
+int wn_feed_jsonfeed_sniff(const char *text, size_t len);
+
+/*
+ * JSON Feed 1.0 and 1.1 from text[0..len) into ctx->doc (already
+ * allocated); WN_ENOTFEED when it is JSON but no JSON Feed, WN_EPARSE when
+ * it is not JSON.
+ */
+int wn_feed_jsonfeed_parse(struct wn_feed_ctx *ctx, const char *text,
+                           size_t len);
+
+/* ---- identity (wn_feed_field.c) --------------------------------------- */
+
+/*
+ * After all items: when ids repeat inside the document, the feed's ids
+ * cannot be trusted, and every item takes its link (when links are
+ * unique) or its content hash instead (docs/feeds.md, "Identity").
+ */
+void wn_feed_ids_check(struct wn_feed_ctx *ctx);
 
 #endif /* WN_FEED_INT_H */

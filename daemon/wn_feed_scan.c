@@ -71,6 +71,44 @@ wn_scan_stop(unsigned char c)
     return (wn_scan_stop_map[c >> 5] >> (c & 0x1f)) & 1;
 }
 
+#define WN_SCAN_ONES  0x0101010101010101ull
+#define WN_SCAN_HIGHS 0x8080808080808080ull
+
+/* Bytes of w that are zero, as their high bits (exact: no false hits). */
+static uint64_t
+wn_scan_zero_bytes(uint64_t w)
+{
+    return ~(((w & ~WN_SCAN_HIGHS) + ~WN_SCAN_HIGHS) | w | ~WN_SCAN_HIGHS);
+}
+
+/*
+ * How many bytes from p[0..n) are plain: printable ASCII that neither ends
+ * a run of text nor is `c1` or `c2`, read eight at a time; the word that
+ * holds the first other byte is left to the byte loops.
+ */
+static size_t
+wn_scan_plain(const unsigned char *p, size_t n, unsigned char c1,
+              unsigned char c2)
+{
+    size_t i = 0;
+
+    while (i + 8 <= n) {
+        uint64_t w, low;
+
+        memcpy(&w, p + i, 8);
+        /* bytes below 0x20: (b + 0x60) has no high bit (b < 0x80) */
+        low = ~((w & ~WN_SCAN_HIGHS) + 0x6060606060606060ull) & WN_SCAN_HIGHS;
+        if (((w & WN_SCAN_HIGHS) | low | wn_scan_zero_bytes(w ^ (WN_SCAN_ONES * c1))
+             | wn_scan_zero_bytes(w ^ (WN_SCAN_ONES * c2)))
+            != 0)
+        {
+            break;
+        }
+        i += 8;
+    }
+    return i;
+}
+
 /*
  * HTML elements that never have content.  A feed that embeds HTML without
  * escaping it writes <br> and <img ...> unclosed; they are closed right
@@ -439,6 +477,7 @@ wn_scan_text(struct wn_scan *sc)
         rc = wn_scan_close_top(sc, sc->pos);
     }
     while (rc == 0 && sc->pos < sc->len) {
+        sc->pos += wn_scan_plain(in + sc->pos, sc->len - sc->pos, '<', '&');
         while (sc->pos < sc->len && !wn_scan_stop(in[sc->pos])) {
             sc->pos++;
         }
@@ -709,8 +748,16 @@ wn_scan_root(struct wn_scan *sc, size_t name, size_t len)
 static int
 wn_scan_is_void(const char *name, size_t len)
 {
+    char first;
+
+    /* Every start tag asks: the names are 2 to 6 letters long. */
+    if (len < 2 || len > 6) {
+        return 0;
+    }
+    first = (char) (name[0] | 0x20);
     for (const char *const *v = wn_scan_void; *v != NULL; v++) {
-        if (strlen(*v) == len && strncasecmp(*v, name, len) == 0) {
+        if ((*v)[0] == first && strlen(*v) == len
+            && strncasecmp(*v, name, len) == 0) {
             return 1;
         }
     }
@@ -959,7 +1006,13 @@ wn_scan_cdata(struct wn_scan *sc)
 
     sc->pos += strlen("<![CDATA[");
     while (rc == 0 && sc->pos < sc->len) {
-        unsigned char c = in[sc->pos];
+        unsigned char c;
+
+        sc->pos += wn_scan_plain(in + sc->pos, sc->len - sc->pos, ']', ']');
+        if (sc->pos >= sc->len) {
+            break;
+        }
+        c = in[sc->pos];
 
         if (c == ']' && wn_scan_at(sc, "]]>")) {
             sc->pos += 3;

@@ -299,6 +299,8 @@ wn_ingest_parse_work(uv_work_t *req)
     fo.url = j->url;
     fo.content_type = j->content_type;
     fo.max_items = j->max_items;
+    fo.zone_minutes = j->feed->conf->zone_minutes;
+    fo.keep_future = j->feed->conf->keep_future;
     wn_err_clear(&j->err);
     j->rc = wn_feed_parse(j->body, j->len, &fo, &j->doc, &j->err);
     free(j->body);

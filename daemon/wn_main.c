@@ -27,6 +27,7 @@ wn_main_usage(FILE *f)
         "  run   -c FILE              the daemon (the default command)\n"
         "  once  -c FILE              one pass over every feed, then a summary\n"
         "  parse FILE [--url U]       a feed file to JSON on stdout\n"
+        "        [--content-type CT] [--timezone Z] [--keep-future]\n"
         "  clean FILE [--url U]       an article page to its stored text\n"
         "        [--json] [--text] [--explain]\n"
         "  export -c FILE [--since T] stored articles as JSON Lines\n"
@@ -40,6 +41,8 @@ wn_main_usage(FILE *f)
         "                             re-run the plugins over kept raw pages\n"
         "  check-config -c FILE       validate the configuration and plugins\n"
         "  plugins -c FILE            list plugins and the hosts they clean\n"
+        "  opml FILE [--url BASE]     an OPML list as [feed:NAME] sections\n"
+        "  discover URL|FILE [--url U] the feeds a page announces (or a feed)\n"
         "  test-rules [-c FILE] [DIR] check each site rule file's sample page\n"
         "\n"
         "options:\n"
@@ -74,6 +77,7 @@ main(int argc, char **argv)
         { "parse", wn_cmd_parse },     { "clean", wn_cmd_clean },
         { "export", wn_cmd_export },   { "check-config", wn_cmd_check_config },
         { "plugins", wn_cmd_plugins }, { "list", wn_cmd_list },
+        { "opml", wn_cmd_opml },       { "discover", wn_cmd_discover },
         { "test-rules", wn_cmd_test_rules },
         { "search", wn_cmd_search },   { "reclean", wn_cmd_reclean },
     };
@@ -137,6 +141,16 @@ main(int argc, char **argv)
                 fprintf(stderr, "winnowd: unknown log level \"%s\"\n", level);
                 return WN_EXIT_USAGE;
             }
+        } else if (strcmp(a, "--content-type") == 0) {
+            if (wn_main_value(argc, argv, &i, &o.content_type) != 0) {
+                return WN_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--timezone") == 0) {
+            if (wn_main_value(argc, argv, &i, &o.timezone) != 0) {
+                return WN_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--keep-future") == 0) {
+            o.keep_future = 1;
         } else if (strcmp(a, "--json") == 0) {
             o.json = 1;
         } else if (strcmp(a, "--text") == 0) {

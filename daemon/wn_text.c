@@ -91,6 +91,11 @@ wn_text_fold(struct wn_buf *out, const char *s, size_t n, int *pending_space)
 
         if (p[i] > 0x20 && p[i] < 0x7f) {
             len = 1; /* printable ASCII: the common case */
+        } else if (p[i] == ' ' && in_run && i + 1 < n && p[i + 1] > 0x20
+                   && p[i + 1] < 0x7f)
+        {
+            i++; /* one space between words folds to itself: run goes on */
+            continue;
         } else {
             len = wn_text_decode(p + i, n - i, &c);
             invalid = len < 0;
@@ -228,8 +233,21 @@ wn_text_utf8_valid(const char *s, size_t n)
 
     while (i < n) {
         uint32_t c;
-        int len = wn_text_decode(p + i, n - i, &c);
+        int len;
 
+        /* ASCII eight bytes at a time: most feeds and pages are. */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ull) {
+                break;
+            }
+            i += 8;
+        }
+        if (i == n) {
+            break;
+        }
+        len = wn_text_decode(p + i, n - i, &c);
         if (len < 0) {
             return 0;
         }

@@ -70,6 +70,7 @@ wn_time_now(void)
 /* A small cursor over the input. */
 struct wn_tp {
     const char *p;
+    int zoned; /* a zone (name, offset or Z) was read */
 };
 
 static void
@@ -292,14 +293,21 @@ wn_tp_zone(struct wn_tp *c, int *minutes)
     *minutes = 0;
     wn_tp_skip_space(c);
     if (*c->p == '+' || *c->p == '-') {
+        c->zoned = 1;
         return wn_tp_offset(c, minutes);
     }
     if (wn_tp_word(c, word, sizeof(word)) == 0) {
         return 1;
     }
     if (!wn_time_zone_name(word, minutes)) {
-        return strcmp(word, "am") == 0 || strcmp(word, "pm") == 0 ? 1 : 0;
+        /* An unknown zone name ("XYZT") says as little as no zone: the
+         * time is kept and read as the zoneless rule says. */
+        size_t n = strlen(word);
+        wn_tp_skip_space(c);
+        return (n >= 2 && n <= 5 && *c->p == '\0') || strcmp(word, "am") == 0
+               || strcmp(word, "pm") == 0;
     }
+    c->zoned = 1;
     /* "GMT+2", "UTC-05:00" */
     if (*c->p == '+' || *c->p == '-') {
         int extra;
@@ -314,9 +322,9 @@ wn_tp_zone(struct wn_tp *c, int *minutes)
 /* RFC 3339 / ISO 8601: 2021-02-24T12:27:00Z, 2021-02-24 12:27+01:00,
  * 20210224T122700Z, 2021-02-24. */
 static int
-wn_time_parse_iso(const char *s, int64_t *out)
+wn_time_parse_iso(const char *s, int64_t *out, int *zoned)
 {
-    struct wn_tp c = { s };
+    struct wn_tp c = { s, 0 };
     int y, mo, d, h = 0, mi = 0, sec = 0, zone = 0, n;
 
     wn_tp_skip_space(&c);
@@ -373,12 +381,14 @@ wn_time_parse_iso(const char *s, int64_t *out)
         }
     } else if (*c.p == 'Z' || *c.p == 'z') {
         c.p++;
+        c.zoned = 1;
     }
     wn_tp_skip_space(&c);
     if (*c.p != '\0' || !wn_time_valid(y, mo, d, h, mi, sec)) {
         return WN_EPARSE;
     }
     *out = wn_time_make(y, mo, d, h, mi, sec, zone);
+    *zoned = c.zoned;
     return 0;
 }
 
@@ -386,9 +396,9 @@ wn_time_parse_iso(const char *s, int64_t *out)
  * "24 Feb 21 12:27 +0000", "Wednesday, 24 February 2021 07:27 AM EST",
  * "Feb 24, 2021 12:27:00 PM". */
 static int
-wn_time_parse_rfc822(const char *s, int64_t *out)
+wn_time_parse_rfc822(const char *s, int64_t *out, int *zoned)
 {
-    struct wn_tp c = { s };
+    struct wn_tp c = { s, 0 };
     char word[16];
     int y = -1, mo = 0, d = -1, h = 0, mi = 0, sec = 0, zone = 0, ny = 0;
     int have_time = 0, have_zone = 0, pm = -1;
@@ -520,13 +530,15 @@ wn_time_parse_rfc822(const char *s, int64_t *out)
         return WN_EPARSE;
     }
     *out = wn_time_make(y, mo, d, h, mi, sec, zone);
+    *zoned = have_zone || c.zoned;
     return 0;
 }
 
 int
-wn_time_parse(const char *s, int64_t *out)
+wn_time_parse_zone(const char *s, int zone_minutes, int64_t *out)
 {
     const char *p = s;
+    int zoned = 0;
 
     if (s == NULL) {
         return WN_EPARSE;
@@ -538,11 +550,50 @@ wn_time_parse(const char *s, int64_t *out)
         return WN_EPARSE;
     }
     /* Four digits then a separator or digits: ISO; anything else: RFC 822. */
-    if (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0'
-        && p[2] <= '9' && p[3] >= '0' && p[3] <= '9'
-        && wn_time_parse_iso(p, out) == 0)
+    if (!(p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9'
+          && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' && p[3] <= '9'
+          && wn_time_parse_iso(p, out, &zoned) == 0)
+        && wn_time_parse_rfc822(p, out, &zoned) != 0)
     {
-        return 0;
+        return WN_EPARSE;
     }
-    return wn_time_parse_rfc822(p, out);
+    if (!zoned) {
+        *out -= (int64_t) zone_minutes * 60;
+    }
+    return 0;
+}
+
+int
+wn_time_parse(const char *s, int64_t *out)
+{
+    return wn_time_parse_zone(s, 0, out);
+}
+
+int
+wn_time_parse_offset(const char *s, int *minutes)
+{
+    struct wn_tp c = { s, 0 };
+    char word[8];
+
+    if (s == NULL) {
+        return WN_EINVAL;
+    }
+    wn_tp_skip_space(&c);
+    if (*c.p == '+' || *c.p == '-') {
+        if (!wn_tp_offset(&c, minutes)) {
+            return WN_EINVAL;
+        }
+    } else if (wn_tp_word(&c, word, sizeof(word)) == 0
+               || !wn_time_zone_name(word, minutes) || strlen(word) == 1)
+    {
+        return WN_EINVAL;
+    } else if ((*c.p == '+' || *c.p == '-')) {
+        int extra;
+        if (!wn_tp_offset(&c, &extra)) {
+            return WN_EINVAL;
+        }
+        *minutes += extra;
+    }
+    wn_tp_skip_space(&c);
+    return *c.p == '\0' ? 0 : WN_EINVAL;
 }

@@ -20,6 +20,18 @@
  */
 int wn_time_parse(const char *s, int64_t *out);
 
+/*
+ * As wn_time_parse(), but a time that names no zone (no offset, no Z, no
+ * zone name) is taken as local time at UTC+zone_minutes.
+ */
+int wn_time_parse_zone(const char *s, int zone_minutes, int64_t *out);
+
+/*
+ * A zone as configured: "+02:00", "-0500", "UTC", "EST", "GMT+1".  Stores
+ * its offset east of UTC in *minutes; WN_EINVAL when s is none of these.
+ */
+int wn_time_parse_offset(const char *s, int *minutes);
+
 /* Writes t as "YYYY-MM-DDTHH:MM:SSZ"; returns the length (0 for
  * WN_TIME_NONE, which writes ""). */
 size_t wn_time_format(int64_t t, char buf[WN_TIME_BUFSZ]);

@@ -94,10 +94,16 @@ wn_url_resolve(const char *base, const char *ref, unsigned flags, char **out)
         rc = WN_EPARSE;
         goto failed;
     }
-    /* With a base set, a relative ref is resolved against it. */
-    if (curl_url_set(u, CURLUPART_URL, ref,
-                     CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE)
-        != CURLUE_OK)
+    /* With a base set, a relative ref is resolved against it; curl 7.88
+     * resolves a bare "#fragment" against the host's root, so that one
+     * only replaces the fragment (RFC 3986 5.2.2). */
+    if (base != NULL && ref[0] == '#'
+            ? curl_url_set(u, CURLUPART_FRAGMENT, ref[1] ? ref + 1 : NULL,
+                           CURLU_URLENCODE)
+                  != CURLUE_OK
+            : curl_url_set(u, CURLUPART_URL, ref,
+                           CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE)
+                  != CURLUE_OK)
     {
         rc = WN_EPARSE;
         goto failed;

@@ -60,6 +60,8 @@ def run_one(winnowd, fixtures, name):
     cmd = [winnowd, "parse", base + ".xml"]
     if url != "-":
         cmd += ["--url", url]
+    if os.path.exists(base + ".args"):
+        cmd += read_first_line(base + ".args").split()
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:

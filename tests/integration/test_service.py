@@ -272,6 +272,58 @@ class Service(unittest.TestCase):
         d.wait_log(r"refused; the running configuration stays in effect")
         self.assertEqual(d.stop(), 0, d.log())
 
+    def test_reload_reads_site_rules_again(self):
+        if not os.path.exists(os.path.join(PLUGINS, "wn_rules.so")):
+            self.skipTest("no rules plugin in this build")
+        os.makedirs(os.path.join(self.site, "a"))
+        body = " ".join(WORDS * 2)
+
+        def page(name):
+            with open(os.path.join(self.site, "a", name + ".html"), "w") as f:
+                f.write(f"<html><head><title>Story {name}</title></head><body><article>"
+                        f"<h1>Story {name}</h1><p>First paragraph of {name}: {body}.</p>"
+                        f"<p class='zap'>Marked paragraph of {name}: {body}.</p>"
+                        f"<p>Last paragraph of {name}: {body}.</p></article></body></html>")
+
+        def feed(names):
+            items = "".join(f"<item><title>Story {n}</title><link>/a/{n}.html</link>"
+                            f"<guid>{n}</guid></item>" for n in names)
+            with open(os.path.join(self.site, "feed.xml"), "w") as f:
+                f.write(f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+                        f"<link>/</link>{items}</channel></rss>")
+
+        def rule(xpath):
+            with open(os.path.join(sites, "local.conf"), "w") as f:
+                f.write(f"[site]\nhosts = 127.0.0.1\nremove = {xpath}\n")
+
+        sites = os.path.join(self.dir, "sites.d")
+        os.makedirs(sites)
+        page("one")
+        page("two")
+        feed(["one"])
+        rule("//p[@class='nothing']")
+        self.server = wnlib.Server(self.site)
+        wnlib.write_conf(self.conf, self.db, PLUGINS,
+                         [("local", f"{self.server.base}/feed.xml", "always")],
+                         f"[daemon]\nlog_level = info\n[schedule]\ninterval = 1s\n"
+                         f"[plugin:rules]\ndir = {sites}\n")
+        d = Daemon(["run", "-c", self.conf])
+        self.wait_stored(1)
+        # the site's rule file changes; SIGHUP re-initialises the rules plugin
+        rule("//p[@class='zap']")
+        d.proc.send_signal(signal.SIGHUP)
+        d.wait_log(r"reloaded ")
+        feed(["one", "two"])
+        self.wait_stored(2)
+        self.assertEqual(d.stop(), 0, d.log())
+        import json
+        p = wnlib.run(WINNOWD, "export", "-c", self.conf, check=0)
+        text = {json.loads(l)["url"].rsplit("/", 1)[1]: json.loads(l)["text"]
+                for l in p.stdout.splitlines() if l.strip()}
+        self.assertIn("Marked paragraph of one", text["one.html"])
+        self.assertIn("First paragraph of two", text["two.html"])
+        self.assertNotIn("Marked paragraph of two", text["two.html"])
+
     def test_sigterm_during_a_busy_pass_keeps_every_fetched_article(self):
         self.serve(6, 10, 400)
         self.write(6, "stop_timeout = 60s\n[fetch]\nmax_articles = 4\n")

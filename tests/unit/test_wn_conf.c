@@ -108,6 +108,65 @@ conf_reports_every_error_with_line_and_key(void **state)
     unlink(path);
 }
 
+/* Issue 3: feeds from an OPML list beside [feed:NAME]; the date keys. */
+static void
+conf_reads_opml_and_date_keys(void **state)
+{
+    static const char opml[] =
+        "<?xml version=\"1.0\"?><opml version=\"2.0\"><body>"
+        "<outline text=\"Folder\">"
+        "<outline text=\"News\" xmlUrl=\"https://news.example/rss\"/>"
+        "<outline text=\"Blog &amp; more\" xmlUrl=\"https://b.example/a\"/>"
+        "<outline text=\"Bad\" xmlUrl=\"ftp://b.example/a\"/>"
+        "</outline></body></opml>";
+    struct wn_conf *c = NULL;
+    struct wn_buf errors;
+    char opml_path[80];
+    FILE *f;
+
+    (void) state;
+    snprintf(opml_path, sizeof(opml_path), "/tmp/wn-test-conf-%d.opml",
+             (int) getpid());
+    f = fopen(opml_path, "w");
+    assert_non_null(f);
+    fputs(opml, f);
+    fclose(f);
+    wn_buf_init(&errors, 65536);
+    assert_int_equal(wn_conf_load(write_conf("[feeds]\n"
+                                             "opml = wn-test-conf-%PID.opml\n"
+                                             "[feed:news]\n"
+                                             "url = https://news.example/rss\n"
+                                             "timezone = -05:00\n"
+                                             "future_dates = keep\n"),
+                                  &c, &errors),
+                     WN_ECONFIG); /* the file name above is not the file */
+    assert_non_null(strstr(errors.data, "[feeds] opml:"));
+    wn_conf_free(c);
+    wn_buf_reset(&errors);
+    {
+        char text[512];
+        snprintf(text, sizeof(text),
+                 "[feeds]\nopml = %s\n[feed:news]\n"
+                 "url = https://news.example/rss\ntimezone = -05:00\n"
+                 "future_dates = keep\n",
+                 opml_path + 5);
+        assert_int_equal(wn_conf_load(write_conf(text), &c, &errors), 0);
+    }
+    /* The configured feed keeps its name and keys; the list adds one. */
+    assert_int_equal(c->nfeeds, 2);
+    assert_string_equal(c->feeds[0].name, "news");
+    assert_int_equal(c->feeds[0].zone_minutes, -300);
+    assert_true(c->feeds[0].keep_future);
+    assert_string_equal(c->feeds[1].name, "blog-more");
+    assert_string_equal(c->feeds[1].url, "https://b.example/a");
+    assert_int_equal(c->feeds[1].zone_minutes, 0);
+    assert_false(c->feeds[1].keep_future);
+    wn_conf_free(c);
+    wn_buf_free(&errors);
+    unlink(path);
+    unlink(opml_path);
+}
+
 static void
 conf_keeps_long_values_whole(void **state)
 {
@@ -319,6 +378,7 @@ main(void)
         cmocka_unit_test(conf_reads_keys_and_defaults),
         cmocka_unit_test(conf_reports_every_error_with_line_and_key),
         cmocka_unit_test(conf_keeps_long_values_whole),
+        cmocka_unit_test(conf_reads_opml_and_date_keys),
         cmocka_unit_test(conf_names_a_missing_file),
         cmocka_unit_test(conf_value_parsers),
         cmocka_unit_test(conf_environment_overrides_file),

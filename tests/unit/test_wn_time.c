@@ -130,6 +130,52 @@ time_accepts_w3cdtf_reduced_precision(void **state)
     assert_int_not_equal(wn_time_parse("2021-02-", &t), 0);
 }
 
+/* Zoneless times take the feed's zone; times with a zone keep theirs. */
+static void
+time_zoneless_takes_the_given_zone(void **state)
+{
+    static const struct {
+        const char *in;
+        int64_t want; /* with zone +02:00 for zoneless times */
+    } cases[] = {
+        /* 2021-02-24T12:27:00Z is 1614169620 */
+        { "2021-02-24T14:27:00", 1614169620 },
+        { "2021-02-24 14:27", 1614169620 },
+        { "Wed, 24 Feb 2021 14:27:00", 1614169620 },
+        { "2021-02-24T12:27:00Z", 1614169620 },
+        { "2021-02-24T13:27:00+01:00", 1614169620 },
+        { "Wed, 24 Feb 2021 12:27:00 GMT", 1614169620 },
+        { "Wed, 24 Feb 2021 07:27:00 EST", 1614169620 },
+        { "Wed, 24 Feb 2021 12:27:00 Z", 1614169620 },
+        { "2021-02-24", 1614124800 - 7200 },
+    };
+    int64_t t;
+    int m;
+
+    (void) state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(wn_time_parse_zone(cases[i].in, 120, &t), 0);
+        if (t != cases[i].want) {
+            fail_msg("%s: %lld, want %lld", cases[i].in, (long long) t,
+                     (long long) cases[i].want);
+        }
+    }
+    assert_int_equal(wn_time_parse_offset("+02:00", &m), 0);
+    assert_int_equal(m, 120);
+    assert_int_equal(wn_time_parse_offset("-0530", &m), 0);
+    assert_int_equal(m, -330);
+    assert_int_equal(wn_time_parse_offset("EST", &m), 0);
+    assert_int_equal(m, -300);
+    assert_int_equal(wn_time_parse_offset("utc", &m), 0);
+    assert_int_equal(m, 0);
+    assert_int_equal(wn_time_parse_offset("GMT+1", &m), 0);
+    assert_int_equal(m, 60);
+    assert_int_not_equal(wn_time_parse_offset("Europe/Paris", &m), 0);
+    assert_int_not_equal(wn_time_parse_offset("A", &m), 0);
+    assert_int_not_equal(wn_time_parse_offset("+25:00", &m), 0);
+    assert_int_not_equal(wn_time_parse_offset("", &m), 0);
+}
+
 int
 main(void)
 {
@@ -140,6 +186,7 @@ main(void)
         cmocka_unit_test(time_rejects_junk),
         cmocka_unit_test(time_formats_edges),
         cmocka_unit_test(time_accepts_zone_before_year),
+        cmocka_unit_test(time_zoneless_takes_the_given_zone),
         cmocka_unit_test(time_accepts_w3cdtf_reduced_precision),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
