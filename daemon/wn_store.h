@@ -14,7 +14,7 @@
 
 #include <winnow/error.h>
 
-#define WN_STORE_SCHEMA_VERSION 3
+#define WN_STORE_SCHEMA_VERSION 4
 #define WN_STORE_BUSY_MS        5000 /* wait for another writer's lock */
 #define WN_STORE_ITEM_ATTEMPTS                                                 \
     3 /* article fetches per item before giving up                             \
@@ -27,6 +27,8 @@
 /* Search results when the caller sets no limit, and at most. */
 #define WN_STORE_SEARCH_LIMIT     20
 #define WN_STORE_SEARCH_LIMIT_MAX 10000
+/* Unfiltered searches rank the newest matches, this many at most. */
+#define WN_STORE_SEARCH_WINDOW 2000
 
 struct wn_store;
 struct wn_article;
@@ -277,8 +279,10 @@ struct wn_store_hit {
 typedef int (*wn_store_hit_cb)(const struct wn_store_hit *h, void *arg);
 
 /*
- * Full-text search over titles (weighted up) and texts.  Words that are
- * not valid FTS5 syntax are searched as plain words.  Returns hits or < 0.
+ * Full-text search over titles (weighted up) and texts, best first: among
+ * the WN_STORE_SEARCH_WINDOW newest matches when no filter is set, among
+ * all matches that pass the filters otherwise.  Words that are not valid
+ * FTS5 syntax are searched as plain words.  Returns hits or < 0.
  */
 int wn_store_search(struct wn_store *s, const struct wn_store_query *q,
                     wn_store_hit_cb cb, void *arg, struct wn_err *err);
