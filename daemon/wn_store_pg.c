@@ -648,6 +648,23 @@ wn_store_pg_item_put(struct wn_store *base, int64_t feed_id,
                 && attempts < WN_STORE_ITEM_ATTEMPTS;
     }
     PQclear(r);
+    if (!isnew && p[10] != NULL) {
+        /* A known item whose title or content changed is an edit: the row
+         * takes the new version (as in the SQLite backend). */
+        const char *q[9] = { p[0], p[1], p[3], p[4], p[5],
+                             p[6], p[7], p[8], p[10] };
+
+        rc = wn_store_pg_query(
+            s,
+            "UPDATE items SET link = $3, title = $4, author = $5,"
+            "  summary = $6, published = coalesce($7, published),"
+            "  updated = $8, chash = $9 "
+            "WHERE feed_id = $1 AND guid = $2 AND chash IS DISTINCT FROM $9",
+            9, q, NULL, err, "updating an edited item");
+        if (rc != 0) {
+            return rc;
+        }
+    }
     return isnew;
 }
 

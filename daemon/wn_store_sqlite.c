@@ -174,6 +174,7 @@ enum wn_store_stmt {
     WN_ST_FEED_FETCHED_ERR,
     WN_ST_ITEM_INSERT,
     WN_ST_ITEM_GET,
+    WN_ST_ITEM_EDIT,
     WN_ST_ITEM_FAILED,
     WN_ST_ARTICLE_EXISTS,
     WN_ST_ARTICLE_PUT,
@@ -223,6 +224,13 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
         "  published, updated, first_seen, chash) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
         "ON CONFLICT(feed_id, guid) DO NOTHING",
+    /* A known item whose title or content changed (its content hash) is
+     * an edit: the row takes the new version; its id and URL stay. */
+    [WN_ST_ITEM_EDIT] =
+        "UPDATE items SET link = ?3, title = ?4, author = ?5, summary = ?6,"
+        "  published = coalesce(?7, published), updated = ?8, chash = ?9 "
+        "WHERE feed_id = ?1 AND guid = ?2 AND ?9 IS NOT NULL"
+        "  AND chash IS NOT ?9",
     [WN_ST_ITEM_GET] = "SELECT i.attempts, a.id IS NOT NULL FROM items i "
                        "LEFT JOIN articles a ON a.url = i.url "
                        "WHERE i.feed_id = ?1 AND i.guid = ?2",
@@ -834,6 +842,22 @@ wn_store_sqlite_item_put(struct wn_store *base, int64_t feed_id,
         return rc;
     }
     isnew = sqlite3_changes(s->db) > 0;
+    if (!isnew && have_chash) {
+        st = s->st[WN_ST_ITEM_EDIT];
+        sqlite3_bind_int64(st, 1, feed_id);
+        wn_store_bind_text(st, 2, item->id);
+        wn_store_bind_text(st, 3, item->link);
+        wn_store_bind_text(st, 4, item->title);
+        wn_store_bind_text(st, 5, item->author);
+        wn_store_bind_text(st, 6, item->summary);
+        wn_store_bind_time(st, 7, item->published);
+        wn_store_bind_time(st, 8, item->updated);
+        wn_store_bind_text(st, 9, chash);
+        rc = wn_store_step_done(s, st, err, "updating an edited item");
+        if (rc != 0) {
+            return rc;
+        }
+    }
     if (isnew) {
         rc = wn_store_item_twin(s, feed_id, sqlite3_last_insert_rowid(s->db),
                                 url, have_chash ? chash : NULL, err);

@@ -540,6 +540,55 @@ store_item_with_a_new_guid_but_the_same_content_is_not_new(void **state)
     wn_store_close(s);
 }
 
+/* An item seen again under its id with a changed title or content is an
+ * edit: still one row, now holding the new version; the same version
+ * again changes nothing. */
+static void
+store_edited_item_is_an_update_not_a_new_item(void **state)
+{
+    struct wn_store *s = open_store();
+    struct wn_store_feed f;
+    struct wn_feed_item a = item("guid-e", "https://a.example/e");
+    struct wn_err err;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int want;
+
+    (void) state;
+    a.title = "First title";
+    a.summary = "First summary";
+    assert_int_equal(
+        wn_store_feed_sync(s, "a", "https://a.example/rss", &f, &err), 0);
+    assert_int_equal(
+        wn_store_item_put(s, f.id, &a, "https://a.example/e", 1, &want, &err),
+        1);
+    a.title = "Corrected title";
+    a.summary = "Corrected summary";
+    assert_int_equal(
+        wn_store_item_put(s, f.id, &a, "https://a.example/e", 2, &want, &err),
+        0);
+    assert_int_equal(
+        wn_store_item_put(s, f.id, &a, "https://a.example/e", 3, &want, &err),
+        0);
+    wn_store_feed_clear(&f);
+    wn_store_close(s);
+
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*), max(title),"
+                                        " max(summary) FROM items",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    assert_string_equal((const char *) sqlite3_column_text(st, 1),
+                        "Corrected title");
+    assert_string_equal((const char *) sqlite3_column_text(st, 2),
+                        "Corrected summary");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -563,6 +612,8 @@ main(void)
         cmocka_unit_test_setup_teardown(
             store_item_with_a_new_guid_but_the_same_content_is_not_new, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            store_edited_item_is_an_update_not_a_new_item, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
