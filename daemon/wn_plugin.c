@@ -19,6 +19,7 @@
 
 #include "wn_doc.h"
 #include "wn_err.h"
+#include "wn_hostmatch.h"
 #include "wn_html.h"
 #include "wn_log.h"
 #include "wn_time.h"
@@ -598,23 +599,7 @@ wn_plugins_free(struct wn_plugins *ps)
 int
 wn_plugin_host_match(const char *pattern, const char *host)
 {
-    size_t hn = strlen(host), pn = strlen(pattern);
-
-    if (pn >= 2 && pattern[0] == '*' && pattern[1] == '.') {
-        const char *suffix = pattern + 2;
-        size_t sn = pn - 2;
-        if (hn == sn && strcasecmp(host, suffix) == 0) {
-            return (int) sn;
-        }
-        if (hn > sn && host[hn - sn - 1] == '.'
-            && strcasecmp(host + hn - sn, suffix) == 0)
-        {
-            return (int) sn;
-        }
-        return 0;
-    }
-    /* Exact names beat any suffix pattern. */
-    return strcasecmp(pattern, host) == 0 ? 100000 + (int) pn : 0;
+    return wn_host_match(pattern, host);
 }
 
 void

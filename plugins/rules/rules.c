@@ -6,6 +6,7 @@
  * them.
  */
 #include "rules.h"
+#include "wn_hostmatch.h" /* the host chain's own rule */
 
 #include <dirent.h>
 #include <errno.h>
@@ -177,7 +178,7 @@ rules_best(const struct rules_state *st, const char *host, int *score)
     *score = 0;
     for (size_t i = 0; st != NULL && i < st->nsites; i++) {
         for (size_t k = 0; k < st->sites[i].hosts.n; k++) {
-            int s = rules_host_match(st->sites[i].hosts.v[k], host);
+            int s = wn_host_match(st->sites[i].hosts.v[k], host);
             if (s > *score) {
                 *score = s;
                 best = &st->sites[i];

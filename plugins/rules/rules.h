@@ -59,8 +59,4 @@ void rules_xpath_quiet(void *ctx, xmlErrorPtr error);
 /* Frees what rules_file_load() filled. */
 void rules_site_free(struct rules_site *site);
 
-/* The specificity of `pattern` for `host` as the host's chain sees it:
- * exact names beat suffix patterns; 0 when it does not match. */
-int rules_host_match(const char *pattern, const char *host);
-
 #endif /* RULES_H */

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "rules.h"
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -411,23 +410,3 @@ rules_site_free(struct rules_site *site)
     memset(site, 0, sizeof(*site));
 }
 
-int
-rules_host_match(const char *pattern, const char *host)
-{
-    size_t hn = strlen(host), pn = strlen(pattern);
-
-    if (pn >= 2 && pattern[0] == '*' && pattern[1] == '.') {
-        const char *suffix = pattern + 2;
-        size_t sn = pn - 2;
-        if (hn == sn && strcasecmp(host, suffix) == 0) {
-            return (int) sn;
-        }
-        if (hn > sn && host[hn - sn - 1] == '.'
-            && strcasecmp(host + hn - sn, suffix) == 0)
-        {
-            return (int) sn;
-        }
-        return 0;
-    }
-    return strcasecmp(pattern, host) == 0 ? 100000 + (int) pn : 0;
-}
