@@ -256,7 +256,9 @@ def main():
                                 rundir))
         db = os.path.join(rundir, "once.db")
         conf = winnowd_conf(a, rundir, "once", urls, db)
-        results.append(measured(a, ngx, "winnowd", [a.winnowd, "once", "-c", conf], rundir))
+        wrap = os.environ.get("WN_BENCH_WRAP", "").split()  # e.g. "perf record -g -o F"
+        results.append(measured(a, ngx, "winnowd", wrap + [a.winnowd, "once", "-c", conf],
+                                rundir))
         results.append(measured(a, ngx, "floor2", [floor, "-t", str(a.max_transfers),
                                                    "-H", str(a.max_host_transfers), ufile],
                                 rundir))

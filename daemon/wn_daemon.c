@@ -1132,6 +1132,20 @@ wn_daemon_dup(const char *s)
     return s != NULL ? strdup(s) : NULL;
 }
 
+/* Frees what a sweep collected (its array stays for reuse). */
+static void
+wn_daemon_sweep_reset(struct wn_daemon_sweep *sw)
+{
+    for (size_t i = 0; i < sw->n; i++) {
+        struct wn_daemon_pending *e = &sw->p[i];
+        free(e->url);
+        free(e->title);
+        free(e->author);
+        free(e->summary);
+    }
+    sw->n = 0;
+}
+
 static int
 wn_daemon_sweep_collect(const struct wn_store_pending *p, void *arg)
 {
@@ -1163,6 +1177,7 @@ wn_daemon_sweep_read(struct wn_store *s, struct wn_write_op *op,
 {
     struct wn_daemon_sweep *sw = op->data;
 
+    wn_daemon_sweep_reset(sw); /* a batch may run twice (wn_writer.h) */
     return wn_store_pending(s, WN_DAEMON_PENDING_MAX, wn_daemon_sweep_collect,
                             sw, err);
 }
@@ -1184,11 +1199,8 @@ wn_daemon_sweep_done(struct wn_write_op *op)
                                           e->published };
             wn_daemon_queue_pending(&p, d);
         }
-        free(e->url);
-        free(e->title);
-        free(e->author);
-        free(e->summary);
     }
+    wn_daemon_sweep_reset(sw);
     free(sw->p);
     free(sw);
 }

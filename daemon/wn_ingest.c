@@ -3,9 +3,10 @@
  * (parsing a feed, cleaning a page) runs on the libuv threadpool; each step
  * that touches the database goes through the writer; the loop thread only
  * moves jobs between them.  Article pages are bounded: at most
- * [fetch] max_articles are fetched, cleaned or stored at once, the rest
- * wait in a queue of small records, so memory does not grow with the
- * number of new items.
+ * [fetch] max_articles are fetched or cleaned at once, and at most
+ * WN_INGEST_STORING per [store] batch cleaned articles wait for the writer
+ * (so that its transactions are full); the rest wait in a queue of small
+ * records, so memory does not grow with the number of new items.
  */
 #include "wn_ingest.h"
 
@@ -48,6 +49,9 @@
 /* New feeds wait while more than this many article pages per
  * [fetch] max_articles are queued. */
 #define WN_INGEST_BACKLOG 4
+/* Cleaned articles waiting for the writer or in its transaction, per
+ * [store] batch: two batches, one being written while the next fills. */
+#define WN_INGEST_STORING 2
 
 struct wn_ingest {
     struct wn_ingest_opts o;
@@ -57,6 +61,8 @@ struct wn_ingest {
     struct wn_ingest_stats stats;
     uint64_t rand;       /* xorshift state, for jitter */
     size_t feeds_bodies; /* feeds fetched and not yet parsed: bodies held */
+    size_t working; /* article jobs fetching or cleaning */
+    size_t storing; /* article jobs queued at the writer or being written */
     int draining;
 };
 
@@ -95,7 +101,8 @@ struct wn_article_job {
     char *link;                  /* what to fetch, or NULL */
     char *title, *author, *summary, *content_html;
     int64_t published;
-    int fetch; /* fetch the page (else clean the feed's content) */
+    int fetch;   /* fetch the page (else clean the feed's content) */
+    int storing; /* counted in storing, else in working */
     char *body;
     size_t len;
     char *content_type;
@@ -859,6 +866,11 @@ wn_ingest_article_finish(struct wn_article_job *a)
 
     wn_strset_del(&in->inflight, a->canon);
     in->stats.articles_active--;
+    if (a->storing) {
+        in->storing--;
+    } else {
+        in->working--;
+    }
     wn_article_job_free(a);
     wn_ingest_pump(in);
     wn_ingest_maybe_idle(in);
@@ -885,6 +897,22 @@ wn_ingest_failed_done(struct wn_write_op *op)
     wn_ingest_article_finish(a);
 }
 
+/* Hands a job to the writer: it leaves the fetch-and-clean slots for the
+ * storing ones.  The caller pumps afterwards, if it is not the pump. */
+static void
+wn_ingest_to_writer(struct wn_article_job *a)
+{
+    struct wn_ingest *in = a->in;
+
+    if (!a->storing) {
+        in->working--;
+        in->storing++;
+        a->storing = 1;
+    }
+    a->op.data = a;
+    wn_writer_submit(in->o.writer, &a->op);
+}
+
 static void
 wn_ingest_article_fail(struct wn_article_job *a, const char *why)
 {
@@ -901,8 +929,7 @@ wn_ingest_article_fail(struct wn_article_job *a, const char *why)
     }
     a->op.fn = wn_ingest_write_failed;
     a->op.done = wn_ingest_failed_done;
-    a->op.data = a;
-    wn_writer_submit(a->in->o.writer, &a->op);
+    wn_ingest_to_writer(a);
 }
 
 /* Cleans data as the item's article (threadpool). */
@@ -1046,21 +1073,20 @@ static void
 wn_ingest_clean_after(uv_work_t *req, int status)
 {
     struct wn_article_job *a = req->data;
+    struct wn_ingest *in = a->in;
 
     (void) status;
     if (a->rc != 0) {
         wn_ingest_article_fail(a,
                                a->err.msg[0] ? a->err.msg : wn_strerror(a->rc));
-        return;
-    }
-    if (a->article->len == 0) {
+    } else if (a->article->len == 0) {
         wn_ingest_article_fail(a, "no text left after cleaning");
-        return;
+    } else {
+        a->op.fn = wn_ingest_write_article;
+        a->op.done = wn_ingest_article_done;
+        wn_ingest_to_writer(a);
     }
-    a->op.fn = wn_ingest_write_article;
-    a->op.done = wn_ingest_article_done;
-    a->op.data = a;
-    wn_writer_submit(a->in->o.writer, &a->op);
+    wn_ingest_pump(in);
 }
 
 static void
@@ -1096,6 +1122,7 @@ wn_ingest_article_fetched(struct wn_fetch_result *res, void *arg)
                                     : WN_INGEST_ARTICLE_DEFER);
         }
         wn_ingest_article_fail(a, res->error);
+        wn_ingest_pump(a->in);
         return;
     }
     a->len = res->body.len;
@@ -1104,6 +1131,7 @@ wn_ingest_article_fetched(struct wn_fetch_result *res, void *arg)
     a->fetched_url = wn_ingest_dup(res->effective_url);
     if (a->body == NULL) {
         wn_ingest_article_fail(a, "out of memory");
+        wn_ingest_pump(a->in);
         return;
     }
     wn_ingest_clean(a);
@@ -1116,7 +1144,9 @@ wn_ingest_pump(struct wn_ingest *in)
     struct wn_fetch_req_opts ro;
 
     while (!in->draining && in->qhead != NULL && !wn_sinks_full(in->o.sinks)
-           && in->stats.articles_active < (size_t) in->o.conf->max_articles)
+           && in->working < (size_t) in->o.conf->max_articles
+           && in->storing
+                  < (size_t) in->o.conf->store_batch * WN_INGEST_STORING)
     {
         struct wn_article_job *a = in->qhead;
 
@@ -1127,6 +1157,7 @@ wn_ingest_pump(struct wn_ingest *in)
         a->next = NULL;
         in->stats.articles_queued--;
         in->stats.articles_active++;
+        in->working++;
         wn_ingest_feed_pump(in);
         if (!a->fetch) {
             wn_ingest_clean(a);

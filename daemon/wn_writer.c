@@ -33,11 +33,17 @@ struct wn_writer {
 
 static void wn_writer_kick(struct wn_writer *w);
 
-/* Threadpool: one transaction over the batch. */
-static void
-wn_writer_work(uv_work_t *req)
+/*
+ * One pass over the batch inside one transaction.  With `savepoints`, each
+ * op runs inside its own savepoint and a failing op is rolled back alone;
+ * without, the first failing op ends the pass and returns its rc (the
+ * caller rolls the whole transaction back).  Savepoints are not free: in
+ * SQLite every page an op changes is first copied to the statement journal,
+ * so the common case (every op succeeds) runs without them.
+ */
+static int
+wn_writer_pass(struct wn_writer *w, int savepoints)
 {
-    struct wn_writer *w = req->data;
     struct wn_write_op *op;
 
     wn_err_clear(&w->batch_err);
@@ -49,6 +55,13 @@ wn_writer_work(uv_work_t *req)
             continue;
         }
         wn_err_clear(&op->err);
+        if (!savepoints) {
+            op->rc = op->fn(w->store, op, &op->err);
+            if (op->rc != 0) {
+                return op->rc;
+            }
+            continue;
+        }
         op->rc = wn_store_savepoint(w->store, &op->err);
         if (op->rc == 0) {
             op->rc = op->fn(w->store, op, &op->err);
@@ -58,6 +71,22 @@ wn_writer_work(uv_work_t *req)
                 w->batch_rc = rel;
             }
         }
+    }
+    return 0;
+}
+
+/* Threadpool: one transaction over the batch; a batch with a failing op is
+ * rolled back and run again with a savepoint per op. */
+static void
+wn_writer_work(uv_work_t *req)
+{
+    struct wn_writer *w = req->data;
+    struct wn_write_op *op;
+
+    if (wn_writer_pass(w, 0) != 0) {
+        wn_store_rollback(w->store);
+        w->stats.replays++;
+        wn_writer_pass(w, 1);
     }
     if (w->batch_rc == 0) {
         w->batch_rc = wn_store_commit(w->store, &w->batch_err);

@@ -3,8 +3,8 @@
  * queued on the loop thread and run in batches, one transaction per batch,
  * on a libuv threadpool thread (never the loop thread); at most one batch
  * runs at a time, so operations queued while a batch runs form the next.
- * Each operation runs inside its own savepoint: one failing operation does
- * not undo the others.
+ * One failing operation does not undo the others: the batch is then run
+ * again with each operation inside its own savepoint.
  */
 #ifndef WN_WRITER_H
 #define WN_WRITER_H
@@ -22,7 +22,10 @@ struct wn_write_op;
 
 /*
  * Runs on the threadpool inside the batch's transaction: does the op's
- * store calls and returns 0 or < 0 (filling err).
+ * store calls and returns 0 or < 0 (filling err).  It may run twice for
+ * one submission: when an op of its batch fails, the whole transaction is
+ * rolled back and the batch runs again with a savepoint per op, so fn
+ * must start afresh from its inputs each time (reset what it collects).
  */
 typedef int (*wn_write_fn)(struct wn_store *s, struct wn_write_op *op,
                            struct wn_err *err);
@@ -46,6 +49,7 @@ struct wn_write_op {
 
 struct wn_writer_stats {
     uint64_t ops, batches, failed_ops, failed_batches;
+    uint64_t replays; /* batches run again, op by op, after an op failed */
     size_t queued;
 };
 
