@@ -14,14 +14,11 @@
 
 #include <winnow/error.h>
 
-#define WN_STORE_SCHEMA_VERSION 4
+#define WN_STORE_SCHEMA_VERSION 5
 #define WN_STORE_BUSY_MS        5000 /* wait for another writer's lock */
 #define WN_STORE_ITEM_ATTEMPTS                                                 \
     3 /* article fetches per item before giving up                             \
        */
-/* Stored articles that may share a sketch key, looked at per key when
- * linking a new article to a story (the most recent ones). */
-#define WN_STORE_STORY_FANOUT 32
 /* Candidates whose whole text is compared, those sharing most keys first. */
 #define WN_STORE_STORY_VERIFY 4
 /* Search results when the caller sets no limit, and at most. */

@@ -18,6 +18,7 @@
 #include "wn_feed.h"
 #include "wn_page.h"
 #include "wn_shingle.h"
+#include "wn_story.h"
 #include "wn_store_int.h"
 #include "wn_text.h"
 #include "wn_time.h"
@@ -70,6 +71,7 @@ struct wn_store_migration {
 };
 
 static int wn_store_migrate_v2(struct wn_store_sqlite *s, struct wn_err *err);
+static int wn_store_migrate_v5(struct wn_store_sqlite *s, struct wn_err *err);
 
 static const struct wn_store_migration wn_store_migrations[] = {
     { /* 0 -> 1 */
@@ -165,7 +167,20 @@ static const struct wn_store_migration wn_store_migrations[] = {
       "ALTER TABLE feeds ADD COLUMN retired INTEGER;"  /* when 410 came */
       "ALTER TABLE feeds ADD COLUMN fetch_interval INTEGER;", /* s, last chosen */
       NULL },
+    { /* 4 -> 5: each article's sketch in one row (appended in id order)
+       * instead of 16 rows of a (key, article) B-tree written at random
+       * places; the writer looks keys up in memory (wn_story.h). */
+      "CREATE TABLE sketches ("
+      "  article_id INTEGER PRIMARY KEY"
+      "    REFERENCES articles(id) ON DELETE CASCADE,"
+      "  keys BLOB NOT NULL" /* WN_SHINGLE_SKETCH u64, little-endian */
+      ");",
+      wn_store_migrate_v5 },
 };
+
+_Static_assert(sizeof(wn_store_migrations) / sizeof(wn_store_migrations[0])
+                   == WN_STORE_SCHEMA_VERSION,
+               "one migration per schema version");
 
 enum wn_store_stmt {
     WN_ST_FEED_SYNC,
@@ -181,9 +196,7 @@ enum wn_store_stmt {
     WN_ST_ITEM_TWIN,
     WN_ST_ITEM_ADOPT,
     WN_ST_STORY_BY_HASH,
-    WN_ST_SHINGLE_FIND,
-    WN_ST_SHINGLE_ADD,
-    WN_ST_SHINGLE_DROP,
+    WN_ST_SKETCH_PUT,
     WN_ST_ARTICLE_TEXT,
     WN_ST_PAGE_PUT,
     WN_ST_FEED_KEEP,
@@ -264,16 +277,10 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
     [WN_ST_ITEM_ADOPT] = "UPDATE items SET url = ?2 WHERE id = ?1",
     [WN_ST_STORY_BY_HASH] =
         "SELECT story FROM articles WHERE hash = ?1 AND url <> ?2 LIMIT 1",
-    /* Most recent first: a story's copies appear within days. */
-    [WN_ST_SHINGLE_FIND] =
-        "SELECT s.article_id, a.story FROM shingles s"
-        "  JOIN articles a ON a.id = s.article_id "
-        "WHERE s.key = ?1 AND a.url <> ?2 "
-        "ORDER BY s.article_id DESC LIMIT " WN_STORE_STR(WN_STORE_STORY_FANOUT),
-    [WN_ST_SHINGLE_ADD] =
-        "INSERT OR IGNORE INTO shingles (key, article_id) VALUES (?1, ?2)",
-    [WN_ST_SHINGLE_DROP] = "DELETE FROM shingles WHERE article_id = ?1",
-    [WN_ST_ARTICLE_TEXT] = "SELECT text FROM articles WHERE id = ?1",
+    [WN_ST_SKETCH_PUT] =
+        "INSERT INTO sketches (article_id, keys) VALUES (?1, ?2) "
+        "ON CONFLICT(article_id) DO UPDATE SET keys = excluded.keys",
+    [WN_ST_ARTICLE_TEXT] = "SELECT text, story, url FROM articles WHERE id = ?1",
     [WN_ST_PAGE_PUT] =
         "INSERT INTO pages (article_id, fetched_at, content_type, codec, size,"
         "  data) "
@@ -305,6 +312,10 @@ struct wn_store_sqlite {
     char *path;
     sqlite3_stmt *st[WN_ST_COUNT];
     sqlite3_int64 changes0; /* sqlite3_total_changes() at BEGIN */
+    /* Story candidates of the newest articles, loaded from `sketches` at
+     * the first article written (commands that only read never pay). */
+    struct wn_story_index story;
+    int story_loaded;
 };
 
 static const struct wn_store_ops wn_store_sqlite_ops;
@@ -533,6 +544,7 @@ wn_store_sqlite_close(struct wn_store *base)
         sqlite3_finalize(s->st[i]);
     }
     sqlite3_close(s->db);
+    wn_story_index_free(&s->story);
     free(s->path);
     free(s);
 }
@@ -976,7 +988,6 @@ wn_store_sqlite_url_host(const char *url)
 /* A story candidate: a stored article sharing sketch keys with a new one. */
 struct wn_store_cand {
     int64_t id;
-    char *story;
     int hits; /* keys shared */
 };
 
@@ -991,39 +1002,112 @@ wn_store_cand_cmp(const void *a, const void *b)
     return (y->id > x->id) - (y->id < x->id);
 }
 
-/* 1 when the stored article `id` is the same story as `sh`. */
+/* A sketch as stored: WN_SHINGLE_SKETCH little-endian u64 at most. */
+static size_t
+wn_store_sketch_pack(const uint64_t *keys, size_t n,
+                     unsigned char out[WN_SHINGLE_SKETCH * 8])
+{
+    for (size_t k = 0; k < n; k++) {
+        for (size_t b = 0; b < 8; b++) {
+            out[k * 8 + b] = (unsigned char) (keys[k] >> (8 * b));
+        }
+    }
+    return n * 8;
+}
+
+static size_t
+wn_store_sketch_unpack(const unsigned char *p, size_t len,
+                       uint64_t keys[WN_SHINGLE_SKETCH])
+{
+    size_t n = len / 8 < WN_SHINGLE_SKETCH ? len / 8 : WN_SHINGLE_SKETCH;
+
+    for (size_t k = 0; k < n; k++) {
+        keys[k] = 0;
+        for (size_t b = 0; b < 8; b++) {
+            keys[k] |= (uint64_t) p[k * 8 + b] << (8 * b);
+        }
+    }
+    return n;
+}
+
+/* Articles whose sketches the index is filled from when it is loaded: as
+ * many as fill it to half at WN_SHINGLE_SKETCH keys each. */
+#define WN_STORE_STORY_LOAD (WN_STORY_SLOTS_MAX / 2 / WN_SHINGLE_SKETCH)
+
+/* Fills the story index from the newest stored sketches (oldest first, so
+ * that the newest win a full bucket). */
+static int
+wn_store_sqlite_story_load(struct wn_store_sqlite *s, struct wn_err *err)
+{
+    static const char sql[] =
+        "SELECT article_id, keys FROM (SELECT article_id, keys FROM sketches"
+        "  ORDER BY article_id DESC LIMIT ?1) ORDER BY article_id";
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        return wn_store_fail(s, err, "loading the story index");
+    }
+    sqlite3_bind_int64(st, 1, WN_STORE_STORY_LOAD);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint64_t keys[WN_SHINGLE_SKETCH];
+        size_t n = wn_store_sketch_unpack(sqlite3_column_blob(st, 1),
+                                          (size_t) sqlite3_column_bytes(st, 1),
+                                          keys);
+        for (size_t k = 0; k < n; k++) {
+            wn_story_index_add(&s->story, keys[k], sqlite3_column_int64(st, 0));
+        }
+    }
+    rc = rc == SQLITE_DONE ? 0 : wn_store_fail(s, err, "loading the story index");
+    sqlite3_finalize(st);
+    s->story_loaded = rc == 0;
+    return rc;
+}
+
+/*
+ * The story of stored article `id` when it is the same story as `sh` (and
+ * another URL than `url`): *story is then malloc'd; else left NULL.
+ */
 static int
 wn_store_sqlite_same_story(struct wn_store_sqlite *s, int64_t id,
-                           const struct wn_shingles *sh, struct wn_err *err)
+                           const char *url, const struct wn_shingles *sh,
+                           char **story, struct wn_err *err)
 {
     sqlite3_stmt *st = s->st[WN_ST_ARTICLE_TEXT];
     struct wn_shingles other = { NULL, 0 };
-    int rc, linked = 0;
+    int rc;
 
     sqlite3_bind_int64(st, 1, id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         const char *text = (const char *) sqlite3_column_text(st, 0);
+        const char *curl = (const char *) sqlite3_column_text(st, 2);
         size_t len = (size_t) sqlite3_column_bytes(st, 0);
-        if (wn_shingles_of(text != NULL ? text : "", len, &other) == 0) {
-            linked = wn_shingles_linked(sh, &other);
+        rc = 0;
+        if (curl != NULL && strcmp(curl, url) != 0
+            && wn_shingles_of(text != NULL ? text : "", len, &other) == 0
+            && wn_shingles_linked(sh, &other))
+        {
+            *story = wn_store_column_dup(st, 1);
+            if (*story == NULL) {
+                rc = wn_err_set(err, WN_ENOMEM, "out of memory");
+            }
         }
         wn_shingles_free(&other);
-        rc = 0;
     } else if (rc == SQLITE_DONE) {
-        rc = 0;
+        rc = 0; /* deleted, or rolled back: the index is lossy */
     } else {
         rc = wn_store_fail(s, err, "reading a story candidate");
     }
     sqlite3_reset(st);
-    return rc != 0 ? rc : linked;
+    return rc;
 }
 
 /*
  * The story of a new article: the story of a stored article with the same
  * content hash, else of one whose shingles it mostly shares (found through
- * the sketch keys it shares, never by a scan), else its own hash.  *story
- * is malloc'd.
+ * the sketch keys it shares, in the story index, never by a scan), else
+ * its own hash.  *story is malloc'd.
  */
 static int
 wn_store_sqlite_story(struct wn_store_sqlite *s, const char *url,
@@ -1031,7 +1115,7 @@ wn_store_sqlite_story(struct wn_store_sqlite *s, const char *url,
                       const uint64_t *keys, size_t nkeys, char **story,
                       struct wn_err *err)
 {
-    struct wn_store_cand cand[WN_SHINGLE_SKETCH * WN_STORE_STORY_FANOUT];
+    struct wn_store_cand cand[WN_SHINGLE_SKETCH * WN_STORY_BUCKET];
     size_t ncand = 0;
     sqlite3_stmt *st = s->st[WN_ST_STORY_BY_HASH];
     int rc = 0;
@@ -1051,43 +1135,31 @@ wn_store_sqlite_story(struct wn_store_sqlite *s, const char *url,
     if (rc != 0 || *story != NULL) {
         return rc;
     }
-    st = s->st[WN_ST_SHINGLE_FIND];
-    for (size_t k = 0; rc == 0 && k < nkeys; k++) {
-        sqlite3_bind_int64(st, 1, (sqlite3_int64) keys[k]);
-        wn_store_bind_text(st, 2, url);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(st, 0);
+    if (!s->story_loaded && (rc = wn_store_sqlite_story_load(s, err)) != 0) {
+        return rc;
+    }
+    for (size_t k = 0; k < nkeys; k++) {
+        int64_t ids[WN_STORY_BUCKET];
+        size_t n = wn_story_index_find(&s->story, keys[k], ids);
+        for (size_t i = 0; i < n; i++) {
             size_t c = 0;
-            while (c < ncand && cand[c].id != id) {
+            while (c < ncand && cand[c].id != ids[i]) {
                 c++;
             }
             if (c == ncand) {
-                if (ncand == sizeof(cand) / sizeof(cand[0])) {
-                    continue;
-                }
-                cand[c].id = id;
+                cand[c].id = ids[i];
                 cand[c].hits = 0;
-                cand[c].story = wn_store_column_dup(st, 1);
                 ncand++;
             }
             cand[c].hits++;
         }
-        rc = rc == SQLITE_DONE ? 0 : wn_store_fail(s, err, "finding a story");
-        sqlite3_reset(st);
     }
-    sqlite3_clear_bindings(st);
     qsort(cand, ncand, sizeof(cand[0]), wn_store_cand_cmp);
-    for (size_t c = 0; rc == 0 && c < ncand && c < WN_STORE_STORY_VERIFY; c++) {
-        rc = wn_store_sqlite_same_story(s, cand[c].id, sh, err);
-        if (rc == 1) {
-            *story = cand[c].story;
-            cand[c].story = NULL;
-            rc = 0;
-            break;
-        }
-    }
-    for (size_t c = 0; c < ncand; c++) {
-        free(cand[c].story);
+    for (size_t c = 0; rc == 0 && *story == NULL && c < ncand
+                       && c < WN_STORE_STORY_VERIFY;
+         c++)
+    {
+        rc = wn_store_sqlite_same_story(s, cand[c].id, url, sh, story, err);
     }
     if (rc == 0 && *story == NULL) {
         *story = strdup(hash);
@@ -1098,21 +1170,22 @@ wn_store_sqlite_story(struct wn_store_sqlite *s, const char *url,
     return rc;
 }
 
-/* Replaces article id's sketch keys in the story index. */
+/* Records article id's sketch: its row, and the story index. */
 static int
 wn_store_sqlite_index(struct wn_store_sqlite *s, int64_t id,
                       const uint64_t *keys, size_t nkeys, struct wn_err *err)
 {
-    sqlite3_stmt *st = s->st[WN_ST_SHINGLE_DROP];
+    sqlite3_stmt *st = s->st[WN_ST_SKETCH_PUT];
+    unsigned char blob[WN_SHINGLE_SKETCH * 8];
+    size_t len = wn_store_sketch_pack(keys, nkeys, blob);
+
     int rc;
 
     sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_blob(st, 2, blob, (int) len, SQLITE_STATIC);
     rc = wn_store_step_done(s, st, err, "indexing a story");
-    st = s->st[WN_ST_SHINGLE_ADD];
     for (size_t k = 0; rc == 0 && k < nkeys; k++) {
-        sqlite3_bind_int64(st, 1, (sqlite3_int64) keys[k]);
-        sqlite3_bind_int64(st, 2, id);
-        rc = wn_store_step_done(s, st, err, "indexing a story");
+        wn_story_index_add(&s->story, keys[k], id);
     }
     return rc;
 }
@@ -1749,6 +1822,51 @@ wn_store_sqlite_search(struct wn_store *base, const struct wn_store_query *q,
 }
 
 /* ---- migrations in C ---- */
+
+/* 4 -> 5: the `shingles` rows of each article become its sketch row. */
+static int
+wn_store_migrate_v5(struct wn_store_sqlite *s, struct wn_err *err)
+{
+    static const char sql[] =
+        "SELECT article_id, key FROM shingles ORDER BY article_id, key";
+    sqlite3_stmt *st = NULL, *put = NULL;
+    uint64_t keys[WN_SHINGLE_SKETCH];
+    size_t n = 0;
+    int64_t id = 0;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(s->db, wn_store_sql[WN_ST_SKETCH_PUT], -1, &put,
+                              NULL)
+               != SQLITE_OK)
+    {
+        sqlite3_finalize(st);
+        return wn_store_fail(s, err, "upgrading to schema 5");
+    }
+    do {
+        rc = sqlite3_step(st);
+        int64_t next = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        if (n > 0 && (rc != SQLITE_ROW || next != id)) {
+            unsigned char blob[WN_SHINGLE_SKETCH * 8];
+            size_t len = wn_store_sketch_pack(keys, n, blob);
+            sqlite3_bind_int64(put, 1, id);
+            sqlite3_bind_blob(put, 2, blob, (int) len, SQLITE_STATIC);
+            if (sqlite3_step(put) != SQLITE_DONE) {
+                rc = SQLITE_ERROR;
+            }
+            sqlite3_reset(put);
+            n = 0;
+        }
+        if (rc == SQLITE_ROW && n < WN_SHINGLE_SKETCH) {
+            id = next;
+            keys[n++] = (uint64_t) sqlite3_column_int64(st, 1);
+        }
+    } while (rc == SQLITE_ROW);
+    rc = rc == SQLITE_DONE ? 0 : wn_store_fail(s, err, "upgrading to schema 5");
+    sqlite3_finalize(st);
+    sqlite3_finalize(put);
+    return rc != 0 ? rc : wn_store_exec(s, "DROP TABLE shingles", err);
+}
 
 /* 1 -> 2: the story index for articles stored before it existed. */
 static int
