@@ -844,6 +844,9 @@ wn_store_item_twin(struct wn_store_sqlite *s, int64_t feed_id, int64_t id,
     return rc != 0 ? rc : found;
 }
 
+static int wn_store_sqlite_article_exists(struct wn_store *base,
+                                          const char *url, struct wn_err *err);
+
 static int
 wn_store_sqlite_item_put(struct wn_store *base, int64_t feed_id,
                          const struct wn_feed_item *item, const char *url,
@@ -899,6 +902,14 @@ wn_store_sqlite_item_put(struct wn_store *base, int64_t feed_id,
             /* A twin's article is the older item's business. */
             return 0;
         }
+        /* A new item has no failed attempts: it wants its article unless
+         * another item brought it. */
+        rc = url != NULL ? wn_store_sqlite_article_exists(base, url, err) : 0;
+        if (rc < 0) {
+            return rc;
+        }
+        *want = rc == 0;
+        return 1;
     }
 
     st = s->st[WN_ST_ITEM_GET];
