@@ -16,6 +16,8 @@ struct wn_writer {
     struct wn_store *store;
     size_t batch_max;
     struct wn_write_op *head, *tail; /* queued */
+    struct wn_write_op *first_tail;  /* last queued op with `first` */
+    size_t nfirst;                   /* queued ops with `first` */
     struct wn_write_op *batch;       /* running */
     uv_work_t work;
     int running;
@@ -190,6 +192,13 @@ wn_writer_kick(struct wn_writer *w)
     if (w->head == NULL) {
         w->tail = NULL;
     }
+    /* the `first` ops lead the queue, so any left are still at its head */
+    for (struct wn_write_op *op = w->batch; op != NULL; op = op->next) {
+        w->nfirst -= op->first != 0;
+    }
+    if (w->nfirst == 0) {
+        w->first_tail = NULL;
+    }
     w->stats.queued -= n;
     w->running = 1;
     w->work.data = w;
@@ -233,14 +242,26 @@ wn_writer_on_batch(struct wn_writer *w, void (*cb)(void *arg), void *arg)
 void
 wn_writer_submit(struct wn_writer *w, struct wn_write_op *op)
 {
-    op->next = NULL;
     op->rc = 0;
-    if (w->tail != NULL) {
-        w->tail->next = op;
+    if (op->first) {
+        /* behind the other `first` ops, ahead of the rest */
+        struct wn_write_op **at = w->first_tail ? &w->first_tail->next : &w->head;
+        op->next = *at;
+        *at = op;
+        w->first_tail = op;
+        w->nfirst++;
+        if (op->next == NULL) {
+            w->tail = op;
+        }
     } else {
-        w->head = op;
+        op->next = NULL;
+        if (w->tail != NULL) {
+            w->tail->next = op;
+        } else {
+            w->head = op;
+        }
+        w->tail = op;
     }
-    w->tail = op;
     w->stats.queued++;
     wn_writer_kick(w);
 }
