@@ -24,6 +24,7 @@ struct wn_writer {
     int closing;
     struct wn_writer_stats stats;
     int batch_rc; /* the transaction's own outcome */
+    int replayed; /* the batch ran again op by op */
     struct wn_err batch_err;
     int down;      /* the store cannot take writes (disk full, read-only) */
     char why[256]; /* why, while down */
@@ -85,9 +86,10 @@ wn_writer_work(uv_work_t *req)
     struct wn_writer *w = req->data;
     struct wn_write_op *op;
 
+    w->replayed = 0;
     if (wn_writer_pass(w, 0) != 0) {
         wn_store_rollback(w->store);
-        w->stats.replays++;
+        w->replayed = 1; /* counted on the loop thread, in after */
         wn_writer_pass(w, 1);
     }
     if (w->batch_rc == 0) {
@@ -139,6 +141,7 @@ wn_writer_after(uv_work_t *req, int status)
     w->batch = NULL;
     w->running = 0;
     w->stats.batches++;
+    w->stats.replays += (uint64_t) w->replayed;
     if (w->batch_rc != 0) {
         w->stats.failed_batches++;
         WN_LOG(WN_LOG_ERR, "store", "transaction failed: %s", w->batch_err.msg);
