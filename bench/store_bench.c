@@ -119,13 +119,16 @@ count_hit(const struct wn_store_hit *h, void *arg)
 }
 
 /* One batch of generated articles: texts and what the cleaner would have
- * computed (hash, fingerprint), made before the clock starts. */
+ * computed (hash, fingerprint, story sketch), made before the clock
+ * starts. */
 struct batch {
     size_t n;
     char **text;
     size_t *len;
     char (*hash)[WN_TEXT_HASH_HEX + 1];
     uint64_t *simhash;
+    uint64_t (*sketch)[WN_SHINGLE_SKETCH];
+    size_t *nsketch;
     const char **title;
 };
 
@@ -141,6 +144,14 @@ batch_make(struct batch *b, size_t n, size_t words, int fingerprint)
         wn_text_hash(b->text[i], b->len[i], b->hash[i]);
         b->simhash[i] =
             fingerprint ? wn_text_fingerprint(b->text[i], b->len[i], &nw) : 0;
+        b->nsketch[i] = 0;
+        if (fingerprint) {
+            struct wn_shingles sh;
+            if (wn_shingles_of(b->text[i], b->len[i], &sh) == 0) {
+                b->nsketch[i] = wn_shingles_sketch(&sh, b->sketch[i]);
+                wn_shingles_free(&sh);
+            }
+        }
         b->title[i] = vocab[word_rank()];
     }
 }
@@ -153,7 +164,11 @@ batch_init(struct batch *b, size_t cap, size_t words)
     b->hash = calloc(cap, sizeof(*b->hash));
     b->simhash = calloc(cap, sizeof(*b->simhash));
     b->title = calloc(cap, sizeof(*b->title));
-    if (!b->text || !b->len || !b->hash || !b->simhash || !b->title) {
+    b->sketch = calloc(cap, sizeof(*b->sketch));
+    b->nsketch = calloc(cap, sizeof(*b->nsketch));
+    if (!b->text || !b->len || !b->hash || !b->simhash || !b->title
+        || !b->sketch || !b->nsketch)
+    {
         return -1;
     }
     for (size_t i = 0; i < cap; i++) {
@@ -175,6 +190,8 @@ batch_free(struct batch *b, size_t cap)
     free(b->hash);
     free(b->simhash);
     free(b->title);
+    free(b->sketch);
+    free(b->nsketch);
 }
 
 /*
@@ -436,6 +453,8 @@ main(int argc, char **argv)
             a.meta[WN_META_SITE] = "Bench";
             a.plugins = "generic/1.0.0";
             a.simhash = b.simhash[k];
+            a.nsketch = b.nsketch[k];
+            memcpy(a.sketch, b.sketch[k], sizeof(a.sketch));
             memcpy(a.hash, b.hash[k], sizeof(a.hash));
             snprintf(url, sizeof(url), "https://s%zu.example/a/%zu", i % 50, i);
             /* as the writer runs a batch: no savepoint unless an op fails */

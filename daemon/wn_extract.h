@@ -14,6 +14,7 @@
 
 #include "wn_doc.h"
 #include "wn_plugin.h"
+#include "wn_shingle.h"
 #include "wn_text.h"
 
 #define WN_EXTRACT_ARENA_MAX (64u << 20) /* memory per page */
@@ -50,6 +51,11 @@ struct wn_article {
     const char *plugins; /* "name/version ..." of those that ran */
     char hash[WN_TEXT_HASH_HEX + 1];
     uint64_t simhash;
+    /* The bottom-k sketch of the text's shingles (wn_shingle.h), made on
+     * the cleaning thread so the store's writer need not; nsketch 0: not
+     * made (the store then makes it). */
+    uint64_t sketch[WN_SHINGLE_SKETCH];
+    size_t nsketch;
     unsigned flags;              /* WN_ARTICLE_* */
     const char *main_why;        /* how the main node was chosen */
     struct wn_removal *removals; /* with WN_EXTRACT_EXPLAIN */

@@ -1107,8 +1107,9 @@ wn_store_sqlite_story_load(struct wn_store_sqlite *s, struct wn_err *err)
  */
 static int
 wn_store_sqlite_same_story(struct wn_store_sqlite *s, int64_t id,
-                           const char *url, const struct wn_shingles *sh,
-                           char **story, struct wn_err *err)
+                           const char *url, const struct wn_article *a,
+                           struct wn_shingles *sh, char **story,
+                           struct wn_err *err)
 {
     sqlite3_stmt *st = s->st[WN_ST_ARTICLE_TEXT];
     struct wn_shingles other = { NULL, 0 };
@@ -1121,9 +1122,14 @@ wn_store_sqlite_same_story(struct wn_store_sqlite *s, int64_t id,
         const char *curl = (const char *) sqlite3_column_text(st, 2);
         size_t len = (size_t) sqlite3_column_bytes(st, 0);
         rc = 0;
-        if (curl != NULL && strcmp(curl, url) != 0
-            && wn_shingles_of(text != NULL ? text : "", len, &other) == 0
-            && wn_shingles_linked(sh, &other))
+        /* the new article's shingles, made once, at the first candidate */
+        if (sh->h == NULL && sh->n == 0
+            && wn_shingles_of(a->text, a->len, sh) != 0)
+        {
+            rc = wn_err_set(err, WN_ENOMEM, "out of memory");
+        } else if (curl != NULL && strcmp(curl, url) != 0
+                   && wn_shingles_of(text != NULL ? text : "", len, &other) == 0
+                   && wn_shingles_linked(sh, &other))
         {
             *story = wn_store_column_dup(st, 1);
             if (*story == NULL) {
@@ -1148,10 +1154,11 @@ wn_store_sqlite_same_story(struct wn_store_sqlite *s, int64_t id,
  */
 static int
 wn_store_sqlite_story(struct wn_store_sqlite *s, const char *url,
-                      const char *hash, const struct wn_shingles *sh,
-                      const uint64_t *keys, size_t nkeys, char **story,
-                      struct wn_err *err)
+                      const struct wn_article *a, const uint64_t *keys,
+                      size_t nkeys, char **story, struct wn_err *err)
 {
+    const char *hash = a->hash;
+    struct wn_shingles sh = { NULL, 0 };
     struct wn_store_cand cand[WN_SHINGLE_SKETCH * WN_STORY_BUCKET];
     size_t ncand = 0;
     sqlite3_stmt *st = s->st[WN_ST_STORY_BY_HASH];
@@ -1196,8 +1203,10 @@ wn_store_sqlite_story(struct wn_store_sqlite *s, const char *url,
                        && c < WN_STORE_STORY_VERIFY;
          c++)
     {
-        rc = wn_store_sqlite_same_story(s, cand[c].id, url, sh, story, err);
+        rc = wn_store_sqlite_same_story(s, cand[c].id, url, a, &sh, story,
+                                        err);
     }
+    wn_shingles_free(&sh);
     if (rc == 0 && *story == NULL) {
         *story = strdup(hash);
         if (*story == NULL) {
@@ -1247,12 +1256,21 @@ wn_store_sqlite_article_put(struct wn_store *base, const struct wn_article *a,
     }
     tags_json = tags != NULL ? json_dumps(tags, JSON_COMPACT) : NULL;
     json_decref(tags);
-    if (tags_json == NULL || wn_shingles_of(a->text, a->len, &sh) != 0) {
+    if (tags_json == NULL) {
         rc = wn_err_set(err, WN_ENOMEM, "out of memory");
         goto failed;
     }
-    nkeys = wn_shingles_sketch(&sh, keys);
-    rc = wn_store_sqlite_story(s, url, a->hash, &sh, keys, nkeys, &story, err);
+    if (a->nsketch > 0) { /* made by the cleaner */
+        nkeys = a->nsketch;
+        memcpy(keys, a->sketch, nkeys * sizeof(keys[0]));
+    } else if (wn_shingles_of(a->text, a->len, &sh) == 0) {
+        nkeys = wn_shingles_sketch(&sh, keys);
+        wn_shingles_free(&sh);
+    } else {
+        rc = wn_err_set(err, WN_ENOMEM, "out of memory");
+        goto failed;
+    }
+    rc = wn_store_sqlite_story(s, url, a, keys, nkeys, &story, err);
     if (rc != 0) {
         goto failed;
     }
