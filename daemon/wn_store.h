@@ -186,7 +186,9 @@ int wn_store_feeds(struct wn_store *s, wn_store_feed_row_cb cb, void *arg,
 int wn_store_articles(struct wn_store *s, int64_t since, wn_store_row_cb cb,
                       void *arg, struct wn_err *err);
 
-/* Counts for summaries and tests. */
+/* Counts for summaries and tests.  pending: item URLs without an article
+ * that are still to be fetched (attempts left; not those whose fetches
+ * failed for good or whose article expired). */
 struct wn_store_counts {
     long feeds, items, articles, pending;
 };
@@ -248,8 +250,10 @@ struct wn_store_retain {
 /*
  * Deletes articles stored more than keep_days ago (a feed's own keep_days
  * wins), with their pages, search entries and story keys, and raw pages
- * older than keep_pages_days.  Items stay, so an expired article whose
- * item is still in its feed is not fetched again.  0 or < 0.
+ * older than keep_pages_days.  Items stay, their fetches used up
+ * (attempts = WN_STORE_ITEM_ATTEMPTS), so an expired article is fetched
+ * again neither when its feed still lists it nor as pending.  Restartable
+ * in one transaction (it only deletes; the counts are reset).  0 or < 0.
  */
 int wn_store_retain(struct wn_store *s, struct wn_store_retain *r,
                     struct wn_err *err);
