@@ -81,9 +81,9 @@ struct wn_daemon {
     struct wn_fetcher *fetcher;
     struct wn_net_allow *allow;
     struct wn_ingest *ingest;
-    struct wn_sched *sched; /* run only */
-    struct wn_lease *lease; /* run on a shared store, instead of sched */
-    struct wn_retain *retain; /* run only: retention on a timer */
+    struct wn_sched *sched;   /* run only */
+    struct wn_lease *lease;   /* run on a shared store, instead of sched */
+    struct wn_retain *retain; /* run only: expiry on a timer */
     struct wn_sinks *sinks;
     struct wn_admin *admin;       /* run only, when [admin] listen is set */
     struct wn_progress *progress; /* once only */
@@ -1482,8 +1482,9 @@ wn_cmd_run(const struct wn_opts *o)
         struct wn_retain_opts ro;
         wn_daemon_retain_opts(d.conf, &ro);
         if (wn_retain_init(&d.loop, d.writer, &ro, &d.retain) != 0) {
-            WN_LOG(WN_LOG_ERR, "store", "retention timer: out of memory; "
-                   "articles expire only when the daemon starts");
+            WN_LOG(WN_LOG_ERR, "store",
+                   "retention timer: out of memory; articles expire only "
+                   "when the daemon starts");
         }
     }
     WN_LOG(WN_LOG_NOTICE, "winnowd",

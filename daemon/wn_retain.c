@@ -18,7 +18,7 @@
 struct wn_retain {
     uv_timer_t timer;
     struct wn_writer *writer;
-    struct wn_retain_opts opts;  /* the configuration's, loop thread */
+    struct wn_retain_opts opts; /* the configuration's, loop thread */
     struct wn_write_op op;
     struct wn_store_retain pass; /* the pass in flight: days in, counts out */
     struct wn_retain_stats stats;
@@ -35,8 +35,7 @@ wn_retain_log(const struct wn_store_retain *res)
         WN_LOG(WN_LOG_NOTICE, "store",
                "retention: %ld articles and %ld raw pages expired "
                "(keep_days %ld unless the feed's own, keep_pages_days %ld)",
-               res->articles, res->pages, res->keep_days,
-               res->keep_pages_days);
+               res->articles, res->pages, res->keep_days, res->keep_pages_days);
     } else {
         WN_LOG(WN_LOG_DEBUG, "store", "retention: nothing expired");
     }
@@ -77,8 +76,8 @@ wn_retain_done(struct wn_write_op *op)
         r->stats.failed++;
         /* Rolled back with its batch: the next pass tries again. */
         if (!r->failing) {
-            WN_LOG(WN_LOG_WARNING, "store", "retention: %s; tried again in "
-                   "%llu s", op->err.msg,
+            WN_LOG(WN_LOG_WARNING, "store",
+                   "retention: %s; tried again in %llu s", op->err.msg,
                    (unsigned long long) (r->opts.every_ms / 1000u));
         }
         r->failing = 1;

@@ -255,8 +255,7 @@ retain_expires_on_a_timer_through_the_writer(void **state)
                          0);
         assert_false(want);
     }
-    assert_int_equal(wn_store_pending(s, 10, count_pending, &pending, &err),
-                     0);
+    assert_int_equal(wn_store_pending(s, 10, count_pending, &pending, &err), 0);
     assert_int_equal(pending, 0);
     assert_int_equal(wn_store_counts(s, &c, &err), 0);
     assert_int_equal(c.items, 3);
