@@ -48,7 +48,7 @@
 #define WN_INGEST_ARTICLE_DEFER 60
 /* New feeds wait while more than this many article pages per
  * [fetch] max_articles are queued. */
-#define WN_INGEST_BACKLOG 4
+#define WN_INGEST_BACKLOG 16
 /* Cleaned articles waiting for the writer or in its transaction, per
  * [store] batch: two batches, one being written while the next fills. */
 #define WN_INGEST_STORING 2
@@ -380,6 +380,7 @@ wn_ingest_feed_fail(struct wn_feed_job *j, const char *url, const char *why)
     j->op.fn = wn_ingest_write_fetch;
     j->op.done = wn_ingest_fail_done;
     j->op.data = j;
+    j->op.first = 1;
     wn_writer_submit(in->o.writer, &j->op);
 }
 
@@ -582,6 +583,9 @@ wn_ingest_feed_store(struct wn_feed_job *j)
     j->op.fn = wn_ingest_write_items;
     j->op.done = wn_ingest_items_done;
     j->op.data = j;
+    /* the feed (and the fetches behind it) waits for this write, its
+     * articles do not: it goes ahead of them */
+    j->op.first = 1;
     wn_writer_submit(in->o.writer, &j->op);
 }
 

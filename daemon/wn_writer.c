@@ -16,12 +16,15 @@ struct wn_writer {
     struct wn_store *store;
     size_t batch_max;
     struct wn_write_op *head, *tail; /* queued */
+    struct wn_write_op *first_tail;  /* last queued op with `first` */
+    size_t nfirst;                   /* queued ops with `first` */
     struct wn_write_op *batch;       /* running */
     uv_work_t work;
     int running;
     int closing;
     struct wn_writer_stats stats;
     int batch_rc; /* the transaction's own outcome */
+    int replayed; /* the batch ran again op by op */
     struct wn_err batch_err;
     int down;      /* the store cannot take writes (disk full, read-only) */
     char why[256]; /* why, while down */
@@ -83,9 +86,10 @@ wn_writer_work(uv_work_t *req)
     struct wn_writer *w = req->data;
     struct wn_write_op *op;
 
+    w->replayed = 0;
     if (wn_writer_pass(w, 0) != 0) {
         wn_store_rollback(w->store);
-        w->stats.replays++;
+        w->replayed = 1; /* counted on the loop thread, in after */
         wn_writer_pass(w, 1);
     }
     if (w->batch_rc == 0) {
@@ -137,6 +141,7 @@ wn_writer_after(uv_work_t *req, int status)
     w->batch = NULL;
     w->running = 0;
     w->stats.batches++;
+    w->stats.replays += (uint64_t) w->replayed;
     if (w->batch_rc != 0) {
         w->stats.failed_batches++;
         WN_LOG(WN_LOG_ERR, "store", "transaction failed: %s", w->batch_err.msg);
@@ -190,6 +195,13 @@ wn_writer_kick(struct wn_writer *w)
     if (w->head == NULL) {
         w->tail = NULL;
     }
+    /* the `first` ops lead the queue, so any left are still at its head */
+    for (struct wn_write_op *op = w->batch; op != NULL; op = op->next) {
+        w->nfirst -= op->first != 0;
+    }
+    if (w->nfirst == 0) {
+        w->first_tail = NULL;
+    }
     w->stats.queued -= n;
     w->running = 1;
     w->work.data = w;
@@ -233,14 +245,26 @@ wn_writer_on_batch(struct wn_writer *w, void (*cb)(void *arg), void *arg)
 void
 wn_writer_submit(struct wn_writer *w, struct wn_write_op *op)
 {
-    op->next = NULL;
     op->rc = 0;
-    if (w->tail != NULL) {
-        w->tail->next = op;
+    if (op->first) {
+        /* behind the other `first` ops, ahead of the rest */
+        struct wn_write_op **at = w->first_tail ? &w->first_tail->next : &w->head;
+        op->next = *at;
+        *at = op;
+        w->first_tail = op;
+        w->nfirst++;
+        if (op->next == NULL) {
+            w->tail = op;
+        }
     } else {
-        w->head = op;
+        op->next = NULL;
+        if (w->tail != NULL) {
+            w->tail->next = op;
+        } else {
+            w->head = op;
+        }
+        w->tail = op;
     }
-    w->tail = op;
     w->stats.queued++;
     wn_writer_kick(w);
 }

@@ -42,6 +42,9 @@ struct wn_write_op {
     wn_write_fn fn;
     wn_write_done_fn done;
     void *data;
+    /* Set before submitting: runs before every queued op without it (a
+     * feed's items, which hold up the feed, before its articles). */
+    int first;
     int rc;            /* set before done: 0 or < 0 */
     struct wn_err err; /* why, when rc < 0 */
     struct wn_write_op *next;

@@ -28,9 +28,13 @@ struct op {
     struct wn_write_op op;
     const char *name; /* the feed this op creates */
     int fail;         /* creates its feed, then fails */
+    int first;        /* submitted with op.first */
     int runs;         /* times fn ran */
+    int order;        /* when it last ran, counting from 1 */
     int done;         /* times done ran */
 };
+
+static int ran;
 
 static int
 op_fn(struct wn_store *s, struct wn_write_op *wop, struct wn_err *err)
@@ -41,6 +45,7 @@ op_fn(struct wn_store *s, struct wn_write_op *wop, struct wn_err *err)
     int rc;
 
     o->runs++;
+    o->order = ++ran;
     snprintf(url, sizeof(url), "http://example.invalid/%s.xml", o->name);
     rc = wn_store_feed_sync(s, o->name, url, &f, err);
     if (rc == 0) {
@@ -102,10 +107,12 @@ run_batch(struct op *ops, size_t n, struct wn_writer_stats *st)
     assert_int_equal(wn_writer_init(&loop, s, 100, &w), 0);
     /* The first op starts a batch at once; the rest queue behind it and
      * form the second batch. */
+    ran = 0;
     for (size_t i = 0; i < n; i++) {
         ops[i].op.fn = op_fn;
         ops[i].op.done = op_done;
         ops[i].op.data = &ops[i];
+        ops[i].op.first = ops[i].first;
         wn_writer_submit(w, &ops[i].op);
     }
     assert_true(wn_writer_busy(w));
@@ -173,6 +180,28 @@ writer_undoes_a_failing_op_alone(void **state)
     assert_int_equal(ops[4].runs, 1);
 }
 
+static void
+writer_runs_first_ops_ahead_of_the_queue(void **state)
+{
+    /* a starts a batch alone; the rest queue: c and e jump ahead of b
+     * and d, in their own order */
+    struct op ops[5] = { { .name = "a" },
+                         { .name = "b" },
+                         { .name = "c", .first = 1 },
+                         { .name = "d" },
+                         { .name = "e", .first = 1 } };
+    struct wn_writer_stats st;
+
+    (void) state;
+    run_batch(ops, 5, &st);
+    assert_int_equal(st.batches, 2);
+    assert_int_equal(ops[0].order, 1);
+    assert_int_equal(ops[2].order, 2);
+    assert_int_equal(ops[4].order, 3);
+    assert_int_equal(ops[1].order, 4);
+    assert_int_equal(ops[3].order, 5);
+}
+
 static int
 setup(void **state)
 {
@@ -205,6 +234,8 @@ main(void)
             teardown),
         cmocka_unit_test_setup_teardown(writer_undoes_a_failing_op_alone,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            writer_runs_first_ops_ahead_of_the_queue, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
