@@ -194,8 +194,10 @@ wn_daemon_sync_feeds(struct wn_daemon *d, struct wn_err *err)
         }
     }
     if (rc == 0) {
-        struct wn_store_retain r = { wn_time_now(), d->conf->keep_days,
-                                     d->conf->keep_pages_days, 0, 0 };
+        struct wn_store_retain r = { .now = wn_time_now(),
+                                     .keep_days = d->conf->keep_days,
+                                     .keep_pages_days =
+                                         d->conf->keep_pages_days };
         rc = wn_store_retain(d->store, &r, err);
         if (rc == 0) {
             wn_retain_log(&r);
@@ -216,6 +218,7 @@ wn_daemon_retain_opts(const struct wn_conf *c, struct wn_retain_opts *ro)
     ro->every_ms = (uint64_t) c->retain_every;
     ro->keep_days = c->keep_days;
     ro->keep_pages_days = c->keep_pages_days;
+    ro->chunk = 0;
 }
 
 static void wn_daemon_feed_done(struct wn_ingest_feed *feed, int ok, void *arg);

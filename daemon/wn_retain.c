@@ -22,9 +22,10 @@ struct wn_retain {
     struct wn_write_op op;
     struct wn_store_retain pass; /* the pass in flight: days in, counts out */
     struct wn_retain_stats stats;
-    int busy;    /* a pass is queued or running */
-    int closing; /* wn_retain_close() was called */
-    int closed;  /* the timer's close callback ran */
+    long articles, pages; /* removed by the chunks of this round so far */
+    int busy;             /* a pass is queued or running */
+    int closing;          /* wn_retain_close() was called */
+    int closed;           /* the timer's close callback ran */
     int failing; /* the last pass failed (logged once until one succeeds) */
 };
 
@@ -61,9 +62,10 @@ wn_retain_write(struct wn_store *s, struct wn_write_op *op, struct wn_err *err)
     struct wn_retain *r = op->data;
 
     r->pass.now = wn_time_now();
-    r->pass.articles = r->pass.pages = 0;
-    return wn_store_retain(s, &r->pass, err);
+    return wn_store_retain(s, &r->pass, err); /* resets the counts */
 }
+
+static void wn_retain_tick(uv_timer_t *t);
 
 static void
 wn_retain_done(struct wn_write_op *op)
@@ -85,7 +87,21 @@ wn_retain_done(struct wn_write_op *op)
         r->failing = 0;
         r->stats.articles += (uint64_t) r->pass.articles;
         r->stats.pages += (uint64_t) r->pass.pages;
-        wn_retain_log(&r->pass);
+        r->articles += r->pass.articles;
+        r->pages += r->pass.pages;
+        if (r->pass.more && !r->closing) {
+            /* A backlog: the next chunk soon, after the batches queued
+             * meanwhile; then the period again. */
+            uint64_t again = r->opts.every_ms < WN_RETAIN_AGAIN_MS
+                                 ? r->opts.every_ms
+                                 : WN_RETAIN_AGAIN_MS;
+            uv_timer_start(&r->timer, wn_retain_tick, again, r->opts.every_ms);
+        } else {
+            r->pass.articles = r->articles;
+            r->pass.pages = r->pages;
+            wn_retain_log(&r->pass);
+            r->articles = r->pages = 0;
+        }
     }
     wn_retain_free_if_done(r);
 }
@@ -101,6 +117,7 @@ wn_retain_tick(uv_timer_t *t)
     memset(&r->pass, 0, sizeof(r->pass));
     r->pass.keep_days = r->opts.keep_days;
     r->pass.keep_pages_days = r->opts.keep_pages_days;
+    r->pass.limit = r->opts.chunk > 0 ? r->opts.chunk : WN_RETAIN_CHUNK;
     r->busy = 1;
     r->op.fn = wn_retain_write;
     r->op.done = wn_retain_done;

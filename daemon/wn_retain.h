@@ -16,15 +16,25 @@ struct wn_retain;
 struct wn_store_retain;
 struct wn_writer;
 
+/* Articles (and pages) one pass deletes at most, so that a backlog (a
+ * keep_days just lowered) does not hold the writer for long; the rest
+ * goes in the passes that follow, WN_RETAIN_AGAIN_MS apart (or every_ms
+ * when shorter). */
+#define WN_RETAIN_CHUNK    5000
+#define WN_RETAIN_AGAIN_MS 1000
+
 struct wn_retain_opts {
     uint64_t every_ms;    /* between passes ([store] retain_every); > 0 */
     long keep_days;       /* [store] keep_days: 0 keeps articles for ever */
     long keep_pages_days; /* [store] keep_pages_days */
+    long chunk;           /* per pass; 0: WN_RETAIN_CHUNK */
 };
 
 /*
  * Starts the timer: the first pass runs every_ms from now (the daemon ran
- * one at start).  0 or WN_ENOMEM.
+ * one at start).  A pass that reaches its chunk is followed by another
+ * WN_RETAIN_AGAIN_MS later, until one does not; what they removed is
+ * logged once, at the end.  0 or WN_ENOMEM.
  */
 int wn_retain_init(uv_loop_t *loop, struct wn_writer *writer,
                    const struct wn_retain_opts *o, struct wn_retain **out);
@@ -35,8 +45,8 @@ int wn_retain_init(uv_loop_t *loop, struct wn_writer *writer,
  */
 void wn_retain_set(struct wn_retain *r, const struct wn_retain_opts *o);
 
-/* Passes run so far and articles and pages they removed (for tests and
- * status). */
+/* Passes run so far (chunks included) and articles and pages they
+ * removed (for tests and status). */
 struct wn_retain_stats {
     uint64_t passes, failed;
     uint64_t articles, pages;

@@ -245,6 +245,8 @@ struct wn_store_retain {
     long keep_days;       /* articles: 0 keeps them for ever */
     long keep_pages_days; /* raw pages: 0 keeps them as long as the article */
     long articles, pages; /* out: how many were deleted */
+    long limit; /* articles, and pages, deleted per call at most; 0: all */
+    int more;   /* out: a limit was reached, more may have expired */
 };
 
 /*
@@ -252,8 +254,10 @@ struct wn_store_retain {
  * wins), with their pages, search entries and story keys, and raw pages
  * older than keep_pages_days.  Items stay, their fetches used up
  * (attempts = WN_STORE_ITEM_ATTEMPTS), so an expired article is fetched
- * again neither when its feed still lists it nor as pending.  Restartable
- * in one transaction (it only deletes; the counts are reset).  0 or < 0.
+ * again neither when its feed still lists it nor as pending.  With a
+ * limit, the oldest (lowest ids) go first and `more` says to call again.
+ * Restartable in one transaction (it only deletes; the counts are reset).
+ * 0 or < 0.
  */
 int wn_store_retain(struct wn_store *s, struct wn_store_retain *r,
                     struct wn_err *err);

@@ -1663,7 +1663,8 @@ wn_store_sqlite_retain(struct wn_store *base, struct wn_store_retain *r,
 #define WN_STORE_SQLITE_EXPIRED                                                \
     "SELECT a.id FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id"        \
     "  WHERE coalesce(f.keep_days, ?2) > 0"                                    \
-    "    AND a.stored_at < ?1 - 86400 * coalesce(f.keep_days, ?2)"
+    "    AND a.stored_at < ?1 - 86400 * coalesce(f.keep_days, ?2)"             \
+    "  ORDER BY a.id LIMIT ?4"
     /* The items stay, with their fetches used up, so that neither the
      * feed listing them again nor the pending sweep fetches them again. */
     static const char items_sql[] =
@@ -1674,7 +1675,9 @@ wn_store_sqlite_retain(struct wn_store *base, struct wn_store_retain *r,
     static const char articles_sql[] =
         "DELETE FROM articles WHERE id IN (" WN_STORE_SQLITE_EXPIRED ")";
     static const char pages_sql[] =
-        "DELETE FROM pages WHERE ?2 > 0 AND fetched_at < ?1 - 86400 * ?2";
+        "DELETE FROM pages WHERE article_id IN (SELECT article_id FROM pages"
+        "  WHERE ?2 > 0 AND fetched_at < ?1 - 86400 * ?2"
+        "  ORDER BY article_id LIMIT ?4)";
 #undef WN_STORE_SQLITE_EXPIRED
     const char *sql[3] = { items_sql, articles_sql, pages_sql };
     long days[3] = { r->keep_days, r->keep_days, r->keep_pages_days };
@@ -1682,6 +1685,7 @@ wn_store_sqlite_retain(struct wn_store *base, struct wn_store_retain *r,
     int rc = 0;
 
     r->articles = r->pages = 0;
+    r->more = 0;
     for (int i = 0; rc == 0 && i < 3; i++) {
         sqlite3_stmt *st;
         if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK) {
@@ -1692,12 +1696,14 @@ wn_store_sqlite_retain(struct wn_store *base, struct wn_store_retain *r,
         if (i == 0) {
             sqlite3_bind_int(st, 3, WN_STORE_ITEM_ATTEMPTS);
         }
+        sqlite3_bind_int64(st, 4, r->limit > 0 ? r->limit : -1); /* -1: all */
         rc = sqlite3_step(st) == SQLITE_DONE
                  ? 0
                  : wn_store_fail(s, err, "expiring articles");
         *count[i] = rc == 0 ? (long) sqlite3_changes(s->db) : 0;
         sqlite3_finalize(st);
     }
+    r->more = r->limit > 0 && (r->articles >= r->limit || r->pages >= r->limit);
     return rc;
 }
 

@@ -266,6 +266,80 @@ retain_expires_on_a_timer_through_the_writer(void **state)
     wn_store_close(s);
 }
 
+struct chunks {
+    struct wn_retain *r;
+    struct wn_retain_stats rs; /* when the backlog was gone */
+    uv_timer_t poll;
+};
+
+static void
+chunks_poll(uv_timer_t *t)
+{
+    struct chunks *c = t->data;
+
+    wn_retain_stats(c->r, &c->rs);
+    if (c->rs.articles >= 5 || c->rs.passes >= 10) {
+        wn_retain_close(c->r);
+        uv_close((uv_handle_t *) t, NULL);
+    }
+}
+
+/* A backlog goes in chunks, one pass each, each its own write op. */
+static void
+retain_takes_a_backlog_in_chunks(void **state)
+{
+    struct wn_store *s = open_store();
+    struct wn_writer *w = NULL;
+    struct wn_store_feed f;
+    struct wn_retain_opts ro;
+    struct wn_writer_stats ws;
+    struct wn_store_counts c;
+    struct chunks ch;
+    struct wn_err err;
+    uv_loop_t loop;
+    int64_t now = wn_time_now();
+
+    (void) state;
+    assert_int_equal(
+        wn_store_feed_sync(s, "short", "https://s.example/rss", &f, &err), 0);
+    for (int i = 0; i < 6; i++) {
+        char id[16], url[64], text[128];
+        snprintf(id, sizeof(id), "a%d", i);
+        snprintf(url, sizeof(url), "https://s.example/%d", i);
+        snprintf(text, sizeof(text),
+                 "Article number %d of the backlog, with words of its own "
+                 "%d %d.",
+                 i, i * 7, i * 13);
+        /* five old ones, the last one new */
+        put(s, f.id, id, url, text, i < 5 ? now - 3 * DAY : now, 0);
+    }
+    assert_int_equal(uv_loop_init(&loop), 0);
+    assert_int_equal(wn_writer_init(&loop, s, 100, &w), 0);
+    ro.every_ms = 10;
+    ro.keep_days = 2;
+    ro.keep_pages_days = 30;
+    ro.chunk = 2;
+    assert_int_equal(wn_retain_init(&loop, w, &ro, &ch.r), 0);
+    uv_timer_init(&loop, &ch.poll);
+    ch.poll.data = &ch;
+    uv_timer_start(&ch.poll, chunks_poll, 1, 1);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    wn_writer_stats(w, &ws);
+    wn_writer_close(w, NULL, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+    /* 2 + 2 + 1, a pass each */
+    assert_int_equal(ch.rs.articles, 5);
+    assert_true(ch.rs.passes >= 3);
+    assert_int_equal(ch.rs.failed, 0);
+    assert_int_equal(ws.failed_ops, 0);
+    assert_int_equal(wn_store_counts(s, &c, &err), 0);
+    assert_int_equal(c.articles, 1);
+    assert_int_equal(c.pending, 0);
+    wn_store_feed_clear(&f);
+    wn_store_close(s);
+}
+
 static int
 setup(void **state)
 {
@@ -296,6 +370,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
             retain_expires_on_a_timer_through_the_writer, setup, teardown),
+        cmocka_unit_test_setup_teardown(retain_takes_a_backlog_in_chunks, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
