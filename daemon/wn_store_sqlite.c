@@ -316,11 +316,10 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
     "  JOIN articles a ON a.id = q.id ORDER BY q.id;"                          \
     "DELETE FROM fts_queue;"
 
-/* Page cache of each connection: a batch of a thousand articles with
- * their search entries fits, so no page is written twice to the WAL
- * within one transaction (64 MB measured no faster on store_bench, and
- * it is resident memory). */
-#define WN_STORE_SQLITE_CACHE_KB 16384
+/* Page cache of each connection.  It is resident memory, and pages it
+ * drops come back from the OS page cache: 64, 16, 8 and 4 MB wrote at the
+ * same rate on bench/store_bench (20,000 articles of 250 words). */
+#define WN_STORE_SQLITE_CACHE_KB 4096
 
 struct wn_store_sqlite {
     struct wn_store base; /* first: the interface's view */

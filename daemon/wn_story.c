@@ -42,16 +42,19 @@ wn_story_index_free(struct wn_story_index *ix)
 }
 
 /*
- * Puts one entry into its bucket: 1 when it took an empty slot, 0 when it
- * was there already, -1 when the bucket is full (then, with `evict`, it
- * takes the oldest entry's slot).
+ * Puts one entry into its bucket.  Returns 1 when it took an empty slot,
+ * 0 when it was there already or took an older entry's slot, -1 when the
+ * bucket is full and the index should grow instead.  A full bucket gives
+ * up its oldest entry when `evict` (the index is at its largest), else the
+ * oldest entry of the same key when that key holds half the bucket
+ * already (growing would not help: a key's entries share one bucket).
  */
 static int
 wn_story_put(uint64_t *slot, size_t nslots, uint64_t entry, int evict)
 {
     size_t nb = nslots / WN_STORY_BUCKET;
     uint64_t *b = slot + ((entry >> 32) & (nb - 1)) * WN_STORY_BUCKET;
-    size_t oldest = 0;
+    size_t oldest = 0, same = WN_STORY_BUCKET, nsame = 0;
 
     for (size_t i = 0; i < WN_STORY_BUCKET; i++) {
         if (b[i] == entry) {
@@ -64,9 +67,20 @@ wn_story_put(uint64_t *slot, size_t nslots, uint64_t entry, int evict)
         if ((uint32_t) b[i] < (uint32_t) b[oldest]) {
             oldest = i;
         }
+        if (b[i] >> 32 == entry >> 32) {
+            nsame++;
+            if (same == WN_STORY_BUCKET || (uint32_t) b[i] < (uint32_t) b[same]) {
+                same = i;
+            }
+        }
     }
     if (evict) {
         b[oldest] = entry;
+        return 0;
+    }
+    if (nsame >= WN_STORY_BUCKET / 2) {
+        b[same] = entry;
+        return 0;
     }
     return -1;
 }
@@ -105,12 +119,15 @@ wn_story_index_add(struct wn_story_index *ix, uint64_t key, int64_t id)
     if (ix->nslots == 0 && wn_story_grow(ix) != 0) {
         return WN_ENOMEM;
     }
-    /* A full bucket makes the index grow; at its largest (or without
-     * memory) the bucket's oldest entry makes room. */
-    while ((put = wn_story_put(ix->slot, ix->nslots, entry, 0)) < 0) {
-        if (ix->nslots >= WN_STORY_SLOTS_MAX || wn_story_grow(ix) != 0) {
+    /* A bucket full of other keys makes the index grow; at its largest
+     * (or without memory) the bucket's oldest entry makes room. */
+    while ((put = wn_story_put(ix->slot, ix->nslots, entry,
+                               ix->nslots >= WN_STORY_SLOTS_MAX))
+           < 0)
+    {
+        if (wn_story_grow(ix) != 0) {
             wn_story_put(ix->slot, ix->nslots, entry, 1);
-            return ix->nslots >= WN_STORY_SLOTS_MAX ? 0 : WN_ENOMEM;
+            return WN_ENOMEM;
         }
     }
     ix->used += (size_t) put;

@@ -5,8 +5,10 @@
  * story with in a few memory reads instead of a B-tree seek per key.
  *
  * The index is lossy by design and bounded: it keeps 32 bits of each key
- * and of each article id, at most WN_STORY_BUCKET articles per bucket (the
- * oldest make room), and at most WN_STORY_SLOTS_MAX slots in all.  So it
+ * and of each article id, the newest articles of a key in one bucket of
+ * WN_STORY_BUCKET slots (a key shared by more articles keeps its newest;
+ * a bucket full of other keys makes the index grow, up to
+ * WN_STORY_SLOTS_MAX slots, and then loses its oldest entry).  So it
  * answers "which articles may share this key", never "which do": callers
  * confirm every candidate against the stored text, which also makes
  * entries of rolled-back transactions or deleted articles harmless.

@@ -148,6 +148,12 @@ wn_writer_after(uv_work_t *req, int status)
     }
     /* No batch runs now, so the store may be read on this thread. */
     wn_writer_health_update(w);
+    /* The next batch starts at once, while this one's owners hear back:
+     * done callbacks never touch the store (they may queue more ops).
+     * With nothing queued, the kick waits for the end (closing frees w). */
+    if (w->head != NULL) {
+        wn_writer_kick(w);
+    }
     for (; op != NULL; op = next) {
         next = op->next;
         op->next = NULL;

@@ -30,7 +30,8 @@ struct wn_write_op;
 typedef int (*wn_write_fn)(struct wn_store *s, struct wn_write_op *op,
                            struct wn_err *err);
 
-/* Runs on the loop thread after the batch committed (or failed). */
+/* Runs on the loop thread after the batch committed (or failed), maybe
+ * while the next batch runs: it must not use the store. */
 typedef void (*wn_write_done_fn)(struct wn_write_op *op);
 
 /*

@@ -1,7 +1,8 @@
 /*
  * test_wn_story.c: the in-memory story candidate index: what is added is
  * found (newest first, by its own key only), it grows without losing
- * entries, and once at its largest a full bucket forgets its oldest.
+ * entries, a key shared by many articles keeps its newest without making
+ * it grow, and once at its largest a full bucket forgets its oldest.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -71,6 +72,26 @@ story_grows_without_losing_entries(void **state)
 }
 
 static void
+story_hot_key_keeps_its_newest_without_growing(void **state)
+{
+    struct wn_story_index ix;
+    int64_t ids[WN_STORY_BUCKET];
+
+    (void) state;
+    wn_story_index_init(&ix);
+    /* one wire story copied 10,000 times: one key, one bucket */
+    for (int64_t id = 1; id <= 10000; id++) {
+        assert_int_equal(wn_story_index_add(&ix, 42, id), 0);
+    }
+    assert_int_equal(ix.nslots, WN_STORY_SLOTS_MIN);
+    assert_int_equal(wn_story_index_find(&ix, 42, ids), WN_STORY_BUCKET);
+    for (size_t i = 0; i < WN_STORY_BUCKET; i++) {
+        assert_int_equal(ids[i], 10000 - (int64_t) i);
+    }
+    wn_story_index_free(&ix);
+}
+
+static void
 story_forgets_the_oldest_when_full(void **state)
 {
     struct wn_story_index ix;
@@ -113,6 +134,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(story_finds_what_was_added_newest_first),
         cmocka_unit_test(story_grows_without_losing_entries),
+        cmocka_unit_test(story_hot_key_keeps_its_newest_without_growing),
         cmocka_unit_test(story_forgets_the_oldest_when_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
