@@ -8,6 +8,7 @@
  *
  *   store_bench [--store PATH|URI] [--articles N] [--words W] [--batch B]
  *               [--queries Q] [--seed S] [--bulk N] [--search-only 1]
+ *               [--site HOST]
  *
  * --bulk N (SQLite) first loads N articles straight into the articles table
  * and the search index, without the story index, so that search latency
@@ -330,6 +331,7 @@ main(int argc, char **argv)
     double t0, t = 0, rate, ref[2] = { 0, 0 }, *lat;
     struct batch b;
     int shared, search_only = 0;
+    const char *site = NULL; /* searches filtered by site */
 
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--store") == 0) {
@@ -344,6 +346,8 @@ main(int argc, char **argv)
             search_only = strtoul(argv[i + 1], NULL, 10) != 0;
         } else if (strcmp(argv[i], "--bulk") == 0) {
             bulk = strtoul(argv[i + 1], NULL, 10);
+        } else if (strcmp(argv[i], "--site") == 0) {
+            site = argv[i + 1];
         } else if (strcmp(argv[i], "--queries") == 0) {
             queries = strtoul(argv[i + 1], NULL, 10);
         } else if (strcmp(argv[i], "--seed") == 0) {
@@ -479,6 +483,7 @@ search:
         }
         memset(&sq, 0, sizeof(sq));
         sq.match = match;
+        sq.site = site;
         sq.since = sq.until = WN_TIME_NONE;
         sq.limit = 20;
         t0 = now_s();
@@ -489,9 +494,10 @@ search:
         lat[q] = (now_s() - t0) * 1000.0;
     }
     qsort(lat, queries, sizeof(*lat), cmp_double);
-    printf("search over %zu articles, %zu queries of 1-2 words, top 20: "
+    printf("search over %zu articles, %zu queries of 1-2 words%s%s, top 20: "
            "median %.2f ms, p99 %.2f ms\n",
-           n + bulk, queries, lat[queries / 2], lat[queries * 99 / 100]);
+           n + bulk, queries, site ? " on site " : "", site ? site : "",
+           lat[queries / 2], lat[queries * 99 / 100]);
     free(lat);
     free(text);
     wn_store_close(s);

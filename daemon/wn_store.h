@@ -284,9 +284,9 @@ struct wn_store_hit {
 typedef int (*wn_store_hit_cb)(const struct wn_store_hit *h, void *arg);
 
 /*
- * Full-text search over titles (weighted up) and texts, best first: among
- * the WN_STORE_SEARCH_WINDOW newest matches when no filter is set, among
- * all matches that pass the filters otherwise.  Words that are not valid
+ * Full-text search over titles (weighted up) and texts, best first among
+ * the WN_STORE_SEARCH_WINDOW newest matches that pass the filters (SQLite;
+ * PostgreSQL ranks every match).  Words that are not valid
  * FTS5 syntax are searched as plain words.  Returns hits or < 0.
  */
 int wn_store_search(struct wn_store *s, const struct wn_store_query *q,

@@ -1825,29 +1825,38 @@ wn_store_sqlite_search(struct wn_store *base, const struct wn_store_query *q,
     struct wn_store_sqlite *s = wn_store_sqlite_of(base);
     /* Titles weigh five times the text in bm25; the time filters use the
      * published time, or the stored time when it is unknown. */
+    /*
+     * FTS5 ranks only the WN_STORE_SEARCH_WINDOW newest matches (that pass
+     * the filters): it walks a doclist newest first and stops, and only
+     * the best are joined with their articles for snippets.  bm25 over
+     * every match of a common word in a million articles takes a tenth of
+     * a second or more, and for news the newest matches are the ones
+     * wanted.  Filters need each match's article, so they have their own
+     * statement; without them the window is FTS5's alone.
+     */
     static const char sql[] =
         "SELECT a.url, f.name, a.title, coalesce(a.site, a.host),"
         "  snippet(articles_fts, 1, '[', ']', '...', 16),"
-        "  a.published, a.stored_at, bm25(articles_fts, 5.0, 1.0) AS r,"
-        "  a.story "
-        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+        "  a.published, a.stored_at, t.r, a.story "
+        "FROM (SELECT id, r FROM"
+        "       (SELECT articles_fts.rowid AS id,"
+        "          bm25(articles_fts, 5.0, 1.0) AS r"
+        "        FROM articles_fts JOIN articles m ON m.id = articles_fts.rowid"
+        "        WHERE articles_fts MATCH ?1"
+        "          AND (?2 IS NULL OR EXISTS (SELECT 1 FROM items i"
+        "            JOIN feeds fi ON fi.id = i.feed_id"
+        "            WHERE i.url = m.url AND fi.name = ?2))"
+        "          AND (?3 IS NULL OR m.host = ?3 OR m.host LIKE '%.' || ?3)"
+        "          AND (?4 IS NULL OR coalesce(m.published, m.stored_at) >= ?4)"
+        "          AND (?5 IS NULL OR coalesce(m.published, m.stored_at) < ?5)"
+        "        ORDER BY articles_fts.rowid DESC LIMIT " WN_STORE_STR(
+            WN_STORE_SEARCH_WINDOW) ")"
+        "      ORDER BY r LIMIT ?6) t"
+        "  JOIN articles_fts ON articles_fts.rowid = t.id"
+        "  JOIN articles a ON a.id = t.id"
         "  LEFT JOIN feeds f ON f.id = a.feed_id "
-        "WHERE articles_fts MATCH ?1"
-        "  AND (?2 IS NULL OR EXISTS (SELECT 1 FROM items i"
-        "    JOIN feeds fi ON fi.id = i.feed_id"
-        "    WHERE i.url = a.url AND fi.name = ?2))"
-        "  AND (?3 IS NULL OR a.host = ?3 OR a.host LIKE '%.' || ?3)"
-        "  AND (?4 IS NULL OR coalesce(a.published, a.stored_at) >= ?4)"
-        "  AND (?5 IS NULL OR coalesce(a.published, a.stored_at) < ?5) "
-        "ORDER BY r LIMIT ?6";
-    /*
-     * Without filters, FTS5 ranks only the WN_STORE_SEARCH_WINDOW newest
-     * matches (it walks a doclist newest first and stops), and only the
-     * best are joined with their articles: bm25 over every match of a
-     * common word in a million articles takes a tenth of a second or more,
-     * and for news the newest matches are the ones wanted.  Filtered
-     * searches rank every match that passes the filters.
-     */
+        "WHERE articles_fts MATCH ?1 "
+        "ORDER BY t.r";
     static const char fast_sql[] =
         "SELECT a.url, f.name, a.title, coalesce(a.site, a.host),"
         "  snippet(articles_fts, 1, '[', ']', '...', 16),"

@@ -10,20 +10,17 @@
 
 #include <winnow/error.h>
 
+#include "wn_text.h"
+
 /*
  * Sketch keys are the smallest hashes of a text, so their high bits are
- * mostly zero: mix them (the splitmix64 finaliser, a bijection) before
- * taking bits for the bucket and the stored fragment.
+ * mostly zero: mix them before taking bits for the bucket and the stored
+ * fragment.
  */
 static uint32_t
 wn_story_fragment(uint64_t key)
 {
-    key ^= key >> 30;
-    key *= 0xbf58476d1ce4e5b9ull;
-    key ^= key >> 27;
-    key *= 0x94d049bb133111ebull;
-    key ^= key >> 31;
-    return (uint32_t) (key >> 32);
+    return (uint32_t) (wn_text_mix(key) >> 32);
 }
 
 void

@@ -376,17 +376,6 @@ struct wn_text_simhash_state {
     int32_t votes[64];
 };
 
-/* A strong 64-bit finalizer (splitmix64): FNV alone mixes high bits badly. */
-static uint64_t
-wn_text_mix(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
 static void
 wn_text_simhash_word(uint64_t word, void *arg)
 {

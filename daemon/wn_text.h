@@ -12,6 +12,18 @@
 
 #include "wn_buf.h"
 
+/* A strong 64-bit finalizer (splitmix64, a bijection): FNV alone mixes
+ * high bits badly, and sketch keys (the smallest hashes) have few. */
+static inline uint64_t
+wn_text_mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
 /* Length of a content hash in hex, terminator excluded. */
 #define WN_TEXT_HASH_HEX 32
 
