@@ -113,10 +113,11 @@ case "${1:-}" in
                 feed) echo tests/fixtures/feeds/*.xml tests/fuzz/corpus/feed/* ;;
                 clean) echo tests/fixtures/demo/articles/* tests/fuzz/corpus/clean/* conf/sites.d/samples/* ;;
                 conf) echo conf/*.conf conf/*.in ;;
+                shingle) echo tests/fuzz/corpus/shingle/* tests/fixtures/demo/articles/* ;;
                 *) echo tests/fuzz/corpus/"$1"/* ;;
             esac
         }
-        for t in feed clean time url conf http; do
+        for t in feed clean time url conf http shingle page; do
             mkdir -p "$work/$t"
             # shellcheck disable=SC2046
             cp $(seeds $t) "$work/$t/"

@@ -78,6 +78,8 @@ static const struct wn_conf_key wn_conf_keys[] = {
     { "store", "keep_days", WN_CONF_INT, "0", WN_OFF(keep_days), 0, 1000000 },
     { "store", "keep_pages_days", WN_CONF_INT, "30", WN_OFF(keep_pages_days), 0,
       1000000 },
+    { "store", "retain_every", WN_CONF_DURATION, "1h", WN_OFF(retain_every),
+      100, WN_MS(7 * 86400) },
     { "plugins", "dir", WN_CONF_PATH, WN_DEFAULT_PLUGIN_DIR, WN_OFF(plugin_dir),
       0, 0 },
     { "plugins", "timeout", WN_CONF_DURATION, "2s", WN_OFF(plugin_timeout), 1,

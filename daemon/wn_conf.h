@@ -81,6 +81,7 @@ struct wn_conf {
     long store_max_size;  /* bytes the database may grow to; 0: no cap */
     long keep_days;       /* days articles are kept; 0: for ever */
     long keep_pages_days; /* days raw pages are kept; 0: not kept */
+    long retain_every;    /* ms between retention passes of `run` */
 
     /* [plugins] */
     char *plugin_dir;

@@ -28,6 +28,7 @@
 #include "wn_notify.h"
 #include "wn_plugin.h"
 #include "wn_progress.h"
+#include "wn_retain.h"
 #include "wn_sched.h"
 #include "wn_lease.h"
 #include "wn_sink.h"
@@ -80,8 +81,9 @@ struct wn_daemon {
     struct wn_fetcher *fetcher;
     struct wn_net_allow *allow;
     struct wn_ingest *ingest;
-    struct wn_sched *sched; /* run only */
-    struct wn_lease *lease; /* run on a shared store, instead of sched */
+    struct wn_sched *sched;   /* run only */
+    struct wn_lease *lease;   /* run on a shared store, instead of sched */
+    struct wn_retain *retain; /* run only: expiry on a timer */
     struct wn_sinks *sinks;
     struct wn_admin *admin;       /* run only, when [admin] listen is set */
     struct wn_progress *progress; /* once only */
@@ -192,13 +194,13 @@ wn_daemon_sync_feeds(struct wn_daemon *d, struct wn_err *err)
         }
     }
     if (rc == 0) {
-        struct wn_store_retain r = { wn_time_now(), d->conf->keep_days,
-                                     d->conf->keep_pages_days, 0, 0 };
+        struct wn_store_retain r = { .now = wn_time_now(),
+                                     .keep_days = d->conf->keep_days,
+                                     .keep_pages_days =
+                                         d->conf->keep_pages_days };
         rc = wn_store_retain(d->store, &r, err);
-        if (rc == 0 && r.articles + r.pages > 0) {
-            WN_LOG(WN_LOG_NOTICE, "store",
-                   "retention: %ld articles and %ld pages expired", r.articles,
-                   r.pages);
+        if (rc == 0) {
+            wn_retain_log(&r);
         }
     }
     if (rc == 0) {
@@ -207,6 +209,16 @@ wn_daemon_sync_feeds(struct wn_daemon *d, struct wn_err *err)
         wn_store_rollback(d->store);
     }
     return rc;
+}
+
+/* The retention timer's settings from a configuration. */
+static void
+wn_daemon_retain_opts(const struct wn_conf *c, struct wn_retain_opts *ro)
+{
+    ro->every_ms = (uint64_t) c->retain_every;
+    ro->keep_days = c->keep_days;
+    ro->keep_pages_days = c->keep_pages_days;
+    ro->chunk = 0;
 }
 
 static void wn_daemon_feed_done(struct wn_ingest_feed *feed, int ok, void *arg);
@@ -380,6 +392,8 @@ wn_daemon_finish(uv_timer_t *t)
     }
     wn_lease_close(d->lease);
     d->lease = NULL;
+    wn_retain_close(d->retain);
+    d->retain = NULL;
     wn_daemon_close_handle((uv_handle_t *) &d->sigint);
     wn_daemon_close_handle((uv_handle_t *) &d->sigterm);
     wn_daemon_close_handle((uv_handle_t *) &d->sighup);
@@ -991,6 +1005,11 @@ wn_daemon_reload(struct wn_daemon *d)
     d->nfeeds = nc->nfeeds;
     d->conf = nc;
     d->plugins = np;
+    if (d->retain != NULL) {
+        struct wn_retain_opts ro;
+        wn_daemon_retain_opts(nc, &ro);
+        wn_retain_set(d->retain, &ro);
+    }
     d->allow = na;
     d->fetcher = nf;
     wn_ingest_reconfigure(d->ingest, nc, np, nf);
@@ -1462,6 +1481,15 @@ wn_cmd_run(const struct wn_opts *o)
     d.last_sweep = uv_now(&d.loop);
     uv_timer_start(&d.sweep_timer, wn_daemon_sweep, WN_DAEMON_SWEEP_DOWN_MS,
                    WN_DAEMON_SWEEP_DOWN_MS);
+    {
+        struct wn_retain_opts ro;
+        wn_daemon_retain_opts(d.conf, &ro);
+        if (wn_retain_init(&d.loop, d.writer, &ro, &d.retain) != 0) {
+            WN_LOG(WN_LOG_ERR, "store",
+                   "retention timer: out of memory; articles expire only "
+                   "when the daemon starts");
+        }
+    }
     WN_LOG(WN_LOG_NOTICE, "winnowd",
            "running: %zu feeds, %zu plugins, store %s", d.nfeeds,
            d.plugins != NULL ? d.plugins->n : 0, d.conf->store_path);

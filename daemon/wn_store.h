@@ -186,7 +186,9 @@ int wn_store_feeds(struct wn_store *s, wn_store_feed_row_cb cb, void *arg,
 int wn_store_articles(struct wn_store *s, int64_t since, wn_store_row_cb cb,
                       void *arg, struct wn_err *err);
 
-/* Counts for summaries and tests. */
+/* Counts for summaries and tests.  pending: item URLs without an article
+ * that are still to be fetched (attempts left; not those whose fetches
+ * failed for good or whose article expired). */
 struct wn_store_counts {
     long feeds, items, articles, pending;
 };
@@ -243,13 +245,19 @@ struct wn_store_retain {
     long keep_days;       /* articles: 0 keeps them for ever */
     long keep_pages_days; /* raw pages: 0 keeps them as long as the article */
     long articles, pages; /* out: how many were deleted */
+    long limit; /* articles, and pages, deleted per call at most; 0: all */
+    int more;   /* out: a limit was reached, more may have expired */
 };
 
 /*
  * Deletes articles stored more than keep_days ago (a feed's own keep_days
  * wins), with their pages, search entries and story keys, and raw pages
- * older than keep_pages_days.  Items stay, so an expired article whose
- * item is still in its feed is not fetched again.  0 or < 0.
+ * older than keep_pages_days.  Items stay, their fetches used up
+ * (attempts = WN_STORE_ITEM_ATTEMPTS), so an expired article is fetched
+ * again neither when its feed still lists it nor as pending.  With a
+ * limit, the oldest (lowest ids) go first and `more` says to call again.
+ * Restartable in one transaction (it only deletes; the counts are reset).
+ * 0 or < 0.
  */
 int wn_store_retain(struct wn_store *s, struct wn_store_retain *r,
                     struct wn_err *err);

@@ -982,34 +982,53 @@ wn_store_pg_retain(struct wn_store *base, struct wn_store_retain *ret,
 {
     struct wn_store_pg *s = wn_store_pg_of(base);
     char now[WN_STORE_PG_INT], days[WN_STORE_PG_INT], pdays[WN_STORE_PG_INT];
-    const char *p[2] = { wn_store_pg_int(now, ret->now),
-                         wn_store_pg_int(days, ret->keep_days) };
+    char att[WN_STORE_PG_INT], lim[WN_STORE_PG_INT];
+    const char *p[4] = { wn_store_pg_int(now, ret->now),
+                         wn_store_pg_int(days, ret->keep_days),
+                         wn_store_pg_int(att, WN_STORE_ITEM_ATTEMPTS),
+                         ret->limit > 0 ? wn_store_pg_int(lim, ret->limit)
+                                        : NULL }; /* NULL: LIMIT ALL */
     PGresult *r;
     int rc;
 
+    ret->articles = ret->pages = 0;
+    ret->more = 0;
+    /* keep_days 0 (the feed's or the default) keeps for ever.  The items
+     * stay, with their fetches used up, so that neither the feed listing
+     * them again nor the pending sweep fetches them again. */
     rc = wn_store_pg_query(
         s,
-        "DELETE FROM articles a USING (SELECT a2.id FROM articles a2"
-        "  LEFT JOIN feeds f ON f.id = a2.feed_id"
-        "  WHERE coalesce(f.keep_days, $2) > 0"
-        "    AND a2.stored_at < $1 - 86400 * coalesce(f.keep_days, $2)) old "
-        "WHERE a.id = old.id",
-        2, p, &r, err, "expiring articles");
+        "WITH old AS (DELETE FROM articles a USING (SELECT a2.id"
+        "    FROM articles a2 LEFT JOIN feeds f ON f.id = a2.feed_id"
+        "    WHERE coalesce(f.keep_days, $2) > 0"
+        "      AND a2.stored_at < $1 - 86400 * coalesce(f.keep_days, $2)"
+        "    ORDER BY a2.id LIMIT $4::bigint) x"
+        "  WHERE a.id = x.id RETURNING a.url),"
+        " used AS (UPDATE items SET attempts = greatest(attempts, $3),"
+        "    last_error = 'article expired (keep_days)'"
+        "  WHERE url IN (SELECT url FROM old) RETURNING 1) "
+        "SELECT (SELECT count(*) FROM old), (SELECT count(*) FROM used)",
+        4, p, &r, err, "expiring articles");
     if (rc != 0) {
         return rc;
     }
-    ret->articles = strtol(PQcmdTuples(r), NULL, 10);
+    ret->articles = (long) wn_store_pg_get_int(r, 0, 0, 0);
     PQclear(r);
     p[1] = wn_store_pg_int(pdays, ret->keep_pages_days);
+    p[2] = p[3];
     rc = wn_store_pg_query(s,
-                           "DELETE FROM pages WHERE $2 > 0"
-                           "  AND fetched_at < $1 - 86400 * $2",
-                           2, p, &r, err, "expiring pages");
+                           "DELETE FROM pages WHERE article_id IN ("
+                           "  SELECT article_id FROM pages WHERE $2 > 0"
+                           "    AND fetched_at < $1 - 86400 * $2"
+                           "  ORDER BY article_id LIMIT $3::bigint)",
+                           3, p, &r, err, "expiring pages");
     if (rc != 0) {
         return rc;
     }
     ret->pages = strtol(PQcmdTuples(r), NULL, 10);
     PQclear(r);
+    ret->more = ret->limit > 0
+                && (ret->articles >= ret->limit || ret->pages >= ret->limit);
     return 0;
 }
 
@@ -1176,14 +1195,17 @@ static int
 wn_store_pg_counts(struct wn_store *base, struct wn_store_counts *out,
                    struct wn_err *err)
 {
+    char att[WN_STORE_PG_INT];
+    const char *p[1] = { wn_store_pg_int(att, WN_STORE_ITEM_ATTEMPTS) };
     PGresult *r;
     int rc = wn_store_pg_query(
         wn_store_pg_of(base),
         "SELECT (SELECT count(*) FROM feeds), (SELECT count(*) FROM items),"
         "  (SELECT count(*) FROM articles),"
         "  (SELECT count(DISTINCT i.url) FROM items i LEFT JOIN articles a"
-        "     ON a.url = i.url WHERE a.id IS NULL AND i.url IS NOT NULL)",
-        0, NULL, &r, err, "counting");
+        "     ON a.url = i.url WHERE a.id IS NULL AND i.url IS NOT NULL"
+        "     AND i.attempts < $1)",
+        1, p, &r, err, "counting");
 
     if (rc != 0) {
         return rc;

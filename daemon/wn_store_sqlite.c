@@ -1427,13 +1427,15 @@ wn_store_sqlite_counts(struct wn_store *base, struct wn_store_counts *out,
         "SELECT (SELECT count(*) FROM feeds), (SELECT count(*) FROM items),"
         "  (SELECT count(*) FROM articles),"
         "  (SELECT count(DISTINCT i.url) FROM items i LEFT JOIN articles a"
-        "     ON a.url = i.url WHERE a.id IS NULL AND i.url IS NOT NULL)";
+        "     ON a.url = i.url WHERE a.id IS NULL AND i.url IS NOT NULL"
+        "     AND i.attempts < ?1)";
     sqlite3_stmt *st;
     int rc;
 
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
         return wn_store_fail(s, err, "counting");
     }
+    sqlite3_bind_int(st, 1, WN_STORE_ITEM_ATTEMPTS);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         out->feeds = (long) sqlite3_column_int64(st, 0);
@@ -1675,31 +1677,50 @@ wn_store_sqlite_retain(struct wn_store *base, struct wn_store_retain *r,
 {
     struct wn_store_sqlite *s = wn_store_sqlite_of(base);
     /* keep_days 0 (the feed's or the default) keeps for ever. */
+#define WN_STORE_SQLITE_EXPIRED                                                \
+    "SELECT a.id FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id"        \
+    "  WHERE coalesce(f.keep_days, ?2) > 0"                                    \
+    "    AND a.stored_at < ?1 - 86400 * coalesce(f.keep_days, ?2)"             \
+    "  ORDER BY a.id LIMIT ?4"
+    /* The items stay, with their fetches used up, so that neither the
+     * feed listing them again nor the pending sweep fetches them again. */
+    static const char items_sql[] =
+        "UPDATE items SET attempts = max(attempts, ?3),"
+        "  last_error = 'article expired (keep_days)' "
+        "WHERE url IN (SELECT url FROM articles WHERE id IN ("
+        WN_STORE_SQLITE_EXPIRED "))";
     static const char articles_sql[] =
-        "DELETE FROM articles WHERE id IN (SELECT a.id FROM articles a"
-        "  LEFT JOIN feeds f ON f.id = a.feed_id"
-        "  WHERE coalesce(f.keep_days, ?2) > 0"
-        "    AND a.stored_at < ?1 - 86400 * coalesce(f.keep_days, ?2))";
+        "DELETE FROM articles WHERE id IN (" WN_STORE_SQLITE_EXPIRED ")";
     static const char pages_sql[] =
-        "DELETE FROM pages WHERE ?2 > 0 AND fetched_at < ?1 - 86400 * ?2";
-    const char *sql[2] = { articles_sql, pages_sql };
-    long days[2] = { r->keep_days, r->keep_pages_days };
-    long *count[2] = { &r->articles, &r->pages };
+        "DELETE FROM pages WHERE article_id IN (SELECT article_id FROM pages"
+        "  WHERE ?2 > 0 AND fetched_at < ?1 - 86400 * ?2"
+        "  ORDER BY article_id LIMIT ?4)";
+#undef WN_STORE_SQLITE_EXPIRED
+    const char *sql[3] = { items_sql, articles_sql, pages_sql };
+    long days[3] = { r->keep_days, r->keep_days, r->keep_pages_days };
+    long ignored, *count[3] = { &ignored, &r->articles, &r->pages };
     int rc = 0;
 
-    for (int i = 0; rc == 0 && i < 2; i++) {
+    r->articles = r->pages = 0;
+    r->more = 0;
+    for (int i = 0; rc == 0 && i < 3; i++) {
         sqlite3_stmt *st;
         if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK) {
             return wn_store_fail(s, err, "expiring articles");
         }
         sqlite3_bind_int64(st, 1, r->now);
         sqlite3_bind_int64(st, 2, days[i]);
+        if (i == 0) {
+            sqlite3_bind_int(st, 3, WN_STORE_ITEM_ATTEMPTS);
+        }
+        sqlite3_bind_int64(st, 4, r->limit > 0 ? r->limit : -1); /* -1: all */
         rc = sqlite3_step(st) == SQLITE_DONE
                  ? 0
                  : wn_store_fail(s, err, "expiring articles");
         *count[i] = rc == 0 ? (long) sqlite3_changes(s->db) : 0;
         sqlite3_finalize(st);
     }
+    r->more = r->limit > 0 && (r->articles >= r->limit || r->pages >= r->limit);
     return rc;
 }
 

@@ -5,10 +5,12 @@ and 002) and none shared by 003 or 004; one article for two URLs that differ
 by tracking parameters; `winnowd search` ranked with snippets and filters;
 `export --since`; `reclean` re-running the plugins over kept pages; and a
 full database (a [store] max_size cap, as a full disk) reported clearly,
-the daemon staying up and resuming once space is freed.
+the daemon staying up and resuming once space is freed; retention on the
+timer of a running daemon (SQLite, and PostgreSQL when installed).
 
 Environment (set by CTest): WN_WINNOWD, WN_PLUGIN_DIR, WN_FIXTURES.
 """
+import collections
 import json
 import os
 import re
@@ -22,6 +24,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import corpus  # noqa: E402
+import pgserver  # noqa: E402
 import wnlib  # noqa: E402
 
 WINNOWD = os.environ.get("WN_WINNOWD", "build/winnowd")
@@ -189,6 +192,164 @@ class FullDisk(unittest.TestCase):
                 c = sqlite3.connect(db)
                 self.assertEqual(c.execute("PRAGMA integrity_check").fetchone()[0], "ok")
                 c.close()
+
+
+class RetentionWhileRunning(unittest.TestCase):
+    """`run` expires articles and raw pages on its [store] retain_every
+    timer: articles stored more than keep_days ago go (a feed's own
+    keep_days wins), raw pages past keep_pages_days go, their items stay so
+    neither the feed listing them again nor a restart fetches them again,
+    and nothing else is touched.  On SQLite, and on PostgreSQL when it is
+    installed."""
+
+    def test_articles_expire_while_the_daemon_runs(self):
+        with wnlib.TempDir() as tmp:
+            db = os.path.join(tmp, "winnow.db")
+
+            def query(sql):
+                c = sqlite3.connect(db, timeout=30)
+                try:
+                    rows = c.execute(sql).fetchall()
+                    c.commit()
+                    return rows
+                finally:
+                    c.close()
+            self.expire_while_running(tmp, db, query)
+            self.assertEqual(query("PRAGMA integrity_check")[0][0], "ok")
+            query("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+
+    def test_articles_expire_while_the_daemon_runs_on_postgresql(self):
+        if pgserver.bindir() is None:
+            self.skipTest("PostgreSQL is not installed")
+        with wnlib.TempDir() as tmp, pgserver.PgServer() as pg:
+            def query(sql):
+                return [tuple(l.split("|")) for l in pg.psql(sql).splitlines() if l]
+            self.expire_while_running(tmp, pg.uri, query)
+
+    def expire_while_running(self, tmp, store, query):
+        """query(sql): the rows, as an operator's second connection."""
+        def count(sql):
+            return int(query(sql)[0][0])
+
+        site = os.path.join(tmp, "site")
+        feeds, pages = corpus.write_site(site, 2, 6, seed=11)
+        with wnlib.Server(site) as server:
+            conf = os.path.join(tmp, "winnow.conf")
+            log = os.path.join(tmp, "winnowd.log")
+            wnlib.write_conf(conf, store, PLUGINS,
+                             [(n, f"{server.base}/{p}", "always")
+                              for n, p in sorted(feeds.items())],
+                             extra="[schedule]\ninterval = 1s\n")
+            with open(conf) as f:
+                text = f.read()
+            # [store]: two days, pages five, a pass every second; feed f1
+            # keeps its articles for ever.
+            text = text.replace(f"path = {store}\n", f"path = {store}\nkeep_days = 2\n"
+                                "keep_pages_days = 5\nretain_every = 1s\n", 1)
+            text = text.replace(f"url = {server.base}/f1.xml\n",
+                                f"url = {server.base}/f1.xml\nkeep_days = 0\n", 1)
+            with open(conf, "w") as f:
+                f.write(text)
+
+            def start():
+                with open(log, "a") as lf:
+                    return subprocess.Popen([WINNOWD, "run", "-c", conf, "--log-level", "info"],
+                                            stdout=lf, stderr=lf)
+
+            def stop(p):
+                p.send_signal(signal.SIGTERM)
+                try:
+                    self.assertEqual(p.wait(30), 0)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+                    self.fail("winnowd did not stop on SIGTERM")
+
+            def log_text():
+                with open(log, errors="replace") as f:
+                    return f.read()
+
+            def wait(what, cond, p, timeout=60):
+                end = time.time() + timeout
+                while time.time() < end:
+                    if cond():
+                        return
+                    self.assertIsNone(p.poll(), "winnowd exited")
+                    time.sleep(0.2)
+                self.fail(f"{what}: not within {timeout} s; log:\n{log_text()[-3000:]}")
+
+            def urls():
+                return {u for (u,) in query("SELECT url FROM articles")}
+
+            def feeds_refetched():
+                """Changes both feeds; returns a test that both were
+                fetched whole since."""
+                t0 = time.time()
+                for name in feeds.values():
+                    with open(os.path.join(site, name), "a") as f:
+                        f.write(f"<!-- {t0} -->\n")
+                return lambda: {path for path, status, t in server.timed_requests()
+                                if status == 200 and t > t0 and path.endswith(".xml")
+                                } == {"/" + n for n in feeds.values()}
+
+            p = start()
+            try:
+                wait("running", lambda: " running: " in log_text(), p)
+                wait("every article stored",
+                     lambda: count("SELECT count(*) FROM articles") == len(pages), p)
+                feed_of = dict(query("SELECT a.url, f.name FROM articles a "
+                                     "JOIN feeds f ON f.id = a.feed_id"))
+                short = sorted(u for u, f in feed_of.items() if f == "f0")
+                keeper = sorted(u for u, f in feed_of.items() if f == "f1")
+                expired, paged = short[:2], short[2]
+                # Each text ends its paragraphs with a token of its own.
+                token = {r["url"]: re.findall(r"\b[0-9a-f]{12,16}\b", r["text"])[-1]
+                         for r in wnlib.export(WINNOWD, conf)}
+
+                def quoted(us):
+                    return ", ".join(f"'{u}'" for u in us)
+                query("UPDATE articles SET stored_at = stored_at - 3 * 86400 "
+                      f"WHERE url IN ({quoted(expired + keeper[:1])})")
+                query("UPDATE pages SET fetched_at = fetched_at - 6 * 86400 WHERE "
+                      f"article_id = (SELECT id FROM articles WHERE url = {quoted([paged])})")
+                wait("the aged articles expired",
+                     lambda: count("SELECT count(*) FROM articles") == len(pages) - 2, p,
+                     timeout=30)
+                wait("the pass logged",
+                     lambda: re.search(r"notice: store: retention: 2 articles and 1 raw "
+                                       r"pages expired", log_text()), p, timeout=10)
+                self.assertEqual(urls(), set(feed_of) - set(expired))
+                self.assertEqual(count("SELECT count(*) FROM items"), len(pages))
+                self.assertEqual(count("SELECT count(*) FROM pages"), len(pages) - 3)
+                self.assertEqual(count("SELECT count(*) FROM pages WHERE article_id = "
+                                       f"(SELECT id FROM articles WHERE url = {quoted([paged])})"),
+                                 0)
+                for u in expired:
+                    out = wnlib.run(WINNOWD, "search", "-c", conf, token[u], check=0)
+                    self.assertEqual(out.stdout, "", f"{u} left the search index")
+                for u in (keeper[0], paged):
+                    out = wnlib.run(WINNOWD, "search", "-c", conf, token[u], "--json", check=0)
+                    self.assertEqual([json.loads(l)["url"] for l in out.stdout.splitlines()], [u])
+
+                # The feeds list the expired articles again: not fetched.
+                wait("both feeds fetched again", feeds_refetched(), p)
+                time.sleep(1.5)
+            finally:
+                stop(p)
+            # Nor after a restart (the pending articles queued at start).
+            p = start()
+            try:
+                wait("running again", lambda: log_text().count(" running: ") == 2, p)
+                wait("both feeds fetched again", feeds_refetched(), p)
+                time.sleep(1.5)
+            finally:
+                stop(p)
+            fetched = collections.Counter(path for path, status, _ in server.timed_requests()
+                                          if path.startswith("/a/"))
+            self.assertEqual(sorted(fetched), sorted("/" + x for x in pages))
+            self.assertEqual(set(fetched.values()), {1}, "no article fetched twice")
+            self.assertEqual(urls(), set(feed_of) - set(expired))
+            self.assertEqual(count("SELECT count(*) FROM items"), len(pages))
 
 
 if __name__ == "__main__":

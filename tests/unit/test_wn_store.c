@@ -489,8 +489,10 @@ store_searches_links_stories_and_expires(void **state)
     /* The item stays known, so the feed does not bring it back. */
     {
         struct wn_feed_item i1 = item("1", "https://news.w.example/a");
+        want = 1;
         assert_int_equal(
             wn_store_item_put(s, f1.id, &i1, i1.link, 200, &want, &err), 0);
+        assert_false(want);
     }
     r.now = 1000 + 11 * 86400;
     assert_int_equal(wn_store_retain(s, &r, &err), 0);
