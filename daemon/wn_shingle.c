@@ -53,7 +53,7 @@ wn_shingle_words(const char *s, size_t len, uint64_t *w, size_t max)
 int
 wn_shingles_of(const char *s, size_t len, struct wn_shingles *out)
 {
-    size_t max = WN_SHINGLE_MAX + WN_SHINGLE_WORDS, nw, ns, k = 0;
+    size_t max = WN_SHINGLE_MAX + WN_SHINGLE_WORDS - 1, nw, ns, k = 0;
     uint64_t *w;
 
     out->h = NULL;

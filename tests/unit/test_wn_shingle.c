@@ -109,12 +109,31 @@ shingle_sets_fold_case_and_punctuation(void **state)
     wn_shingles_free(&c);
 }
 
+static void
+shingle_sets_stop_at_their_cap(void **state)
+{
+    size_t n = WN_SHINGLE_MAX + 100, cap = n * 8, o = 0;
+    char *text = malloc(cap);
+    struct wn_shingles sh;
+
+    (void) state;
+    assert_non_null(text);
+    for (size_t i = 0; i < n; i++) { /* distinct words: distinct shingles */
+        o += (size_t) snprintf(text + o, cap - o, "w%zu ", i);
+    }
+    assert_int_equal(wn_shingles_of(text, o, &sh), 0);
+    assert_int_equal(sh.n, WN_SHINGLE_MAX);
+    wn_shingles_free(&sh);
+    free(text);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(shingle_links_the_seeds_that_share_a_wire_story),
         cmocka_unit_test(shingle_sets_fold_case_and_punctuation),
+        cmocka_unit_test(shingle_sets_stop_at_their_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
