@@ -239,6 +239,7 @@ wn_daemon_fetch_opts(const struct wn_conf *c, const struct wn_net_allow *allow,
                                                                    : c->proxy;
     fo->allow = allow;
     fo->file_root = c->file_root;
+    fo->ca_file = c->ca_file;
 }
 
 static void

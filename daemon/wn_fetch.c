@@ -56,6 +56,7 @@ struct wn_fetch_req {
     char *etag;
     char *last_modified;
     char *user_agent, *cookie, *username, *password, *proxy; /* or NULL */
+    char *ca_file;                                           /* or NULL */
     long timeout;
     wn_fetch_cb cb;
     void *arg;
@@ -86,6 +87,7 @@ struct wn_fetcher {
     char *user_agent;
     char *file_root; /* realpath, or NULL */
     char *proxy;     /* or NULL */
+    char *ca_file;   /* or NULL */
     struct wn_fetch_hosts hosts;
     struct wn_fetch_host *ready_head, *ready_tail; /* may start now */
     struct wn_sched *wake;                         /* hosts that must wait */
@@ -275,6 +277,7 @@ wn_fetch_release(struct wn_fetcher *f)
         free(f->user_agent);
         free(f->file_root);
         free(f->proxy);
+        free(f->ca_file);
         wn_fetch_hosts_free(&f->hosts);
         free(f);
         if (cb != NULL) {
@@ -478,6 +481,7 @@ wn_fetch_req_free(struct wn_fetch_req *r)
     free(r->username);
     free(r->password);
     free(r->proxy);
+    free(r->ca_file);
     free(r);
 }
 
@@ -958,6 +962,7 @@ wn_fetch_setup(struct wn_fetcher *f, struct wn_fetch_req *r)
     CURL *e = curl_easy_init();
     long low_speed = o->low_speed_time / 1000;
     const char *proxy = r->proxy != NULL ? r->proxy : f->proxy;
+    const char *ca_file = r->ca_file != NULL ? r->ca_file : f->ca_file;
 
     if (e == NULL) {
         return WN_ENOMEM;
@@ -1010,6 +1015,10 @@ wn_fetch_setup(struct wn_fetcher *f, struct wn_fetch_req *r)
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (ca_file != NULL) {
+        /* Instead of the system's bundle: a private CA's certificates. */
+        curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
+    }
     if (proxy != NULL) {
         /* "" turns the environment's proxy off; unset, libcurl reads
          * http_proxy, https_proxy, all_proxy and no_proxy itself. */
@@ -1109,6 +1118,7 @@ wn_fetch_req_fill(struct wn_fetch_req *r, const struct wn_fetch_req_opts *ro)
     r->username = wn_fetch_dup(ro->username, &oom);
     r->password = wn_fetch_dup(ro->password, &oom);
     r->proxy = wn_fetch_dup(ro->proxy, &oom);
+    r->ca_file = wn_fetch_dup(ro->ca_file, &oom);
     r->timeout = ro->timeout;
     for (size_t i = 0; !oom && i < ro->nheaders; i++) {
         struct curl_slist *l = curl_slist_append(r->headers, ro->headers[i]);
@@ -1240,10 +1250,12 @@ wn_fetch_init(uv_loop_t *loop, const struct wn_fetch_opts *opts,
         f->file_root = strdup(resolved);
     }
     f->proxy = opts->proxy != NULL ? strdup(opts->proxy) : NULL;
+    f->ca_file = opts->ca_file != NULL ? strdup(opts->ca_file) : NULL;
     f->multi = curl_multi_init();
     if (f->user_agent == NULL || f->multi == NULL
         || (opts->file_root != NULL && f->file_root == NULL)
         || (opts->proxy != NULL && f->proxy == NULL)
+        || (opts->ca_file != NULL && f->ca_file == NULL)
         || wn_sched_init(loop, wn_fetch_host_wake, f, &f->wake) != 0)
     {
         if (f->multi != NULL) {
@@ -1252,12 +1264,14 @@ wn_fetch_init(uv_loop_t *loop, const struct wn_fetch_opts *opts,
         free(f->user_agent);
         free(f->file_root);
         free(f->proxy);
+        free(f->ca_file);
         free(f);
         return wn_err_set(err, WN_ENOMEM, "out of memory");
     }
     f->opts.user_agent = f->user_agent;
     f->opts.file_root = f->file_root;
     f->opts.proxy = f->proxy;
+    f->opts.ca_file = f->ca_file;
     uv_timer_init(loop, &f->timer);
     f->timer.data = f;
     f->open_handles = 2; /* the timer and the wake heap's */

@@ -244,6 +244,7 @@ wn_ingest_req_opts(const struct wn_ingest_feed *feed, const char *url,
     ro->cookie = ff->cookie;
     ro->username = ff->username;
     ro->password = ff->password;
+    ro->ca_file = ff->ca_file; /* the feed's server's private CA */
 }
 
 /* ---- feeds ---- */
