@@ -11,7 +11,10 @@
 
 #include <winnow/error.h>
 
-#define WN_ARENA_CHUNK 16384 /* default chunk payload */
+/* Chunk payloads grow with the arena, from the first (most arenas hold
+ * one small article or item) to the largest. */
+#define WN_ARENA_CHUNK_MIN 1024
+#define WN_ARENA_CHUNK     16384
 
 struct wn_arena_chunk {
     struct wn_arena_chunk *next;
@@ -63,7 +66,12 @@ wn_arena_alloc(struct wn_arena *a, size_t size)
     }
     /* Big allocations get a chunk of their own behind the current head, so
      * the head keeps serving small ones. */
-    need = size > WN_ARENA_CHUNK / 4 ? size : WN_ARENA_CHUNK;
+    need = a->used < WN_ARENA_CHUNK_MIN ? WN_ARENA_CHUNK_MIN
+           : a->used < WN_ARENA_CHUNK   ? a->used
+                                        : WN_ARENA_CHUNK;
+    if (size > need / 4) {
+        need = size;
+    }
     c = calloc(1, sizeof(*c) + need);
     if (c == NULL) {
         return NULL;

@@ -52,6 +52,9 @@
 /* Cleaned articles waiting for the writer or in its transaction, per
  * [store] batch: two batches, one being written while the next fills. */
 #define WN_INGEST_STORING 2
+/* Articles from feed content cleaned in one threadpool job: one hand-off
+ * for many short texts instead of one each. */
+#define WN_INGEST_CLEAN_BATCH 32
 
 struct wn_ingest {
     struct wn_ingest_opts o;
@@ -103,6 +106,7 @@ struct wn_article_job {
     int64_t published;
     int fetch;   /* fetch the page (else clean the feed's content) */
     int storing; /* counted in storing, else in working */
+    struct wn_article_job *cnext; /* cleaned in the same threadpool job */
     char *body;
     size_t len;
     char *content_type;
@@ -985,9 +989,8 @@ wn_ingest_extract_feed(struct wn_article_job *a, struct wn_article **out,
 }
 
 static void
-wn_ingest_clean_work(uv_work_t *req)
+wn_ingest_clean_one(struct wn_article_job *a)
 {
-    struct wn_article_job *a = req->data;
     struct wn_article *page = NULL, *feed = NULL;
     struct wn_err ferr;
 
@@ -1020,6 +1023,15 @@ wn_ingest_clean_work(uv_work_t *req)
     }
     wn_article_free(feed);
     a->article = page;
+}
+
+/* Threadpool: cleans a chain of jobs (->cnext). */
+static void
+wn_ingest_clean_work(uv_work_t *req)
+{
+    for (struct wn_article_job *a = req->data; a != NULL; a = a->cnext) {
+        wn_ingest_clean_one(a);
+    }
 }
 
 static int
@@ -1075,13 +1087,10 @@ wn_ingest_article_done(struct wn_write_op *op)
     wn_ingest_article_finish(a);
 }
 
+/* A cleaned job goes to the writer, with its article or its failure. */
 static void
-wn_ingest_clean_after(uv_work_t *req, int status)
+wn_ingest_cleaned(struct wn_article_job *a)
 {
-    struct wn_article_job *a = req->data;
-    struct wn_ingest *in = a->in;
-
-    (void) status;
     if (a->rc != 0) {
         wn_ingest_article_fail(a,
                                a->err.msg[0] ? a->err.msg : wn_strerror(a->rc));
@@ -1092,20 +1101,44 @@ wn_ingest_clean_after(uv_work_t *req, int status)
         a->op.done = wn_ingest_article_done;
         wn_ingest_to_writer(a);
     }
-    wn_ingest_pump(in);
 }
 
 static void
+wn_ingest_clean_after(uv_work_t *req, int status)
+{
+    struct wn_article_job *a = req->data, *next;
+    struct wn_ingest *in = a->in;
+
+    (void) status;
+    for (; a != NULL; a = next) {
+        next = a->cnext;
+        a->cnext = NULL;
+        wn_ingest_cleaned(a);
+    }
+    wn_ingest_pump(in);
+}
+
+/* Queues the cleaning of a chain of jobs (->cnext) as one threadpool job. */
+static void
 wn_ingest_clean(struct wn_article_job *a)
 {
+    struct wn_ingest *in = a->in;
+
+    for (struct wn_article_job *c = a; c != NULL; c = c->cnext) {
+        c->plugins = in->o.plugins;
+        c->feed_url = c->feed != NULL ? c->feed->conf->url : NULL;
+    }
     a->work.data = a;
-    a->plugins = a->in->o.plugins;
-    a->feed_url = a->feed != NULL ? a->feed->conf->url : NULL;
-    if (uv_queue_work(a->in->o.loop, &a->work, wn_ingest_clean_work,
+    if (uv_queue_work(in->o.loop, &a->work, wn_ingest_clean_work,
                       wn_ingest_clean_after)
         != 0)
     {
-        wn_ingest_article_fail(a, "cannot queue the cleaning");
+        struct wn_article_job *next;
+        for (; a != NULL; a = next) {
+            next = a->cnext;
+            a->cnext = NULL;
+            wn_ingest_article_fail(a, "cannot queue the cleaning");
+        }
     }
 }
 
@@ -1148,11 +1181,17 @@ static void
 wn_ingest_pump(struct wn_ingest *in)
 {
     struct wn_fetch_req_opts ro;
+    struct wn_article_job *chain = NULL, **ctail = &chain;
+    size_t nchain = 0;
+    size_t storing_max = (size_t) in->o.conf->store_batch * WN_INGEST_STORING;
 
+    /* Page fetches take a fetch-and-clean slot (max_articles: the pages
+     * are the memory); feed content, already in memory, goes straight to
+     * the storing slots, cleaned WN_INGEST_CLEAN_BATCH at a time. */
     while (!in->draining && in->qhead != NULL && !wn_sinks_full(in->o.sinks)
-           && in->working < (size_t) in->o.conf->max_articles
-           && in->storing
-                  < (size_t) in->o.conf->store_batch * WN_INGEST_STORING)
+           && in->storing < storing_max
+           && (!in->qhead->fetch
+               || in->working < (size_t) in->o.conf->max_articles))
     {
         struct wn_article_job *a = in->qhead;
 
@@ -1163,12 +1202,22 @@ wn_ingest_pump(struct wn_ingest *in)
         a->next = NULL;
         in->stats.articles_queued--;
         in->stats.articles_active++;
-        in->working++;
-        wn_ingest_feed_pump(in);
         if (!a->fetch) {
-            wn_ingest_clean(a);
+            a->storing = 1;
+            in->storing++;
+            *ctail = a;
+            ctail = &a->cnext;
+            if (++nchain == WN_INGEST_CLEAN_BATCH) {
+                wn_ingest_clean(chain);
+                chain = NULL;
+                ctail = &chain;
+                nchain = 0;
+            }
+            wn_ingest_feed_pump(in);
             continue;
         }
+        in->working++;
+        wn_ingest_feed_pump(in);
         wn_err_clear(&a->err);
         wn_ingest_req_opts(a->feed, a->link, &ro);
         if (wn_fetch_start(in->o.fetcher, a->link, &ro,
@@ -1177,6 +1226,9 @@ wn_ingest_pump(struct wn_ingest *in)
         {
             wn_ingest_article_fail(a, a->err.msg);
         }
+    }
+    if (chain != NULL) {
+        wn_ingest_clean(chain);
     }
 }
 

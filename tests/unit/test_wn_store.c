@@ -566,6 +566,60 @@ store_searches_links_stories_and_expires(void **state)
     wn_store_close(s);
 }
 
+/* The FTS5 index's own check, through a second connection. */
+static void
+assert_fts_consistent(void)
+{
+    sqlite3 *db;
+
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO articles_fts(articles_fts)"
+                                  " VALUES ('integrity-check')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void
+store_search_index_follows_writes_within_a_transaction(void **state)
+{
+    struct wn_store *s = open_store();
+    struct wn_article *a = article_text("Walrus", "A walrus swam by the pier."),
+                      *a2 = article_text("Walrus", "An otter swam by the pier."),
+                      *b = article_text("Heron", "A heron stood in the reeds.");
+    struct wn_err err;
+
+    (void) state;
+    /* inserted, then rewritten before the search index saw it */
+    assert_int_equal(wn_store_begin(s, &err), 0);
+    assert_int_equal(
+        wn_store_article_put(s, a, "https://x.example/1", NULL, 10, &err), 0);
+    assert_int_equal(
+        wn_store_article_put(s, a2, "https://x.example/1", NULL, 11, &err), 0);
+    assert_int_equal(
+        wn_store_article_put(s, b, "https://x.example/2", NULL, 12, &err), 0);
+    assert_int_equal(wn_store_commit(s, &err), 0);
+    assert_fts_consistent();
+    assert_int_equal(search_n(s, "otter", NULL, NULL), 1);
+    assert_int_equal(search_n(s, "heron", NULL, NULL), 1);
+    /* rewritten after it was indexed, in and out of a transaction */
+    assert_int_equal(wn_store_begin(s, &err), 0);
+    assert_int_equal(
+        wn_store_article_put(s, a, "https://x.example/2", NULL, 13, &err), 0);
+    assert_int_equal(wn_store_commit(s, &err), 0);
+    assert_int_equal(
+        wn_store_article_put(s, b, "https://x.example/1", NULL, 14, &err), 0);
+    assert_fts_consistent();
+    assert_int_equal(search_n(s, "otter", NULL, NULL), 0);
+    assert_int_equal(search_n(s, "walrus", NULL, NULL), 1);
+    assert_int_equal(search_n(s, "heron", NULL, NULL), 1);
+    wn_article_free(a);
+    wn_article_free(a2);
+    wn_article_free(b);
+    wn_store_close(s);
+}
+
 static void
 store_item_with_a_new_guid_but_the_same_content_is_not_new(void **state)
 {
@@ -677,6 +731,9 @@ main(void)
             store_upgrades_a_schema_1_database_in_place, setup, teardown),
         cmocka_unit_test_setup_teardown(
             store_searches_links_stories_and_expires, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            store_search_index_follows_writes_within_a_transaction, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(
             store_item_with_a_new_guid_but_the_same_content_is_not_new, setup,
             teardown),
