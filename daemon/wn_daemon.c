@@ -33,7 +33,9 @@
 #include "wn_sink.h"
 #include "wn_stats.h"
 #include "wn_store.h"
+#include "wn_strset.h"
 #include "wn_time.h"
+#include "wn_url.h"
 #include "wn_writer.h"
 
 #define WN_DAEMON_PENDING_MAX 10000 /* earlier items retried per start */
@@ -298,6 +300,12 @@ wn_daemon_open(struct wn_daemon *d, const struct wn_opts *o)
         return WN_EXIT_FAILURE;
     }
     wn_daemon_fetch_opts(d->conf, d->allow, &fo);
+    if (strcmp(o->command, "once") == 0) {
+        /* A host that asks to wait longer than a transfer may take is
+         * not waited for: its requests fail as rate-limited and the next
+         * pass asks them (wn_daemon_waits()). */
+        fo.max_host_wait = d->conf->timeout;
+    }
     rc = wn_fetch_init(&d->loop, &fo, &d->fetcher, &err);
     if (rc != 0) {
         WN_LOG(WN_LOG_ERR, "winnowd", "%s", err.msg);
@@ -1290,6 +1298,78 @@ wn_daemon_summary(struct wn_daemon *d, FILE *out)
             st.articles_from_feed, st.articles_failed, secs);
 }
 
+/* True when `once` leaves the feed to wait out its server's Retry-After. */
+static int
+wn_daemon_feed_waits(const struct wn_ingest_feed *f, int64_t now)
+{
+    return f->rate_limited
+           && wn_daemon_waits(wn_fetch_class_name(WN_FETCH_RATE),
+                              f->next_fetch, now);
+}
+
+/*
+ * Starts the pass of `once`: every feed but the retired ones and, unless
+ * forced, those waiting out a Retry-After; with [fetch] retry_after_host,
+ * the other feeds of their hosts wait too.
+ */
+static void
+wn_daemon_once_feeds(struct wn_daemon *d, int force)
+{
+    struct wn_strset hosts;
+    int64_t now = wn_time_now();
+    char until[WN_TIME_BUFSZ], *host = NULL;
+
+    wn_strset_init(&hosts);
+    for (size_t i = 0; !force && d->conf->retry_after_host && i < d->nfeeds;
+         i++) {
+        const struct wn_ingest_feed *f = &d->feeds[i]->f;
+        if (!f->retired && wn_daemon_feed_waits(f, now)
+            && wn_url_host(wn_ingest_feed_url(f), &host) == 0)
+        {
+            (void) wn_strset_add(&hosts, host); /* out of memory: asked */
+        }
+        free(host);
+        host = NULL;
+    }
+    for (size_t i = 0; i < d->nfeeds; i++) {
+        struct wn_ingest_feed *f = &d->feeds[i]->f;
+        int host_waits = 0;
+
+        if (f->retired) {
+            WN_LOG(WN_LOG_NOTICE, "winnowd",
+                   "feed %s: retired (410 Gone): not fetched until its url "
+                   "changes",
+                   f->conf->name);
+            continue;
+        }
+        if (hosts.count > 0 && !wn_daemon_feed_waits(f, now)
+            && wn_url_host(wn_ingest_feed_url(f), &host) == 0)
+        {
+            host_waits = wn_strset_has(&hosts, host);
+        }
+        if (!force && wn_daemon_feed_waits(f, now)) {
+            wn_time_format(f->next_fetch, until);
+            WN_LOG(WN_LOG_NOTICE, "winnowd",
+                   "feed %s: the server asked to wait (429/503 Retry-After) "
+                   "until %s: not fetched (once --force fetches it)",
+                   f->conf->name, until);
+            d->waiting++;
+        } else if (host_waits) {
+            WN_LOG(WN_LOG_NOTICE, "winnowd",
+                   "feed %s: its host %s asked another feed to wait "
+                   "(Retry-After, [fetch] retry_after_host): not fetched "
+                   "(once --force fetches it)",
+                   f->conf->name, host);
+            d->waiting++;
+        } else {
+            wn_ingest_feed(d->ingest, f);
+        }
+        free(host);
+        host = NULL;
+    }
+    wn_strset_free(&hosts);
+}
+
 int
 wn_cmd_once(const struct wn_opts *o)
 {
@@ -1317,32 +1397,7 @@ wn_cmd_once(const struct wn_opts *o)
     }
     wn_progress_start(&d.loop, STDERR_FILENO, 1, d.nfeeds, wn_daemon_progress,
                       &d, &d.progress);
-    for (size_t i = 0; i < d.nfeeds; i++) {
-        struct wn_ingest_feed *f = &d.feeds[i]->f;
-        if (f->retired) {
-            WN_LOG(WN_LOG_NOTICE, "winnowd",
-                   "feed %s: retired (410 Gone): not fetched until its url "
-                   "changes",
-                   f->conf->name);
-            continue;
-        }
-        if (!o->force
-            && wn_daemon_waits(f->rate_limited
-                                   ? wn_fetch_class_name(WN_FETCH_RATE)
-                                   : NULL,
-                               f->next_fetch, wn_time_now()))
-        {
-            char until[WN_TIME_BUFSZ];
-            wn_time_format(f->next_fetch, until);
-            WN_LOG(WN_LOG_NOTICE, "winnowd",
-                   "feed %s: the server asked to wait (429/503 Retry-After) "
-                   "until %s: not fetched (once --force fetches it)",
-                   f->conf->name, until);
-            d.waiting++;
-            continue;
-        }
-        wn_ingest_feed(d.ingest, f);
-    }
+    wn_daemon_once_feeds(&d, o->force);
     if (wn_ingest_idle(d.ingest)) {
         uv_timer_start(&d.finish_timer, wn_daemon_finish, 0, 0);
     }

@@ -65,6 +65,7 @@ struct wn_fetch_req {
     int is_file;
     int too_big;
     int blocked;
+    long host_wait; /* s its host still waits, when shed unstarted */
     unsigned nhops;
     short hops[WN_FETCH_MAX_HOPS]; /* final status of each response */
     char blocked_addr[INET6_ADDRSTRLEN + 8];
@@ -193,6 +194,14 @@ wn_fetch_ready_pop(struct wn_fetcher *f)
     return h;
 }
 
+/* True when h must wait longer than [the fetcher's] max_host_wait. */
+static int
+wn_fetch_host_sheds(const struct wn_fetcher *f, const struct wn_fetch_host *h)
+{
+    return f->opts.max_host_wait > 0
+           && h->next_ok > uv_now(f->loop) + (uint64_t) f->opts.max_host_wait;
+}
+
 /*
  * Puts h where it belongs: in the ready list when its next request may
  * start now, in the wake heap when it must wait for its delay, nowhere
@@ -214,6 +223,11 @@ wn_fetch_host_place(struct wn_fetcher *f, struct wn_fetch_host *h)
         }
         return;
     }
+    if (h->next_ok > now && h->qhead != NULL && wn_fetch_host_sheds(f, h)) {
+        /* Its queue is ended from the wake heap, not the caller's stack. */
+        wn_sched_in(f->wake, &h->wake, 0);
+        return;
+    }
     if (h->next_ok > now) {
         if (h->wake.index == WN_HEAP_NONE || h->wake.key != h->next_ok) {
             wn_sched_in(f->wake, &h->wake, h->next_ok - now);
@@ -231,6 +245,29 @@ wn_fetch_host_place(struct wn_fetcher *f, struct wn_fetch_host *h)
     }
 }
 
+static void wn_fetch_finish(struct wn_fetcher *f, struct wn_fetch_req *r,
+                            CURLcode code, int canceled);
+
+/* Ends every queued request of h, which must wait too long, as
+ * rate-limited (their callbacks may queue new ones: they wait their turn). */
+static void
+wn_fetch_host_shed(struct wn_fetcher *f, struct wn_fetch_host *h)
+{
+    long secs = (long) ((h->next_ok - uv_now(f->loop) + 999) / 1000);
+    struct wn_fetch_req *list = NULL, **tail = &list, *r;
+
+    while ((r = wn_fetch_host_pop(h)) != NULL) {
+        *tail = r;
+        tail = &r->next;
+    }
+    while ((r = list) != NULL) {
+        list = r->next;
+        r->next = NULL;
+        r->host_wait = secs;
+        wn_fetch_finish(f, r, CURLE_OK, 0);
+    }
+}
+
 static void
 wn_fetch_host_wake(struct wn_heap_entry *e, void *arg)
 {
@@ -240,6 +277,9 @@ wn_fetch_host_wake(struct wn_heap_entry *e, void *arg)
                                            - offsetof(struct wn_fetch_host,
                                                       wake));
 
+    if (h->qhead != NULL && wn_fetch_host_sheds(f, h)) {
+        wn_fetch_host_shed(f, h);
+    }
     wn_fetch_host_place(f, h);
     wn_fetch_pump(f);
 }
@@ -791,6 +831,15 @@ wn_fetch_finish(struct wn_fetcher *f, struct wn_fetch_req *r, CURLcode code,
         res.rc = WN_ECANCELED;
         res.cls = WN_FETCH_CANCELED;
         snprintf(res.error, sizeof(res.error), "canceled: winnowd is stopping");
+    } else if (r->host_wait > 0) {
+        res.rc = WN_EFETCH;
+        res.cls = WN_FETCH_RATE;
+        res.retry_after = r->host_wait;
+        snprintf(res.error, sizeof(res.error),
+                 "not asked: its host asked to wait %ld s more (Retry-After "
+                 "on another request)",
+                 r->host_wait);
+        f->stats.failed++;
     } else if (r->blocked) {
         res.rc = WN_EBLOCKED;
         res.cls = WN_FETCH_BLOCKED;

@@ -39,6 +39,10 @@ struct wn_fetch_opts {
                               "": none; else a proxy URL */
     const char *ca_file;   /* CA certificates (PEM) to check servers
                               against, or NULL: the system's bundle */
+    long max_host_wait;    /* ms: requests of a host deferred longer than
+                              this (wn_fetch_defer_host) end at once as
+                              rate-limited instead of waiting; 0: they wait
+                              (`run`; `once` would linger) */
 };
 
 /* Per request; every field may be 0 or NULL (the fetcher's setting). */

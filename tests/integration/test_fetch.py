@@ -230,6 +230,42 @@ class FetchMisbehaving(unittest.TestCase):
         self.assertEqual(len(asked()), 3)
         self.assertEqual(feeds_json(conf)["slow"]["error_count"], 2)
 
+    def test_once_does_not_linger_on_a_host_that_asks_to_wait(self):
+        """[fetch] retry_after_host: a 429 with Retry-After 3600 on one feed
+        ends its host's queued requests at once (rate-limited, not asked)
+        instead of holding `once` for an hour; the next `once` leaves the
+        whole host alone."""
+        b, g = self.bad.base, self.good.base
+        sibs = [(f"s{i}", f"{b}/good{1 + i % 8}.xml?hw{i}", []) for i in range(8)]
+        conf = self.conf("hostwait", [("limit", f"{b}/status/429?retry_after=3600&hw", [])]
+                         + sibs + [("other", f"{g}/good3.xml?hw", [])],
+                         fetch_extra="retry_after_host = yes")
+
+        def asked():
+            return [q for q, _, _ in self.bad.timed_requests() if "hw" in q]
+
+        self.bad.clear()
+        start = time.time()
+        p = wnlib.run(WINNOWD, "once", "-c", conf, check=0, timeout=60)
+        self.assertLess(time.time() - start, 10, "once waited for the host's Retry-After")
+        self.assertEqual(asked().count("/status/429?retry_after=3600&hw"), 1)
+        state = feeds_json(conf)
+        shed = [n for n, _, _ in sibs if state[n]["state"] == "failing"]
+        self.assertGreaterEqual(len(shed), 1, state)
+        self.assertEqual(len(asked()), 1 + len(sibs) - len(shed), p.stderr)
+        for n in shed:
+            self.assertEqual(state[n]["error_class"], "rate-limited")
+            self.assertIn("not asked: its host asked to wait", state[n]["last_error"])
+            self.assertGreaterEqual(unix(state[n]["next_try"]), time.time() + 3000)
+        self.assertEqual(state["other"]["state"], "ok")
+
+        # the next pass leaves every feed of that host alone
+        self.bad.clear()
+        p = wnlib.run(WINNOWD, "once", "-c", conf, check=0)
+        self.assertEqual(asked(), [], p.stderr)
+        self.assertRegex(p.stderr, rf"{len(sibs) + 1} waiting for Retry-After", p.stderr)
+        self.assertRegex(p.stderr, r"feed s\d: its host 127\.0\.0\.1 asked another feed to wait")
+
     def skip_hours_survive_a_restart(self, store):
         """A feed that asks to be skipped every hour but one (H, five hours
         from now, UTC): its next try falls in H after the first fetch (200)
