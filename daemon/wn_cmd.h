@@ -25,6 +25,8 @@ struct wn_opts {
     int json;               /* --json */
     int text;               /* --text */
     int explain;            /* --explain */
+    int force;              /* once: --force (fetch feeds waiting out a
+                               server's Retry-After too) */
     int log_level;          /* --log-level, -1 when not given */
 };
 

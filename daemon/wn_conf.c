@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <winnow/host.h>
 
@@ -39,6 +40,7 @@
 enum wn_conf_type {
     WN_CONF_STRING,
     WN_CONF_PATH,     /* relative to the file's folder */
+    WN_CONF_FILE,     /* a PATH that names a readable file */
     WN_CONF_BOOL,     /* int */
     WN_CONF_INT,      /* long, [min, max] */
     WN_CONF_SIZE,     /* long bytes, [min, max] */
@@ -111,6 +113,7 @@ static const struct wn_conf_key wn_conf_keys[] = {
     { "fetch", "host_delay", WN_CONF_DURATION, "0", WN_OFF(host_delay), 0,
       WN_MS(3600) },
     { "fetch", "proxy", WN_CONF_STRING, NULL, WN_OFF(proxy), 0, 0 },
+    { "fetch", "ca_file", WN_CONF_FILE, NULL, WN_OFF(ca_file), 0, 0 },
     { "fetch", "retry_after_host", WN_CONF_BOOL, "no",
       WN_OFF(retry_after_host), 0, 0 },
     { "feeds", "opml", WN_CONF_PATH, NULL, WN_OFF(opml), 0, 0 },
@@ -159,7 +162,7 @@ static const char *const wn_conf_feed_keys[] = {
     "url",          "fetch_article", "interval", "keep_days",
     "timezone",     "future_dates",  "user_agent", "header",
     "cookie",       "username",      "password", "proxy",
-    "timeout",      "min_interval",  "max_interval",
+    "timeout",      "min_interval",  "max_interval", "ca_file",
 };
 
 #define WN_CONF_NFEEDKEYS                                                      \
@@ -336,6 +339,25 @@ wn_conf_error(struct wn_conf_loader *l, unsigned line, const char *section,
     l->failed = 1;
 }
 
+/* True when `path` (a key's value) is a file this process may read; else
+ * reports why against section/key. */
+static int
+wn_conf_readable(struct wn_conf_loader *l, const char *section,
+                 const char *key, const char *path, unsigned line)
+{
+    struct stat st;
+
+    if (access(path, R_OK) != 0 || stat(path, &st) != 0) {
+        wn_conf_error(l, line, section, key, "%s: %s", path, strerror(errno));
+        return 0;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        wn_conf_error(l, line, section, key, "%s: not a file", path);
+        return 0;
+    }
+    return 1;
+}
+
 /* inih's reader: one line per call, at most num-1 bytes. */
 static char *
 wn_conf_reader(char *str, int num, void *stream)
@@ -486,6 +508,7 @@ wn_conf_apply(struct wn_conf_loader *l, const struct wn_conf_key *k,
     switch (k->type) {
     case WN_CONF_STRING:
     case WN_CONF_NETLIST:
+    case WN_CONF_FILE:
     case WN_CONF_PATH: {
         char **slot = (char **) (base + k->offset);
         char *s;
@@ -499,14 +522,21 @@ wn_conf_apply(struct wn_conf_loader *l, const struct wn_conf_key *k,
             }
             wn_net_allow_free(allow);
         }
-        if (k->type == WN_CONF_PATH && *value == '\0') {
+        if ((k->type == WN_CONF_PATH || k->type == WN_CONF_FILE)
+            && *value == '\0') {
             wn_conf_error(l, line, k->section, k->name, "empty path");
             return;
         }
-        s = k->type == WN_CONF_PATH ? wn_conf_path(l->conf, value)
-                                    : strdup(value);
+        s = k->type == WN_CONF_PATH || k->type == WN_CONF_FILE
+                ? wn_conf_path(l->conf, value)
+                : strdup(value);
         if (s == NULL) {
             wn_conf_error(l, line, k->section, k->name, "out of memory");
+            return;
+        }
+        if (k->type == WN_CONF_FILE && !wn_conf_readable(l, k->section,
+                                                         k->name, s, line)) {
+            free(s);
             return;
         }
         free(*slot);
@@ -602,7 +632,7 @@ wn_conf_feed_fetch_key(struct wn_conf_loader *l, struct wn_conf_feed *f,
         && strcmp(key, "cookie") != 0 && strcmp(key, "username") != 0
         && strcmp(key, "password") != 0 && strcmp(key, "proxy") != 0
         && strcmp(key, "timeout") != 0 && strcmp(key, "min_interval") != 0
-        && strcmp(key, "max_interval") != 0)
+        && strcmp(key, "max_interval") != 0 && strcmp(key, "ca_file") != 0)
     {
         return WN_EDECLINED;
     }
@@ -630,6 +660,18 @@ wn_conf_feed_fetch_key(struct wn_conf_loader *l, struct wn_conf_feed *f,
         if (*slot == NULL) {
             wn_conf_error(l, l->line, l->section, key, "out of memory");
         }
+    } else if (strcmp(key, "ca_file") == 0) {
+        char *path = *value != '\0' ? wn_conf_path(l->conf, value) : NULL;
+        if (*value == '\0') {
+            wn_conf_error(l, l->line, l->section, key, "empty path");
+        } else if (path == NULL) {
+            wn_conf_error(l, l->line, l->section, key, "out of memory");
+        } else if (wn_conf_readable(l, l->section, key, path, l->line)) {
+            free(ff->ca_file);
+            ff->ca_file = path;
+            path = NULL;
+        }
+        free(path);
     } else if (strcmp(key, "header") == 0) {
         const char *colon = strchr(value, ':');
         char **h;
@@ -756,7 +798,7 @@ wn_conf_feed_key(struct wn_conf_loader *l, struct wn_conf_feed *f,
                       "unknown key (feeds take url, fetch_article, interval, "
                       "keep_days, timezone, future_dates, user_agent, header, "
                       "cookie, username, password or password_file, proxy, "
-                      "timeout, min_interval, max_interval)");
+                      "ca_file, timeout, min_interval, max_interval)");
     }
     return 0;
 }
@@ -1472,6 +1514,7 @@ wn_conf_free(struct wn_conf *c)
     for (size_t i = 0; i < WN_CONF_NKEYS; i++) {
         const struct wn_conf_key *k = &wn_conf_keys[i];
         if (k->type == WN_CONF_STRING || k->type == WN_CONF_PATH
+            || k->type == WN_CONF_FILE
             || k->type == WN_CONF_NETLIST)
         {
             free(*(char **) ((char *) c + k->offset));
@@ -1494,6 +1537,7 @@ wn_conf_free(struct wn_conf *c)
             }
             free(ff->password);
             free(ff->proxy);
+            free(ff->ca_file);
             free(ff);
         }
     }

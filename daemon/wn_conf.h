@@ -34,6 +34,8 @@ struct wn_conf_feed_fetch {
     char *username; /* basic auth */
     char *password; /* read from password_file when the file loads */
     char *proxy;    /* a proxy URL, or "" for none */
+    char *ca_file;  /* CA certificates (PEM) this feed's server is checked
+                       against instead of [fetch] ca_file, or NULL */
     long timeout;   /* ms, whole transfer */
     long min_interval, max_interval; /* s */
 };
@@ -102,6 +104,8 @@ struct wn_conf {
     char *file_root;         /* folder file: URLs may read, or NULL */
     long host_delay;         /* ms between request starts to one host */
     char *proxy;             /* proxy URL, "" none, NULL: environment */
+    char *ca_file; /* CA certificates (PEM) servers are checked against
+                      instead of the system's, or NULL: the system's */
     int retry_after_host;    /* a Retry-After defers its whole host */
 
     /* [feeds] */

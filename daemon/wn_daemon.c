@@ -34,7 +34,9 @@
 #include "wn_sink.h"
 #include "wn_stats.h"
 #include "wn_store.h"
+#include "wn_strset.h"
 #include "wn_time.h"
+#include "wn_url.h"
 #include "wn_writer.h"
 
 #define WN_DAEMON_PENDING_MAX 10000 /* earlier items retried per start */
@@ -111,6 +113,7 @@ struct wn_daemon {
     volatile int stop;             /* read by plugins on other threads */
     struct wn_writer_stats writes; /* kept when the writer closes */
     int once;
+    size_t waiting; /* once: feeds left to wait out a Retry-After */
     int stopping;
     int finishing;
     uint64_t started;
@@ -119,7 +122,7 @@ struct wn_daemon {
 
 /* ---- acquire ---- */
 
-/* Takes over what the store remembers of a feed. */
+/* Takes over what the store remembers of a feed (sf keeps the rest). */
 static void
 wn_daemon_feed_state(struct wn_ingest_feed *f, struct wn_store_feed *sf)
 {
@@ -134,6 +137,10 @@ wn_daemon_feed_state(struct wn_ingest_feed *f, struct wn_store_feed *sf)
     f->interval = sf->interval;
     f->next_fetch = sf->next_fetch;
     f->error_count = sf->error_count;
+    f->skip_hours = sf->skip_hours;
+    f->skip_days = (unsigned char) sf->skip_days;
+    f->rate_limited = sf->error_class != NULL
+                      && strcmp(sf->error_class, "rate-limited") == 0;
     sf->etag = sf->last_modified = sf->fetch_url = NULL;
 }
 
@@ -189,9 +196,9 @@ wn_daemon_sync_feeds(struct wn_daemon *d, struct wn_err *err)
             wn_daemon_feed_state(&df->f, &sf);
             d->feeds[d->nfeeds++] = df;
         } else {
-            wn_store_feed_clear(&sf);
             wn_daemon_feed_free(df);
         }
+        wn_store_feed_clear(&sf);
     }
     if (rc == 0) {
         struct wn_store_retain r = { .now = wn_time_now(),
@@ -246,6 +253,7 @@ wn_daemon_fetch_opts(const struct wn_conf *c, const struct wn_net_allow *allow,
                                                                    : c->proxy;
     fo->allow = allow;
     fo->file_root = c->file_root;
+    fo->ca_file = c->ca_file;
 }
 
 static void
@@ -304,6 +312,12 @@ wn_daemon_open(struct wn_daemon *d, const struct wn_opts *o)
         return WN_EXIT_FAILURE;
     }
     wn_daemon_fetch_opts(d->conf, d->allow, &fo);
+    if (strcmp(o->command, "once") == 0) {
+        /* A host that asks to wait longer than a transfer may take is
+         * not waited for: its requests fail as rate-limited and the next
+         * pass asks them (wn_daemon_waits()). */
+        fo.max_host_wait = d->conf->timeout;
+    }
     rc = wn_fetch_init(&d->loop, &fo, &d->fetcher, &err);
     if (rc != 0) {
         WN_LOG(WN_LOG_ERR, "winnowd", "%s", err.msg);
@@ -1267,24 +1281,112 @@ wn_daemon_feed_done(struct wn_ingest_feed *feed, int ok, void *arg)
     wn_sched_in(d->sched, &feed->sched, (uint64_t) wait * 1000u);
 }
 
+/*
+ * True when the feed's last answer was a 429/503 whose Retry-After (or the
+ * backoff after it) has not passed: `once` leaves it alone unless forced.
+ */
+static int
+wn_daemon_waits(const char *error_class, int64_t next_fetch, int64_t now)
+{
+    return error_class != NULL
+           && strcmp(error_class, wn_fetch_class_name(WN_FETCH_RATE)) == 0
+           && next_fetch > now;
+}
+
 static void
 wn_daemon_summary(struct wn_daemon *d, FILE *out)
 {
     struct wn_ingest_stats st;
     double secs = (double) (uv_hrtime() - d->started) / 1e9;
+    char waiting[24];
 
+    snprintf(waiting, sizeof(waiting), "%zu", d->waiting);
     wn_ingest_stats(d->ingest, &st);
     WN_LOG(WN_LOG_INFO, "store",
            "%" PRIu64 " writes in %" PRIu64 " transactions", d->writes.ops,
            d->writes.batches);
     fprintf(out,
             "winnowd once: %zu feeds: %" PRIu64 " ok, %" PRIu64
-            " not modified, %" PRIu64 " failed; %" PRIu64 " items, %" PRIu64
-            " new; %" PRIu64 " articles stored (%" PRIu64
+            " not modified, %" PRIu64 " failed%s%s%s; %" PRIu64
+            " items, %" PRIu64 " new; %" PRIu64 " articles stored (%" PRIu64
             " from feed content), %" PRIu64 " failed; %.2f s\n",
             d->nfeeds, st.feeds_ok, st.feeds_not_modified, st.feeds_failed,
+            d->waiting > 0 ? ", " : "", d->waiting > 0 ? waiting : "",
+            d->waiting > 0 ? " waiting for Retry-After (not asked)" : "",
             st.items_seen, st.items_new, st.articles_stored,
             st.articles_from_feed, st.articles_failed, secs);
+}
+
+/* True when `once` leaves the feed to wait out its server's Retry-After. */
+static int
+wn_daemon_feed_waits(const struct wn_ingest_feed *f, int64_t now)
+{
+    return f->rate_limited
+           && wn_daemon_waits(wn_fetch_class_name(WN_FETCH_RATE),
+                              f->next_fetch, now);
+}
+
+/*
+ * Starts the pass of `once`: every feed but the retired ones and, unless
+ * forced, those waiting out a Retry-After; with [fetch] retry_after_host,
+ * the other feeds of their hosts wait too.
+ */
+static void
+wn_daemon_once_feeds(struct wn_daemon *d, int force)
+{
+    struct wn_strset hosts;
+    int64_t now = wn_time_now();
+    char until[WN_TIME_BUFSZ], *host = NULL;
+
+    wn_strset_init(&hosts);
+    for (size_t i = 0; !force && d->conf->retry_after_host && i < d->nfeeds;
+         i++) {
+        const struct wn_ingest_feed *f = &d->feeds[i]->f;
+        if (!f->retired && wn_daemon_feed_waits(f, now)
+            && wn_url_host(wn_ingest_feed_url(f), &host) == 0)
+        {
+            (void) wn_strset_add(&hosts, host); /* out of memory: asked */
+        }
+        free(host);
+        host = NULL;
+    }
+    for (size_t i = 0; i < d->nfeeds; i++) {
+        struct wn_ingest_feed *f = &d->feeds[i]->f;
+        int host_waits = 0;
+
+        if (f->retired) {
+            WN_LOG(WN_LOG_NOTICE, "winnowd",
+                   "feed %s: retired (410 Gone): not fetched until its url "
+                   "changes",
+                   f->conf->name);
+            continue;
+        }
+        if (hosts.count > 0 && !wn_daemon_feed_waits(f, now)
+            && wn_url_host(wn_ingest_feed_url(f), &host) == 0)
+        {
+            host_waits = wn_strset_has(&hosts, host);
+        }
+        if (!force && wn_daemon_feed_waits(f, now)) {
+            wn_time_format(f->next_fetch, until);
+            WN_LOG(WN_LOG_NOTICE, "winnowd",
+                   "feed %s: the server asked to wait (429/503 Retry-After) "
+                   "until %s: not fetched (once --force fetches it)",
+                   f->conf->name, until);
+            d->waiting++;
+        } else if (host_waits) {
+            WN_LOG(WN_LOG_NOTICE, "winnowd",
+                   "feed %s: its host %s asked another feed to wait "
+                   "(Retry-After, [fetch] retry_after_host): not fetched "
+                   "(once --force fetches it)",
+                   f->conf->name, host);
+            d->waiting++;
+        } else {
+            wn_ingest_feed(d->ingest, f);
+        }
+        free(host);
+        host = NULL;
+    }
+    wn_strset_free(&hosts);
 }
 
 int
@@ -1314,16 +1416,7 @@ wn_cmd_once(const struct wn_opts *o)
     }
     wn_progress_start(&d.loop, STDERR_FILENO, 1, d.nfeeds, wn_daemon_progress,
                       &d, &d.progress);
-    for (size_t i = 0; i < d.nfeeds; i++) {
-        if (d.feeds[i]->f.retired) {
-            WN_LOG(WN_LOG_NOTICE, "winnowd",
-                   "feed %s: retired (410 Gone): not fetched until its url "
-                   "changes",
-                   d.feeds[i]->f.conf->name);
-            continue;
-        }
-        wn_ingest_feed(d.ingest, &d.feeds[i]->f);
-    }
+    wn_daemon_once_feeds(&d, o->force);
     if (wn_ingest_idle(d.ingest)) {
         uv_timer_start(&d.finish_timer, wn_daemon_finish, 0, 0);
     }
@@ -1332,7 +1425,7 @@ wn_cmd_once(const struct wn_opts *o)
     wn_ingest_stats(d.ingest, &st);
     /* Non-zero only when nothing at all could be done. */
     status = (st.feeds_ok + st.feeds_not_modified + st.articles_stored == 0
-              && (d.nfeeds > 0 || st.articles_failed > 0))
+              && (d.nfeeds > d.waiting || st.articles_failed > 0))
                      || d.nfeeds == 0
                  ? WN_EXIT_FAILURE
                  : WN_EXIT_OK;
@@ -1654,6 +1747,9 @@ wn_daemon_feed_row(const struct wn_store_feed_row *r, void *arg)
     const struct wn_opts *o = arg;
     char last[WN_TIME_BUFSZ] = "never", ok[WN_TIME_BUFSZ] = "never";
     char next[WN_TIME_BUFSZ] = "-";
+    int waits = r->retired == WN_TIME_NONE
+                && wn_daemon_waits(r->error_class, r->next_fetch,
+                                   wn_time_now());
     const char *state = r->retired != WN_TIME_NONE ? "retired"
                         : r->last_fetch == WN_TIME_NONE ? "new"
                         : r->error_count > 0            ? "failing"
@@ -1687,6 +1783,7 @@ wn_daemon_feed_row(const struct wn_store_feed_row *r, void *arg)
                                 ? r->next_fetch
                                 : WN_TIME_NONE);
         wn_daemon_json_time(obj, "retired", r->retired);
+        json_object_set_new(obj, "waiting_retry_after", json_boolean(waits));
         json_object_set_new(obj, "interval", json_integer(r->interval));
         return wn_daemon_json_print(obj);
     }
@@ -1700,6 +1797,11 @@ wn_daemon_feed_row(const struct wn_store_feed_row *r, void *arg)
     if (r->last_error != NULL && r->error_count > 0) {
         printf("  %s: %s\n", r->error_class != NULL ? r->error_class : "error",
                r->last_error);
+    }
+    if (waits) {
+        printf("  waiting for the server's Retry-After until %s (once skips "
+               "it; once --force fetches it)\n",
+               next);
     }
     return ferror(stdout) ? -1 : 0;
 }

@@ -56,6 +56,7 @@ struct wn_fetch_req {
     char *etag;
     char *last_modified;
     char *user_agent, *cookie, *username, *password, *proxy; /* or NULL */
+    char *ca_file;                                           /* or NULL */
     long timeout;
     wn_fetch_cb cb;
     void *arg;
@@ -64,6 +65,7 @@ struct wn_fetch_req {
     int is_file;
     int too_big;
     int blocked;
+    long host_wait; /* s its host still waits, when shed unstarted */
     unsigned nhops;
     short hops[WN_FETCH_MAX_HOPS]; /* final status of each response */
     char blocked_addr[INET6_ADDRSTRLEN + 8];
@@ -86,6 +88,7 @@ struct wn_fetcher {
     char *user_agent;
     char *file_root; /* realpath, or NULL */
     char *proxy;     /* or NULL */
+    char *ca_file;   /* or NULL */
     struct wn_fetch_hosts hosts;
     struct wn_fetch_host *ready_head, *ready_tail; /* may start now */
     struct wn_sched *wake;                         /* hosts that must wait */
@@ -191,6 +194,14 @@ wn_fetch_ready_pop(struct wn_fetcher *f)
     return h;
 }
 
+/* True when h must wait longer than [the fetcher's] max_host_wait. */
+static int
+wn_fetch_host_sheds(const struct wn_fetcher *f, const struct wn_fetch_host *h)
+{
+    return f->opts.max_host_wait > 0
+           && h->next_ok > uv_now(f->loop) + (uint64_t) f->opts.max_host_wait;
+}
+
 /*
  * Puts h where it belongs: in the ready list when its next request may
  * start now, in the wake heap when it must wait for its delay, nowhere
@@ -212,6 +223,11 @@ wn_fetch_host_place(struct wn_fetcher *f, struct wn_fetch_host *h)
         }
         return;
     }
+    if (h->next_ok > now && h->qhead != NULL && wn_fetch_host_sheds(f, h)) {
+        /* Its queue is ended from the wake heap, not the caller's stack. */
+        wn_sched_in(f->wake, &h->wake, 0);
+        return;
+    }
     if (h->next_ok > now) {
         if (h->wake.index == WN_HEAP_NONE || h->wake.key != h->next_ok) {
             wn_sched_in(f->wake, &h->wake, h->next_ok - now);
@@ -229,6 +245,29 @@ wn_fetch_host_place(struct wn_fetcher *f, struct wn_fetch_host *h)
     }
 }
 
+static void wn_fetch_finish(struct wn_fetcher *f, struct wn_fetch_req *r,
+                            CURLcode code, int canceled);
+
+/* Ends every queued request of h, which must wait too long, as
+ * rate-limited (their callbacks may queue new ones: they wait their turn). */
+static void
+wn_fetch_host_shed(struct wn_fetcher *f, struct wn_fetch_host *h)
+{
+    long secs = (long) ((h->next_ok - uv_now(f->loop) + 999) / 1000);
+    struct wn_fetch_req *list = NULL, **tail = &list, *r;
+
+    while ((r = wn_fetch_host_pop(h)) != NULL) {
+        *tail = r;
+        tail = &r->next;
+    }
+    while ((r = list) != NULL) {
+        list = r->next;
+        r->next = NULL;
+        r->host_wait = secs;
+        wn_fetch_finish(f, r, CURLE_OK, 0);
+    }
+}
+
 static void
 wn_fetch_host_wake(struct wn_heap_entry *e, void *arg)
 {
@@ -238,6 +277,9 @@ wn_fetch_host_wake(struct wn_heap_entry *e, void *arg)
                                            - offsetof(struct wn_fetch_host,
                                                       wake));
 
+    if (h->qhead != NULL && wn_fetch_host_sheds(f, h)) {
+        wn_fetch_host_shed(f, h);
+    }
     wn_fetch_host_place(f, h);
     wn_fetch_pump(f);
 }
@@ -275,6 +317,7 @@ wn_fetch_release(struct wn_fetcher *f)
         free(f->user_agent);
         free(f->file_root);
         free(f->proxy);
+        free(f->ca_file);
         wn_fetch_hosts_free(&f->hosts);
         free(f);
         if (cb != NULL) {
@@ -478,6 +521,7 @@ wn_fetch_req_free(struct wn_fetch_req *r)
     free(r->username);
     free(r->password);
     free(r->proxy);
+    free(r->ca_file);
     free(r);
 }
 
@@ -787,6 +831,15 @@ wn_fetch_finish(struct wn_fetcher *f, struct wn_fetch_req *r, CURLcode code,
         res.rc = WN_ECANCELED;
         res.cls = WN_FETCH_CANCELED;
         snprintf(res.error, sizeof(res.error), "canceled: winnowd is stopping");
+    } else if (r->host_wait > 0) {
+        res.rc = WN_EFETCH;
+        res.cls = WN_FETCH_RATE;
+        res.retry_after = r->host_wait;
+        snprintf(res.error, sizeof(res.error),
+                 "not asked: its host asked to wait %ld s more (Retry-After "
+                 "on another request)",
+                 r->host_wait);
+        f->stats.failed++;
     } else if (r->blocked) {
         res.rc = WN_EBLOCKED;
         res.cls = WN_FETCH_BLOCKED;
@@ -958,6 +1011,7 @@ wn_fetch_setup(struct wn_fetcher *f, struct wn_fetch_req *r)
     CURL *e = curl_easy_init();
     long low_speed = o->low_speed_time / 1000;
     const char *proxy = r->proxy != NULL ? r->proxy : f->proxy;
+    const char *ca_file = r->ca_file != NULL ? r->ca_file : f->ca_file;
 
     if (e == NULL) {
         return WN_ENOMEM;
@@ -1010,6 +1064,10 @@ wn_fetch_setup(struct wn_fetcher *f, struct wn_fetch_req *r)
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (ca_file != NULL) {
+        /* Instead of the system's bundle: a private CA's certificates. */
+        curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
+    }
     if (proxy != NULL) {
         /* "" turns the environment's proxy off; unset, libcurl reads
          * http_proxy, https_proxy, all_proxy and no_proxy itself. */
@@ -1109,6 +1167,7 @@ wn_fetch_req_fill(struct wn_fetch_req *r, const struct wn_fetch_req_opts *ro)
     r->username = wn_fetch_dup(ro->username, &oom);
     r->password = wn_fetch_dup(ro->password, &oom);
     r->proxy = wn_fetch_dup(ro->proxy, &oom);
+    r->ca_file = wn_fetch_dup(ro->ca_file, &oom);
     r->timeout = ro->timeout;
     for (size_t i = 0; !oom && i < ro->nheaders; i++) {
         struct curl_slist *l = curl_slist_append(r->headers, ro->headers[i]);
@@ -1240,10 +1299,12 @@ wn_fetch_init(uv_loop_t *loop, const struct wn_fetch_opts *opts,
         f->file_root = strdup(resolved);
     }
     f->proxy = opts->proxy != NULL ? strdup(opts->proxy) : NULL;
+    f->ca_file = opts->ca_file != NULL ? strdup(opts->ca_file) : NULL;
     f->multi = curl_multi_init();
     if (f->user_agent == NULL || f->multi == NULL
         || (opts->file_root != NULL && f->file_root == NULL)
         || (opts->proxy != NULL && f->proxy == NULL)
+        || (opts->ca_file != NULL && f->ca_file == NULL)
         || wn_sched_init(loop, wn_fetch_host_wake, f, &f->wake) != 0)
     {
         if (f->multi != NULL) {
@@ -1252,12 +1313,14 @@ wn_fetch_init(uv_loop_t *loop, const struct wn_fetch_opts *opts,
         free(f->user_agent);
         free(f->file_root);
         free(f->proxy);
+        free(f->ca_file);
         free(f);
         return wn_err_set(err, WN_ENOMEM, "out of memory");
     }
     f->opts.user_agent = f->user_agent;
     f->opts.file_root = f->file_root;
     f->opts.proxy = f->proxy;
+    f->opts.ca_file = f->ca_file;
     uv_timer_init(loop, &f->timer);
     f->timer.data = f;
     f->open_handles = 2; /* the timer and the wake heap's */

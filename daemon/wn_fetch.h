@@ -37,6 +37,12 @@ struct wn_fetch_opts {
     const char *file_root; /* folder file: URLs may read, or NULL: none */
     const char *proxy;     /* NULL: the environment's (http_proxy, ...);
                               "": none; else a proxy URL */
+    const char *ca_file;   /* CA certificates (PEM) to check servers
+                              against, or NULL: the system's bundle */
+    long max_host_wait;    /* ms: requests of a host deferred longer than
+                              this (wn_fetch_defer_host) end at once as
+                              rate-limited instead of waiting; 0: they wait
+                              (`run`; `once` would linger) */
 };
 
 /* Per request; every field may be 0 or NULL (the fetcher's setting). */
@@ -50,6 +56,7 @@ struct wn_fetch_req_opts {
     const char *username; /* basic auth, with password */
     const char *password;
     const char *proxy; /* as wn_fetch_opts.proxy */
+    const char *ca_file; /* as wn_fetch_opts.ca_file */
     long timeout;      /* ms, whole transfer */
 };
 

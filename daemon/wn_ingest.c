@@ -248,6 +248,7 @@ wn_ingest_req_opts(const struct wn_ingest_feed *feed, const char *url,
     ro->cookie = ff->cookie;
     ro->username = ff->username;
     ro->password = ff->password;
+    ro->ca_file = ff->ca_file; /* the feed's server's private CA */
 }
 
 /* ---- feeds ---- */
@@ -289,6 +290,9 @@ wn_ingest_feed_finish(struct wn_feed_job *j, int ok)
     } else {
         feed->error_count++;
         feed->retired = (unsigned char) j->rec.retired;
+    }
+    if (ok || j->rec.error_class != NULL) { /* not when canceled */
+        feed->rate_limited = !ok && j->cls == WN_FETCH_RATE;
     }
     if (j->fetch_url != NULL) {
         free(feed->fetch_url);
@@ -570,6 +574,8 @@ wn_ingest_feed_store(struct wn_feed_job *j)
     j->rec.next_fetch =
         p.now + wn_sched_policy_next(&p, base, wn_ingest_random(in));
     j->rec.interval = base;
+    j->rec.skip_hours = feed->skip_hours;
+    j->rec.skip_days = feed->skip_days;
     j->rec.fetch_url = j->fetch_url;
     j->rec.status = j->status;
     j->rec.ok = 1;

@@ -39,6 +39,7 @@ struct wn_ingest_feed {
     uint32_t skip_hours; /* the feed's skipHours (bit per UTC hour) */
     unsigned char skip_days; /* its skipDays (bit per day, 0 Sunday) */
     unsigned char retired;   /* 410 Gone: not fetched until its URL changes */
+    unsigned char rate_limited; /* its last error was a 429/503 (Retry-After) */
     unsigned char busy; /* a pass over this feed is waiting or in flight */
     struct wn_heap_entry sched;       /* the scheduler's entry */
     struct wn_ingest_feed *wait_next; /* in the ingest's waiting list */

@@ -25,7 +25,9 @@ wn_main_usage(FILE *f)
         "\n"
         "commands:\n"
         "  run   -c FILE              the daemon (the default command)\n"
-        "  once  -c FILE              one pass over every feed, then a summary\n"
+        "  once  -c FILE [--force]    one pass over every feed, then a summary\n"
+        "                             (--force: feeds waiting out a server's\n"
+        "                             Retry-After too)\n"
         "  parse FILE [--url U]       a feed file to JSON on stdout\n"
         "        [--content-type CT] [--timezone Z] [--keep-future]\n"
         "  clean FILE [--url U]       an article page to its stored text\n"
@@ -161,6 +163,8 @@ main(int argc, char **argv)
             o.text = 1;
         } else if (strcmp(a, "--explain") == 0) {
             o.explain = 1;
+        } else if (strcmp(a, "--force") == 0) {
+            o.force = 1;
         } else if (strcmp(a, "--version") == 0) {
             printf("winnowd %s\n", WN_VERSION);
             return WN_EXIT_OK;

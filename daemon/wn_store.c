@@ -123,6 +123,7 @@ wn_store_feed_clear(struct wn_store_feed *f)
     free(f->etag);
     free(f->last_modified);
     free(f->fetch_url);
+    free(f->error_class);
     memset(f, 0, sizeof(*f));
 }
 

@@ -14,7 +14,7 @@
 
 #include <winnow/error.h>
 
-#define WN_STORE_SCHEMA_VERSION 5
+#define WN_STORE_SCHEMA_VERSION 6
 #define WN_STORE_BUSY_MS        5000 /* wait for another writer's lock */
 #define WN_STORE_ITEM_ATTEMPTS                                                 \
     3 /* article fetches per item before giving up                             \
@@ -86,6 +86,9 @@ struct wn_store_feed {
     char *fetch_url; /* malloc'd, where a permanent redirect led, or NULL */
     int64_t retired; /* when a 410 retired it, or WN_TIME_NONE */
     long interval;   /* s, the interval last chosen, or 0 */
+    char *error_class; /* malloc'd: the last error's class while failing */
+    uint32_t skip_hours; /* the last document's skipHours (bit per hour) */
+    unsigned skip_days;  /* its skipDays (bit per day, 0 Sunday) */
 };
 
 /*
@@ -111,6 +114,8 @@ struct wn_store_fetch {
     const char *error_class; /* when !ok: wn_fetch_class_name() */
     int retired;             /* when !ok: 410 Gone, fetch no more */
     long interval;           /* when ok: s until the next fetch */
+    uint32_t skip_hours;     /* when ok: the hours and days the feed asks */
+    unsigned skip_days;      /* not to be fetched (kept across restarts) */
 };
 
 int wn_store_feed_fetched(struct wn_store *s, const struct wn_store_fetch *f,

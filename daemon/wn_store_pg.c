@@ -104,6 +104,9 @@ static const char *const wn_store_pg_migrations[] = {
     "ALTER TABLE feeds ADD COLUMN fetch_url TEXT,"
     "  ADD COLUMN error_class TEXT, ADD COLUMN retired BIGINT,"
     "  ADD COLUMN fetch_interval BIGINT;",
+    /* 2 -> 3: skipHours and skipDays, kept across restarts */
+    "ALTER TABLE feeds ADD COLUMN skip_hours BIGINT,"
+    "  ADD COLUMN skip_days INTEGER;",
 };
 
 #define WN_STORE_PG_VERSION                                                    \
@@ -427,7 +430,8 @@ wn_store_pg_feed_sync(struct wn_store *base, const char *name, const char *url,
         rc = wn_store_pg_query(s,
                                "SELECT id, etag, last_modified, next_fetch,"
                                "  error_count, fetch_url, retired,"
-                               "  fetch_interval FROM feeds WHERE name = $1",
+                               "  fetch_interval, error_class, skip_hours,"
+                               "  skip_days FROM feeds WHERE name = $1",
                                1, p, &r, err, "reading a feed");
     }
     if (rc != 0) {
@@ -446,6 +450,9 @@ wn_store_pg_feed_sync(struct wn_store *base, const char *name, const char *url,
     out->fetch_url = wn_store_pg_dup(r, 0, 5);
     out->retired = wn_store_pg_get_int(r, 0, 6, WN_TIME_NONE);
     out->interval = (long) wn_store_pg_get_int(r, 0, 7, 0);
+    out->error_class = wn_store_pg_dup(r, 0, 8);
+    out->skip_hours = (uint32_t) wn_store_pg_get_int(r, 0, 9, 0);
+    out->skip_days = (unsigned) wn_store_pg_get_int(r, 0, 10, 0);
     PQclear(r);
     return 0;
 }
@@ -456,7 +463,8 @@ wn_store_pg_feed_fetched(struct wn_store *base, const struct wn_store_fetch *f,
 {
     struct wn_store_pg *s = wn_store_pg_of(base);
     char id[WN_STORE_PG_INT], at[WN_STORE_PG_INT], status[WN_STORE_PG_INT],
-        next[WN_STORE_PG_INT], iv[WN_STORE_PG_INT];
+        next[WN_STORE_PG_INT], iv[WN_STORE_PG_INT], sh[WN_STORE_PG_INT],
+        sd[WN_STORE_PG_INT];
 
     wn_store_pg_int(id, f->feed_id);
     wn_store_pg_int(at, f->fetched_at);
@@ -464,12 +472,14 @@ wn_store_pg_feed_fetched(struct wn_store *base, const struct wn_store_fetch *f,
     wn_store_pg_int(next, f->next_fetch);
     /* Either way the lease ends: the feed is due again at next_fetch. */
     if (f->ok) {
-        const char *p[11] = { id,       at,
+        const char *p[13] = { id,       at,
                               status,   next,
                               f->etag,  f->last_modified,
                               f->title, f->link,
                               f->format, f->fetch_url,
-                              wn_store_pg_int(iv, f->interval) };
+                              wn_store_pg_int(iv, f->interval),
+                              wn_store_pg_int(sh, f->skip_hours),
+                              wn_store_pg_int(sd, f->skip_days) };
         return wn_store_pg_query(
             s,
             "UPDATE feeds SET last_fetch = $2, last_ok = $2, last_status = $3,"
@@ -479,9 +489,10 @@ wn_store_pg_feed_fetched(struct wn_store *base, const struct wn_store_fetch *f,
             "  format = coalesce($9, format),"
             "  fetch_url = coalesce($10, fetch_url), fetch_interval = $11,"
             "  error_class = NULL, retired = NULL,"
+            "  skip_hours = $12, skip_days = $13,"
             "  lease_owner = NULL, lease_until = 0 "
             "WHERE id = $1",
-            11, p, NULL, err, "saving a feed's fetch");
+            13, p, NULL, err, "saving a feed's fetch");
     } else {
         const char *p[8] = { id,          at,          status,
                              f->error,    next,        f->error_class,

@@ -182,6 +182,11 @@ static const struct wn_store_migration wn_store_migrations[] = {
        * their triggers. */
       "DROP TRIGGER IF EXISTS articles_fts_ai;",
       wn_store_migrate_v5 },
+    { /* 5 -> 6: the feed's skipHours and skipDays, so that a feed answered
+       * 304 after a restart still skips them */
+      "ALTER TABLE feeds ADD COLUMN skip_hours INTEGER;" /* bit per UTC hour */
+      "ALTER TABLE feeds ADD COLUMN skip_days INTEGER;", /* bit per day */
+      NULL },
 };
 
 _Static_assert(sizeof(wn_store_migrations) / sizeof(wn_store_migrations[0])
@@ -226,14 +231,15 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
         "  next_fetch = CASE WHEN url = excluded.url THEN next_fetch ELSE 0 END",
     [WN_ST_FEED_GET] =
         "SELECT id, etag, last_modified, next_fetch, error_count, fetch_url,"
-        "  retired, fetch_interval FROM feeds WHERE name = ?1",
+        "  retired, fetch_interval, error_class, skip_hours, skip_days "
+        "FROM feeds WHERE name = ?1",
     [WN_ST_FEED_FETCHED_OK] =
         "UPDATE feeds SET last_fetch = ?2, last_ok = ?2, last_status = ?3,"
         "  last_error = NULL, error_class = NULL, error_count = 0,"
         "  retired = NULL, next_fetch = ?4, etag = ?5, last_modified = ?6,"
         "  title = coalesce(?7, title), link = coalesce(?8, link),"
         "  format = coalesce(?9, format), fetch_url = coalesce(?10, fetch_url),"
-        "  fetch_interval = ?11 "
+        "  fetch_interval = ?11, skip_hours = ?12, skip_days = ?13 "
         "WHERE id = ?1",
     [WN_ST_FEED_FETCHED_ERR] =
         "UPDATE feeds SET last_fetch = ?2, last_status = ?3, last_error = ?4,"
@@ -710,6 +716,9 @@ wn_store_sqlite_feed_sync(struct wn_store *base, const char *name,
         out->fetch_url = wn_store_column_dup(st, 5);
         out->retired = wn_store_column_time(st, 6);
         out->interval = (long) sqlite3_column_int64(st, 7);
+        out->error_class = wn_store_column_dup(st, 8);
+        out->skip_hours = (uint32_t) sqlite3_column_int64(st, 9);
+        out->skip_days = (unsigned) sqlite3_column_int64(st, 10);
         rc = 0;
     } else {
         rc = wn_store_fail(s, err, "reading a feed");
@@ -779,6 +788,8 @@ wn_store_sqlite_feed_fetched(struct wn_store *base,
         wn_store_bind_text(st, 9, f->format);
         wn_store_bind_text(st, 10, f->fetch_url);
         sqlite3_bind_int64(st, 11, f->interval);
+        sqlite3_bind_int64(st, 12, f->skip_hours);
+        sqlite3_bind_int64(st, 13, f->skip_days);
     } else {
         st = s->st[WN_ST_FEED_FETCHED_ERR];
         sqlite3_bind_int64(st, 1, f->feed_id);

@@ -17,6 +17,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pgserver  # noqa: E402
 import wnlib  # noqa: E402
 
 WINNOWD = os.environ.get("WN_WINNOWD", "build/winnowd")
@@ -179,7 +180,122 @@ class FetchMisbehaving(unittest.TestCase):
         self.assertTrue(all(st == 304 for path, st, _ in self.good.timed_requests()
                             if path.endswith(".xml") and "/move/" not in path))
         self.assertNotIn("/status/410", [path for path, _, _ in self.bad.timed_requests()])
+        # the 429 and the 503 are waited out (Retry-After), not asked again
+        self.assertRegex(p.stderr, r"2 waiting for Retry-After")
+        for path in ("/status/429?retry_after=120", "/status/503?retry_after=date:%2B600"):
+            self.assertNotIn(path, [q for q, _, _ in self.bad.timed_requests()])
         self.assertEqual(feeds_json(conf)["drip"]["error_count"], 2)
+
+    def test_once_waits_out_retry_after_unless_forced(self):
+        b, g = self.bad.base, self.good.base
+        conf = self.conf("wait", [("slow", f"{b}/status/429?retry_after=120&wait", []),
+                                  ("fine", f"{g}/good2.xml?wait", [])])
+
+        def asked():
+            return [q for q, _, _ in self.bad.timed_requests() if q.endswith("&wait")]
+
+        self.bad.clear()
+        p = wnlib.run(WINNOWD, "once", "-c", conf, check=0)
+        self.assertRegex(p.stderr, r"2 feeds: 1 ok, 0 not modified, 1 failed;", p.stderr)
+        self.assertEqual(len(asked()), 1)
+        state = feeds_json(conf)
+        self.assertEqual(state["slow"]["error_class"], "rate-limited")
+        self.assertTrue(state["slow"]["waiting_retry_after"])
+        self.assertFalse(state["fine"]["waiting_retry_after"])
+        text = wnlib.run(WINNOWD, "feeds", "-c", conf, check=0).stdout
+        self.assertIn("waiting for the server's Retry-After until", text)
+
+        # a cron job's next `once`: the 429 feed is left alone, the other is asked
+        p = wnlib.run(WINNOWD, "once", "-c", conf, check=0)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stderr, r"2 feeds: 0 ok, 1 not modified, 0 failed, "
+                                   r"1 waiting for Retry-After \(not asked\);", p.stderr)
+        self.assertRegex(p.stderr, r"feed slow: the server asked to wait .* until "
+                                   r"\d{4}-\d\d-\d\dT")
+        self.assertEqual(len(asked()), 1, "a second once asked the 429 feed again")
+        self.assertEqual(feeds_json(conf)["slow"]["error_count"], 1)
+
+        # only that feed waiting: nothing failed, so the exit status is 0
+        only = self.conf("waitonly", [("slow", f"{b}/status/429?retry_after=120&wait", [])])
+        p = wnlib.run(WINNOWD, "once", "-c", only, check=None)
+        self.assertEqual(p.returncode, 1, "nothing could be done: exit 1")
+        self.assertEqual(len(asked()), 2)
+        p = wnlib.run(WINNOWD, "once", "-c", only, check=0)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(asked()), 2)
+
+        # --force asks it anyway
+        p = wnlib.run(WINNOWD, "once", "-c", conf, "--force", check=0)
+        self.assertRegex(p.stderr, r"2 feeds: 0 ok, 1 not modified, 1 failed;", p.stderr)
+        self.assertEqual(len(asked()), 3)
+        self.assertEqual(feeds_json(conf)["slow"]["error_count"], 2)
+
+    def test_once_does_not_linger_on_a_host_that_asks_to_wait(self):
+        """[fetch] retry_after_host: a 429 with Retry-After 3600 on one feed
+        ends its host's queued requests at once (rate-limited, not asked)
+        instead of holding `once` for an hour; the next `once` leaves the
+        whole host alone."""
+        b, g = self.bad.base, self.good.base
+        sibs = [(f"s{i}", f"{b}/good{1 + i % 8}.xml?hw{i}", []) for i in range(8)]
+        conf = self.conf("hostwait", [("limit", f"{b}/status/429?retry_after=3600&hw", [])]
+                         + sibs + [("other", f"{g}/good3.xml?hw", [])],
+                         fetch_extra="retry_after_host = yes")
+
+        def asked():
+            return [q for q, _, _ in self.bad.timed_requests() if "hw" in q]
+
+        self.bad.clear()
+        start = time.time()
+        p = wnlib.run(WINNOWD, "once", "-c", conf, check=0, timeout=60)
+        self.assertLess(time.time() - start, 10, "once waited for the host's Retry-After")
+        self.assertEqual(asked().count("/status/429?retry_after=3600&hw"), 1)
+        state = feeds_json(conf)
+        shed = [n for n, _, _ in sibs if state[n]["state"] == "failing"]
+        self.assertGreaterEqual(len(shed), 1, state)
+        self.assertEqual(len(asked()), 1 + len(sibs) - len(shed), p.stderr)
+        for n in shed:
+            self.assertEqual(state[n]["error_class"], "rate-limited")
+            self.assertIn("not asked: its host asked to wait", state[n]["last_error"])
+            self.assertGreaterEqual(unix(state[n]["next_try"]), time.time() + 3000)
+        self.assertEqual(state["other"]["state"], "ok")
+
+        # the next pass leaves every feed of that host alone
+        self.bad.clear()
+        p = wnlib.run(WINNOWD, "once", "-c", conf, check=0)
+        self.assertEqual(asked(), [], p.stderr)
+        self.assertRegex(p.stderr, rf"{len(sibs) + 1} waiting for Retry-After", p.stderr)
+        self.assertRegex(p.stderr, r"feed s\d: its host 127\.0\.0\.1 asked another feed to wait")
+
+    def skip_hours_survive_a_restart(self, store):
+        """A feed that asks to be skipped every hour but one (H, five hours
+        from now, UTC): its next try falls in H after the first fetch (200)
+        and still after the second, a new process answered 304."""
+        hour = (time.gmtime().tm_hour + 5) % 24
+        skip = "".join(f"<hour>{h}</hour>" for h in range(24) if h != hour)
+        name = f"skiphours-{abs(hash(store)) % 1000}.xml"
+        with open(os.path.join(self.site, name), "w") as f:
+            f.write(rss("skip", 3).replace("<ttl>90</ttl>",
+                                           f"<skipHours>{skip}</skipHours>"))
+        conf = self.conf("skip", [("skip", f"{self.good.base}/{name}", [])])
+        with open(conf) as f:
+            text = f.read()
+        with open(conf, "w") as f:
+            f.write(text.replace(f"path = {os.path.join(self.dir, 'skip.db')}\n",
+                                 f"path = {store}\n", 1))
+        for status in ("1 ok, 0 not modified", "0 ok, 1 not modified"):
+            p = wnlib.run(WINNOWD, "once", "-c", conf, check=0)
+            self.assertRegex(p.stderr, rf"1 feeds: {status}", p.stderr)
+            nxt = unix(feeds_json(conf)["skip"]["next_try"])
+            self.assertEqual(time.gmtime(nxt).tm_hour, hour, (status, nxt, time.time()))
+
+    def test_skip_hours_survive_a_restart_sqlite(self):
+        self.skip_hours_survive_a_restart(os.path.join(self.dir, "skip.db"))
+
+    def test_skip_hours_survive_a_restart_postgresql(self):
+        if pgserver.bindir() is None:
+            self.skipTest("PostgreSQL is not installed")
+        with pgserver.PgServer() as pg:
+            self.skip_hours_survive_a_restart(pg.uri)
 
     def test_per_feed_overrides_reach_the_server(self):
         g = self.good.base

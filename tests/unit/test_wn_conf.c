@@ -371,6 +371,52 @@ conf_secrets_come_from_files(void **state)
     unlink(url);
 }
 
+/* ca_file: relative to the file's folder, in [fetch] and per feed (also
+ * from the environment), and a file that cannot be read is an error. */
+static void
+conf_ca_files_are_resolved_and_checked(void **state)
+{
+    struct wn_conf *c = NULL;
+    struct wn_buf errors;
+    char text[512], rel[64], want[160];
+    const char *ca = write_file("ca", "-----BEGIN CERTIFICATE-----\n");
+
+    (void) state;
+    wn_buf_init(&errors, 65536);
+    snprintf(rel, sizeof(rel), "%s", strrchr(ca, '/') + 1);
+    snprintf(text, sizeof(text),
+             "[fetch]\nca_file = %s\n[feed:a]\nurl = https://a.example/f\n"
+             "ca_file = %s\n[feed:b]\nurl = https://b.example/f\n",
+             ca, rel);
+    assert_int_equal(wn_conf_load(write_conf(text), &c, &errors), 0);
+    assert_string_equal(c->ca_file, ca);
+    assert_non_null(c->feeds[0].fetch);
+    snprintf(want, sizeof(want), "/tmp/%s", rel); /* the file's folder */
+    assert_string_equal(c->feeds[0].fetch->ca_file, want);
+    assert_null(c->feeds[1].fetch);
+    wn_conf_free(c);
+
+    setenv("WINNOW_FETCH_CA_FILE", ca, 1);
+    assert_int_equal(wn_conf_load(write_conf("[store]\n"), &c, &errors), 0);
+    unsetenv("WINNOW_FETCH_CA_FILE");
+    assert_string_equal(c->ca_file, ca);
+    wn_conf_free(c);
+
+    assert_int_equal(
+        wn_conf_load(write_conf("[fetch]\nca_file = /nonexistent/ca.pem\n"
+                                "[feed:a]\nurl = https://a.example/f\n"
+                                "ca_file = /tmp\n"),
+                     &c, &errors),
+        WN_ECONFIG);
+    assert_non_null(strstr(errors.data, ":2: [fetch] ca_file: /nonexistent/"
+                                        "ca.pem: No such file or directory"));
+    assert_non_null(strstr(errors.data, ":5: [feed:a] ca_file: /tmp: not a "
+                                        "file"));
+    wn_conf_free(c);
+    wn_buf_free(&errors);
+    unlink(ca);
+}
+
 int
 main(void)
 {
@@ -384,6 +430,7 @@ main(void)
         cmocka_unit_test(conf_environment_overrides_file),
         cmocka_unit_test(conf_environment_alone_and_its_errors),
         cmocka_unit_test(conf_secrets_come_from_files),
+        cmocka_unit_test(conf_ca_files_are_resolved_and_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

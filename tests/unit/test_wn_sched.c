@@ -209,6 +209,47 @@ feed_hints_are_read(void **state)
     wn_feed_free(doc);
 }
 
+/* RSS 1.0 (RDF) channels carry the syndication module most often. */
+static void
+feed_hints_are_read_in_rss1(void **state)
+{
+    static const char xml[] =
+        "<?xml version=\"1.0\"?><rdf:RDF "
+        "xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+        "xmlns=\"http://purl.org/rss/1.0/\" "
+        "xmlns:sy=\"http://purl.org/rss/1.0/modules/syndication/\">"
+        "<channel rdf:about=\"https://example.com/\"><title>t</title>"
+        "<link>https://example.com/</link>"
+        "<sy:updatePeriod>hourly</sy:updatePeriod>"
+        "<sy:updateFrequency>2</sy:updateFrequency></channel>"
+        "<item rdf:about=\"https://example.com/1\"><title>a</title>"
+        "<link>https://example.com/1</link></item></rdf:RDF>";
+    static const char freq_only[] =
+        "<?xml version=\"1.0\"?><rdf:RDF "
+        "xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+        "xmlns=\"http://purl.org/rss/1.0/\" "
+        "xmlns:sy=\"http://purl.org/rss/1.0/modules/syndication/\">"
+        "<channel><title>t</title>"
+        "<sy:updateFrequency>6</sy:updateFrequency></channel></rdf:RDF>";
+    struct wn_feed_doc *doc = NULL;
+    struct wn_feed_opts o;
+    struct wn_err err;
+
+    (void) state;
+    memset(&o, 0, sizeof(o));
+    o.url = "https://example.com/feed.rdf";
+    assert_int_equal(wn_feed_parse(xml, sizeof(xml) - 1, &o, &doc, &err), 0);
+    assert_int_equal(doc->format, WN_FEED_RSS1);
+    assert_int_equal(doc->nitems, 1);
+    assert_int_equal(doc->update_period, 3600 / 2);
+    wn_feed_free(doc);
+    /* a frequency without a period: daily, the module's default */
+    assert_int_equal(
+        wn_feed_parse(freq_only, sizeof(freq_only) - 1, &o, &doc, &err), 0);
+    assert_int_equal(doc->update_period, 86400 / 6);
+    wn_feed_free(doc);
+}
+
 /* ---- politeness on a real loop ---- */
 
 struct polite {
@@ -286,6 +327,7 @@ main(void)
         cmocka_unit_test(rate_follows_the_publishing_gaps),
         cmocka_unit_test(response_headers_parse),
         cmocka_unit_test(feed_hints_are_read),
+        cmocka_unit_test(feed_hints_are_read_in_rss1),
         cmocka_unit_test(one_host_waits_its_delay_between_requests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

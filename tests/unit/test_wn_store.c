@@ -172,6 +172,67 @@ store_feed_keeps_validators_until_the_url_changes(void **state)
     wn_store_close(s);
 }
 
+/* Skip hours and days, the interval and the error class come back after
+ * a reopen (a restart), so that a feed answered 304 keeps them. */
+static void
+store_feed_schedule_state_survives_a_reopen(void **state)
+{
+    struct wn_store *s = open_store();
+    struct wn_store_feed f;
+    struct wn_store_fetch rec;
+    struct wn_err err;
+    const uint32_t hours = (1u << 0) | (1u << 13) | (1u << 23);
+
+    (void) state;
+    assert_int_equal(
+        wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
+    assert_int_equal(f.skip_hours, 0);
+    assert_int_equal(f.skip_days, 0);
+    assert_null(f.error_class);
+    memset(&rec, 0, sizeof(rec));
+    rec.feed_id = f.id;
+    rec.ok = 1;
+    rec.status = 200;
+    rec.next_fetch = 100;
+    rec.interval = 5400;
+    rec.skip_hours = hours;
+    rec.skip_days = (1u << 0) | (1u << 6);
+    assert_int_equal(wn_store_feed_fetched(s, &rec, &err), 0);
+    /* a failure keeps them and records its class */
+    rec.ok = 0;
+    rec.status = 429;
+    rec.error = "http status 429, Retry-After 120 s";
+    rec.error_class = "rate-limited";
+    rec.skip_hours = 0;
+    rec.skip_days = 0;
+    assert_int_equal(wn_store_feed_fetched(s, &rec, &err), 0);
+    wn_store_feed_clear(&f);
+    wn_store_close(s);
+
+    s = open_store();
+    assert_int_equal(
+        wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
+    assert_int_equal(f.skip_hours, hours);
+    assert_int_equal(f.skip_days, (1u << 0) | (1u << 6));
+    assert_int_equal(f.interval, 5400);
+    assert_string_equal(f.error_class, "rate-limited");
+    /* a good fetch (a 304 after the restart passes what it kept) clears the
+     * class and stores the hours it is given */
+    rec.ok = 1;
+    rec.status = 304;
+    rec.skip_hours = 1u << 5;
+    rec.skip_days = 0;
+    assert_int_equal(wn_store_feed_fetched(s, &rec, &err), 0);
+    wn_store_feed_clear(&f);
+    assert_int_equal(
+        wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
+    assert_null(f.error_class);
+    assert_int_equal(f.skip_hours, 1u << 5);
+    assert_int_equal(f.skip_days, 0);
+    wn_store_feed_clear(&f);
+    wn_store_close(s);
+}
+
 static void
 store_items_and_articles_are_stored_once(void **state)
 {
@@ -658,6 +719,8 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             store_feed_keeps_validators_until_the_url_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            store_feed_schedule_state_survives_a_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(
             store_items_and_articles_are_stored_once, setup, teardown),
         cmocka_unit_test_setup_teardown(
