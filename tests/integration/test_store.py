@@ -140,7 +140,7 @@ class FullDisk(unittest.TestCase):
     def test_a_full_store_is_reported_and_writing_resumes(self):
         with wnlib.TempDir() as tmp:
             site = os.path.join(tmp, "site")
-            feeds, pages = corpus.write_site(site, 4, 60, seed=3)
+            feeds, pages = corpus.write_site(site, 4, 100, seed=3)
             with wnlib.Server(site) as server:
                 conf = os.path.join(tmp, "winnow.conf")
                 db = os.path.join(tmp, "winnow.db")
@@ -153,7 +153,7 @@ class FullDisk(unittest.TestCase):
                     text = f.read()
                 with open(conf, "w") as f:
                     f.write(text.replace(f"path = {db}\n",
-                                         f"path = {db}\nmax_size = 600k\nbatch = 20\n", 1))
+                                         f"path = {db}\nmax_size = 400k\nbatch = 20\n", 1))
                 with open(log, "w") as lf:
                     p = subprocess.Popen([WINNOWD, "run", "-c", conf, "--log-level", "info"],
                                          stdout=lf, stderr=lf)
