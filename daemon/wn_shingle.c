@@ -100,7 +100,9 @@ wn_shingles_sketch(const struct wn_shingles *sh,
 {
     size_t n = sh->n < WN_SHINGLE_SKETCH ? sh->n : WN_SHINGLE_SKETCH;
 
-    memcpy(keys, sh->h, n * sizeof(*keys));
+    if (n > 0) { /* an empty set has no array */
+        memcpy(keys, sh->h, n * sizeof(*keys));
+    }
     return n;
 }
 

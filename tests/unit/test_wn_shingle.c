@@ -110,6 +110,19 @@ shingle_sets_fold_case_and_punctuation(void **state)
 }
 
 static void
+shingle_sketch_of_an_empty_text_is_empty(void **state)
+{
+    struct wn_shingles sh;
+    uint64_t keys[WN_SHINGLE_SKETCH];
+
+    (void) state;
+    assert_int_equal(wn_shingles_of("", 0, &sh), 0);
+    assert_null(sh.h);
+    assert_int_equal(wn_shingles_sketch(&sh, keys), 0);
+    wn_shingles_free(&sh);
+}
+
+static void
 shingle_sets_stop_at_their_cap(void **state)
 {
     size_t n = WN_SHINGLE_MAX + 100, cap = n * 8, o = 0;
@@ -134,6 +147,7 @@ main(void)
         cmocka_unit_test(shingle_links_the_seeds_that_share_a_wire_story),
         cmocka_unit_test(shingle_sets_fold_case_and_punctuation),
         cmocka_unit_test(shingle_sets_stop_at_their_cap),
+        cmocka_unit_test(shingle_sketch_of_an_empty_text_is_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
