@@ -119,7 +119,7 @@ struct wn_article_job {
     const struct wn_plugins *plugins;
     const char *feed_url;
     int rc;
-    struct wn_err err;
+    char *why; /* why the job failed, for the item's record; or NULL */
     uv_work_t work;
     struct wn_write_op op;
     struct wn_article_job *next;
@@ -773,6 +773,7 @@ wn_article_job_free(struct wn_article_job *a)
     free(a->content_type);
     free(a->fetched_url);
     free(a->page);
+    free(a->why);
     wn_article_free(a->article);
     free(a);
 }
@@ -896,7 +897,8 @@ wn_ingest_write_failed(struct wn_store *s, struct wn_write_op *op,
 {
     struct wn_article_job *a = op->data;
 
-    return wn_store_item_failed(s, a->canon, a->err.msg, err);
+    return wn_store_item_failed(
+        s, a->canon, a->why != NULL ? a->why : "failed (out of memory)", err);
 }
 
 static void
@@ -938,8 +940,9 @@ wn_ingest_article_fail(struct wn_article_job *a, const char *why)
                                    a->link != NULL ? a->link : a->canon),
                       why);
     }
-    if (a->err.msg != why) {
-        snprintf(a->err.msg, sizeof(a->err.msg), "%s", why);
+    if (a->why != why) {
+        free(a->why);
+        a->why = strdup(why); /* NULL: recorded as out of memory */
     }
     a->op.fn = wn_ingest_write_failed;
     a->op.done = wn_ingest_failed_done;
@@ -992,18 +995,38 @@ wn_ingest_extract_feed(struct wn_article_job *a, struct wn_article **out,
     return wn_err_set(err, WN_EINVAL, "the feed has no content for this item");
 }
 
+/*
+ * After cleaning (threadpool): the feed's fields were only its input, so
+ * they go now rather than wait with the article for the writer; a failure
+ * keeps just its message.
+ */
+static void
+wn_ingest_clean_end(struct wn_article_job *a, const struct wn_err *err)
+{
+    free(a->title);
+    free(a->author);
+    free(a->summary);
+    free(a->content_html);
+    a->title = a->author = a->summary = a->content_html = NULL;
+    if (a->rc != 0) {
+        a->why = strdup(err->msg[0] ? err->msg : wn_strerror(a->rc));
+    }
+}
+
 static void
 wn_ingest_clean_one(struct wn_article_job *a)
 {
     struct wn_article *page = NULL, *feed = NULL;
+    struct wn_err err;
     struct wn_err ferr;
 
-    wn_err_clear(&a->err);
+    wn_err_clear(&err);
     if (!a->fetch) {
-        a->rc = wn_ingest_extract_feed(a, &a->article, &a->err);
+        a->rc = wn_ingest_extract_feed(a, &a->article, &err);
+        wn_ingest_clean_end(a, &err);
         return;
     }
-    a->rc = wn_ingest_extract(a, a->body, a->len, 0, &page, &a->err);
+    a->rc = wn_ingest_extract(a, a->body, a->len, 0, &page, &err);
     /* Kept for `winnowd reclean`; a page that cannot be packed is just
      * not kept. */
     if (a->rc == 0 && a->in->o.conf->keep_pages_days > 0
@@ -1027,6 +1050,7 @@ wn_ingest_clean_one(struct wn_article_job *a)
     }
     wn_article_free(feed);
     a->article = page;
+    wn_ingest_clean_end(a, &err);
 }
 
 /* Threadpool: cleans a chain of jobs (->cnext). */
@@ -1096,8 +1120,8 @@ static void
 wn_ingest_cleaned(struct wn_article_job *a)
 {
     if (a->rc != 0) {
-        wn_ingest_article_fail(a,
-                               a->err.msg[0] ? a->err.msg : wn_strerror(a->rc));
+        wn_ingest_article_fail(a, a->why != NULL ? a->why
+                                                 : wn_strerror(a->rc));
     } else if (a->article->len == 0) {
         wn_ingest_article_fail(a, "no text left after cleaning");
     } else {
@@ -1185,6 +1209,7 @@ static void
 wn_ingest_pump(struct wn_ingest *in)
 {
     struct wn_fetch_req_opts ro;
+    struct wn_err err;
     struct wn_article_job *chain = NULL, **ctail = &chain;
     size_t nchain = 0;
     size_t storing_max = (size_t) in->o.conf->store_batch * WN_INGEST_STORING;
@@ -1222,13 +1247,13 @@ wn_ingest_pump(struct wn_ingest *in)
         }
         in->working++;
         wn_ingest_feed_pump(in);
-        wn_err_clear(&a->err);
+        wn_err_clear(&err);
         wn_ingest_req_opts(a->feed, a->link, &ro);
         if (wn_fetch_start(in->o.fetcher, a->link, &ro,
-                           wn_ingest_article_fetched, a, &a->err)
+                           wn_ingest_article_fetched, a, &err)
             != 0)
         {
-            wn_ingest_article_fail(a, a->err.msg);
+            wn_ingest_article_fail(a, err.msg);
         }
     }
     if (chain != NULL) {

@@ -122,6 +122,40 @@ class OnceAgainstFixtures(unittest.TestCase):
         self.assertEqual(len(bogus), 1, err)
         self.assertEqual(len(wnlib.export(WINNOWD, self.conf)), len(wnlib.seeds(SEEDS)))
 
+    def test_an_article_that_fails_keeps_its_reason_on_its_item(self):
+        # Three items, no feed content: a page that is gone, a page with no
+        # text to keep, and a good one.  Each failure gets one log line with
+        # its URL and reason, and the same reason is kept on its item.
+        with open(os.path.join(self.site, "empty.html"), "w") as f:
+            f.write("<!doctype html><html><head><title>t</title></head><body></body></html>\n")
+        with open(os.path.join(self.site, "good.html"), "w") as f:
+            f.write("<!doctype html><html><body><article>"
+                    + "".join(f"<p>Paragraph {i} of the good page says something "
+                              f"worth keeping about topic {i}.</p>" for i in range(12))
+                    + "</article></body></html>\n")
+        base = self.server.base
+        items = "".join(
+            f"<item><title>{t}</title><link>{base}{path}</link><guid>{t}</guid></item>"
+            for t, path in [("gone", "/status/404"), ("empty", "/empty.html"),
+                            ("good", "/good.html")])
+        with open(os.path.join(self.site, "fails.xml"), "w") as f:
+            f.write(f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>'
+                    f"<link>{base}/</link>{items}</channel></rss>\n")
+        wnlib.write_conf(self.conf, self.db, PLUGINS,
+                         [("fails", base + "/fails.xml", "always")])
+        p = wnlib.run(WINNOWD, "once", "-c", self.conf, check=0)
+        self.assertRegex(p.stderr, r"1 article stored|1 articles stored")
+        for path, why in [("/status/404", r"404"), ("/empty.html", r"no text")]:
+            lines = [l for l in p.stderr.splitlines() if path in l and "article" in l]
+            self.assertEqual(len(lines), 1, p.stderr)
+            self.assertRegex(lines[0], why)
+        db = sqlite3.connect(self.db)
+        got = dict(db.execute("SELECT guid, last_error FROM items"))
+        db.close()
+        self.assertRegex(got["gone"] or "", r"404")
+        self.assertRegex(got["empty"] or "", r"no text")
+        self.assertIsNone(got["good"])
+
     def test_nothing_possible_is_a_failure(self):
         wnlib.write_conf(self.conf, self.db, PLUGINS, [
             ("dead", "http://127.0.0.1:1/rss.xml", None),
