@@ -1,0 +1,24 @@
+/*
+ * wn_mem.h: how the daemon's memory goes back to the system.  glibc keeps
+ * freed memory in per-thread arenas, up to eight per core; a feed pass
+ * allocates on the loop thread, the cleaning threads and the writer, and
+ * frees on another, so without these the peak resident set stays high
+ * after the articles that made it are written.  No-ops on other C
+ * libraries.
+ */
+#ifndef WN_MEM_H
+#define WN_MEM_H
+
+/*
+ * Caps malloc's arenas at one per core that can run at once (at least 2,
+ * at most threads + 1: the threadpool and the loop).  Call before the
+ * first thread starts.  MALLOC_ARENA_MAX, or an arena_max in
+ * GLIBC_TUNABLES, set by the user wins.
+ */
+void wn_mem_limit_arenas(long threads);
+
+/* Gives free memory at the end of the heap and in every arena back to the
+ * system (madvise): about a millisecond for a few MB of arenas. */
+void wn_mem_release(void);
+
+#endif /* WN_MEM_H */
