@@ -417,6 +417,17 @@ conf_ca_files_are_resolved_and_checked(void **state)
     unlink(ca);
 }
 
+/* Whatever test wrote the configuration file last, it goes. */
+static int
+remove_conf(void **state)
+{
+    (void) state;
+    if (path[0] != '\0') {
+        unlink(path);
+    }
+    return 0;
+}
+
 int
 main(void)
 {
@@ -432,5 +443,5 @@ main(void)
         cmocka_unit_test(conf_secrets_come_from_files),
         cmocka_unit_test(conf_ca_files_are_resolved_and_checked),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, remove_conf);
 }

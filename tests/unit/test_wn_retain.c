@@ -26,13 +26,14 @@
 #include "wn_page.h"
 #include "wn_retain.h"
 #include "wn_store.h"
+#include "wn_test_db.h"
 #include "wn_text.h"
 #include "wn_time.h"
 #include "wn_writer.h"
 
 #define DAY 86400
 
-static char dbpath[64];
+static char dbpath[WN_TEST_DB_PATH_MAX];
 
 static struct wn_store *
 open_store(void)
@@ -344,23 +345,15 @@ static int
 setup(void **state)
 {
     (void) state;
-    snprintf(dbpath, sizeof(dbpath), "/tmp/wn-test-retain-%d.db",
-             (int) getpid());
-    unlink(dbpath);
+    wn_test_db_fresh(dbpath, "retain");
     return 0;
 }
 
 static int
 teardown(void **state)
 {
-    char p[80];
-
     (void) state;
-    unlink(dbpath);
-    snprintf(p, sizeof(p), "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", dbpath);
-    unlink(p);
+    wn_test_db_remove(dbpath);
     return 0;
 }
 

@@ -20,9 +20,10 @@
 
 #include "wn_err.h"
 #include "wn_store.h"
+#include "wn_test_db.h"
 #include "wn_writer.h"
 
-static char dbpath[64];
+static char dbpath[WN_TEST_DB_PATH_MAX];
 
 struct op {
     struct wn_write_op op;
@@ -101,7 +102,7 @@ run_batch(struct op *ops, size_t n, struct wn_writer_stats *st)
     struct wn_writer *w = NULL;
     struct wn_err err;
 
-    unlink(dbpath);
+    wn_test_db_remove(dbpath);
     assert_int_equal(uv_loop_init(&loop), 0);
     assert_int_equal(wn_store_open(dbpath, 0, &s, &err), 0);
     assert_int_equal(wn_writer_init(&loop, s, 100, &w), 0);
@@ -206,22 +207,15 @@ static int
 setup(void **state)
 {
     (void) state;
-    snprintf(dbpath, sizeof(dbpath), "/tmp/wn-test-writer-%d.db",
-             (int) getpid());
+    wn_test_db_fresh(dbpath, "writer");
     return 0;
 }
 
 static int
 teardown(void **state)
 {
-    char p[80];
-
     (void) state;
-    unlink(dbpath);
-    snprintf(p, sizeof(p), "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", dbpath);
-    unlink(p);
+    wn_test_db_remove(dbpath);
     return 0;
 }
 
