@@ -14,7 +14,7 @@
 
 #include <winnow/error.h>
 
-#define WN_STORE_SCHEMA_VERSION 6
+#define WN_STORE_SCHEMA_VERSION 7
 #define WN_STORE_BUSY_MS        5000 /* wait for another writer's lock */
 #define WN_STORE_ITEM_ATTEMPTS                                                 \
     3 /* article fetches per item before giving up                             \

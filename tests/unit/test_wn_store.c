@@ -21,31 +21,24 @@
 #include "wn_extract.h"
 #include "wn_feed.h"
 #include "wn_store.h"
+#include "wn_test_db.h"
 #include "wn_text.h"
 
-static char dbpath[64];
+static char dbpath[WN_TEST_DB_PATH_MAX];
 
 static int
 setup(void **state)
 {
     (void) state;
-    snprintf(dbpath, sizeof(dbpath), "/tmp/wn-test-store-%d.db",
-             (int) getpid());
-    unlink(dbpath);
+    wn_test_db_fresh(dbpath, "store");
     return 0;
 }
 
 static int
 teardown(void **state)
 {
-    char p[80];
-
     (void) state;
-    unlink(dbpath);
-    snprintf(p, sizeof(p), "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", dbpath);
-    unlink(p);
+    wn_test_db_remove(dbpath);
     return 0;
 }
 
@@ -113,6 +106,19 @@ store_creates_schema_in_wal_mode(void **state)
         SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(st, 0), WN_STORE_SCHEMA_VERSION);
+    sqlite3_finalize(st);
+    /* The search index's write settings (schema 7) are in its config. */
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "SELECT group_concat(k || '=' || v, ',') FROM"
+                           " (SELECT k, v FROM articles_fts_config"
+                           "  WHERE k IN ('automerge', 'hashsize', 'pgsz')"
+                           "  ORDER BY k)",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *) sqlite3_column_text(st, 0),
+                        "automerge=8,hashsize=4194304,pgsz=4050");
     sqlite3_finalize(st);
     /* A database from a newer winnowd is refused, not damaged. */
     assert_int_equal(
