@@ -341,12 +341,6 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
  * searches over 1,000,000 articles kept a median near 10 ms at 2 MB. */
 #define WN_STORE_SQLITE_CACHE_KB 2048
 
-/* WAL pages after which a commit copies them back into the database (and
- * fsyncs it): 10,000 (40 MB of WAL) instead of SQLite's 1,000 writes a page
- * changed by many transactions back once, and fsyncs a tenth as often.
- * bench/store_bench, 60,000 articles of 50 words, alternating runs: 13,000
- * -15,700 articles/s at 1,000, 14,000-18,600 at 10,000. */
-#define WN_STORE_SQLITE_CHECKPOINT_PAGES 10000
 
 struct wn_store_sqlite {
     struct wn_store base; /* first: the interface's view */
