@@ -35,16 +35,6 @@
 
 static char dbpath[WN_TEST_DB_PATH_MAX];
 
-static struct wn_store *
-open_store(void)
-{
-    struct wn_store *s = NULL;
-    struct wn_err err;
-
-    assert_int_equal(wn_store_open(dbpath, 0, &s, &err), 0);
-    return s;
-}
-
 static struct wn_feed_item
 item(const char *id, const char *link)
 {
@@ -179,7 +169,7 @@ count_pending(const struct wn_store_pending *p, void *arg)
 static void
 retain_expires_on_a_timer_through_the_writer(void **state)
 {
-    struct wn_store *s = open_store();
+    struct wn_store *s = wn_test_db_open(dbpath);
     struct wn_store_feed fs, ff;
     struct wn_retain_opts ro;
     struct wn_store_counts c;
@@ -212,7 +202,7 @@ retain_expires_on_a_timer_through_the_writer(void **state)
      * once, rolled back and replayed op by op. */
     memset(&run, 0, sizeof(run));
     assert_int_equal(uv_loop_init(&loop), 0);
-    s = open_store();
+    s = wn_test_db_open(dbpath);
     assert_int_equal(wn_writer_init(&loop, s, 100, &run.w), 0);
     run.slow.fn = slow_fn;
     run.slow.done = noop_done;
@@ -289,7 +279,7 @@ chunks_poll(uv_timer_t *t)
 static void
 retain_takes_a_backlog_in_chunks(void **state)
 {
-    struct wn_store *s = open_store();
+    struct wn_store *s = wn_test_db_open(dbpath);
     struct wn_writer *w = NULL;
     struct wn_store_feed f;
     struct wn_retain_opts ro;

@@ -42,16 +42,6 @@ teardown(void **state)
     return 0;
 }
 
-static struct wn_store *
-open_store(void)
-{
-    struct wn_store *s = NULL;
-    struct wn_err err;
-
-    assert_int_equal(wn_store_open(dbpath, 0, &s, &err), 0);
-    return s;
-}
-
 static struct wn_feed_item
 item(const char *id, const char *link)
 {
@@ -86,14 +76,14 @@ article(const char *text)
 static void
 store_creates_schema_in_wal_mode(void **state)
 {
-    struct wn_store *s = open_store();
+    struct wn_store *s = wn_test_db_open(dbpath);
     sqlite3 *db;
     sqlite3_stmt *st;
 
     (void) state;
     wn_store_close(s);
     /* Opening again is a no-op migration. */
-    wn_store_close(open_store());
+    wn_store_close(wn_test_db_open(dbpath));
     assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
     assert_int_equal(
         sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL),
@@ -137,7 +127,7 @@ store_creates_schema_in_wal_mode(void **state)
 static void
 store_feed_keeps_validators_until_the_url_changes(void **state)
 {
-    struct wn_store *s = open_store();
+    struct wn_store *s = wn_test_db_open(dbpath);
     struct wn_store_feed f;
     struct wn_store_fetch rec;
     struct wn_err err;
@@ -183,7 +173,7 @@ store_feed_keeps_validators_until_the_url_changes(void **state)
 static void
 store_feed_schedule_state_survives_a_reopen(void **state)
 {
-    struct wn_store *s = open_store();
+    struct wn_store *s = wn_test_db_open(dbpath);
     struct wn_store_feed f;
     struct wn_store_fetch rec;
     struct wn_err err;
@@ -215,7 +205,7 @@ store_feed_schedule_state_survives_a_reopen(void **state)
     wn_store_feed_clear(&f);
     wn_store_close(s);
 
-    s = open_store();
+    s = wn_test_db_open(dbpath);
     assert_int_equal(
         wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
     assert_int_equal(f.skip_hours, hours);
@@ -242,7 +232,7 @@ store_feed_schedule_state_survives_a_reopen(void **state)
 static void
 store_items_and_articles_are_stored_once(void **state)
 {
-    struct wn_store *s = open_store();
+    struct wn_store *s = wn_test_db_open(dbpath);
     struct wn_store_feed f;
     struct wn_store_counts c;
     struct wn_feed_item it = item("guid-1", "https://a.example/1");
@@ -297,7 +287,7 @@ count_pending(const struct wn_store_pending *p, void *arg)
 static void
 store_failed_items_stop_being_pending_after_their_attempts(void **state)
 {
-    struct wn_store *s = open_store();
+    struct wn_store *s = wn_test_db_open(dbpath);
     struct wn_store_feed f;
     struct wn_feed_item it = item("guid-2", "https://a.example/2");
     struct wn_err err;
@@ -397,7 +387,7 @@ store_upgrades_a_schema_1_database_in_place(void **state)
     sqlite3_close(db);
     free(sql);
 
-    s = open_store();
+    s = wn_test_db_open(dbpath);
     assert_int_equal(wn_store_counts(s, &c, &err), 0);
     assert_int_equal(c.articles, 5);
     assert_int_equal(c.feeds, 2);
@@ -467,7 +457,7 @@ store_searches_links_stories_and_expires(void **state)
         "The attack was the third in a week against bases hosting foreign "
         "troops, and no group has claimed responsibility so far. ";
     char a_text[2048], b_text[2048], hit[256];
-    struct wn_store *s = open_store();
+    struct wn_store *s = wn_test_db_open(dbpath);
     struct wn_store_feed f1, f2;
     struct wn_store_retain r;
     struct wn_article *a, *b, *c;
@@ -506,7 +496,7 @@ store_searches_links_stories_and_expires(void **state)
                      0);
     /* b finds a through the story index loaded from the stored sketches */
     wn_store_close(s);
-    s = open_store();
+    s = wn_test_db_open(dbpath);
     assert_int_equal(
         wn_store_article_put(s, b, "https://l.example/b", NULL, 1000, &err), 0);
     assert_int_equal(
@@ -592,7 +582,7 @@ assert_fts_consistent(void)
 static void
 store_search_index_follows_writes_within_a_transaction(void **state)
 {
-    struct wn_store *s = open_store();
+    struct wn_store *s = wn_test_db_open(dbpath);
     struct wn_article *a = article_text("Walrus", "A walrus swam by the pier."),
                       *a2 = article_text("Walrus", "An otter swam by the pier."),
                       *b = article_text("Heron", "A heron stood in the reeds.");
@@ -631,7 +621,7 @@ store_search_index_follows_writes_within_a_transaction(void **state)
 static void
 store_item_with_a_new_guid_but_the_same_content_is_not_new(void **state)
 {
-    struct wn_store *s = open_store();
+    struct wn_store *s = wn_test_db_open(dbpath);
     struct wn_store_feed f;
     struct wn_store_counts c;
     struct wn_feed_item a = item("guid-1", "https://a.example/x");
@@ -674,7 +664,7 @@ store_item_with_a_new_guid_but_the_same_content_is_not_new(void **state)
 static void
 store_edited_item_is_an_update_not_a_new_item(void **state)
 {
-    struct wn_store *s = open_store();
+    struct wn_store *s = wn_test_db_open(dbpath);
     struct wn_store_feed f;
     struct wn_feed_item a = item("guid-e", "https://a.example/e");
     struct wn_err err;
