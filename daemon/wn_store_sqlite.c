@@ -341,7 +341,6 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
  * searches over 1,000,000 articles kept a median near 10 ms at 2 MB. */
 #define WN_STORE_SQLITE_CACHE_KB 2048
 
-
 struct wn_store_sqlite {
     struct wn_store base; /* first: the interface's view */
     sqlite3 *db;
