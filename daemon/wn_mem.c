@@ -17,8 +17,7 @@ wn_mem_limit_arenas(long threads)
 {
 #ifdef __GLIBC__
     const char *tun = getenv("GLIBC_TUNABLES");
-    long cores = (long) uv_available_parallelism();
-    long n = cores < 2 ? 2 : cores;
+    long n = (long) uv_available_parallelism();
 
     if (getenv("MALLOC_ARENA_MAX") != NULL
         || (tun != NULL && strstr(tun, "arena_max") != NULL))

@@ -80,11 +80,7 @@ def main():
             # kills land inside transactions, between them and in checkpoints.
             wnlib.write_conf(conf, db, PLUGINS,
                              [(n, f"{server.base}/{p}", "always") for n, p in sorted(feeds.items())],
-                             extra="[schedule]\ninterval = 1h\n")
-            with open(conf) as f:
-                text = f.read()
-            with open(conf, "w") as f:
-                f.write(text.replace(f"path = {db}\n", f"path = {db}\nbatch = 7\n", 1))
+                             extra="[schedule]\ninterval = 1h\n", store_keys="batch = 7\n")
             stored = 0
             for k in range(args.kills):
                 with open(log, "a") as lf:

@@ -46,12 +46,8 @@ class LeaseTest(unittest.TestCase):
                     wnlib.write_conf(conf, pg.uri, PLUGINS,
                                      [(n, f"{server.base}/{p}", "never")
                                       for n, p in sorted(feeds.items())],
-                                     extra=f"[schedule]\ninterval = {INTERVAL}s\n")
-                    with open(conf) as f:
-                        text = f.read()
-                    with open(conf, "w") as f:
-                        f.write(text.replace(f"path = {pg.uri}\n",
-                                             f"path = {pg.uri}\nlease = {LEASE}s\n", 1))
+                                     extra=f"[schedule]\ninterval = {INTERVAL}s\n",
+                                     store_keys=f"lease = {LEASE}s\n")
                     logs.append(os.path.join(tmp, f"d{k}.log"))
                     with open(logs[-1], "w") as lf:
                         procs.append(subprocess.Popen(

@@ -148,12 +148,8 @@ class FullDisk(unittest.TestCase):
                 wnlib.write_conf(conf, db, PLUGINS,
                                  [(n, f"{server.base}/{p}", "always")
                                   for n, p in sorted(feeds.items())],
-                                 extra="[schedule]\ninterval = 2s\n")
-                with open(conf) as f:
-                    text = f.read()
-                with open(conf, "w") as f:
-                    f.write(text.replace(f"path = {db}\n",
-                                         f"path = {db}\nmax_size = 400k\nbatch = 20\n", 1))
+                                 extra="[schedule]\ninterval = 2s\n",
+                                 store_keys="max_size = 400k\nbatch = 20\n")
                 with open(log, "w") as lf:
                     p = subprocess.Popen([WINNOWD, "run", "-c", conf, "--log-level", "info"],
                                          stdout=lf, stderr=lf)
@@ -236,16 +232,16 @@ class RetentionWhileRunning(unittest.TestCase):
         with wnlib.Server(site) as server:
             conf = os.path.join(tmp, "winnow.conf")
             log = os.path.join(tmp, "winnowd.log")
+            # [store]: two days, pages five, a pass every second; feed f1
+            # keeps its articles for ever.
             wnlib.write_conf(conf, store, PLUGINS,
                              [(n, f"{server.base}/{p}", "always")
                               for n, p in sorted(feeds.items())],
-                             extra="[schedule]\ninterval = 1s\n")
+                             extra="[schedule]\ninterval = 1s\n",
+                             store_keys="keep_days = 2\nkeep_pages_days = 5\n"
+                                        "retain_every = 1s\n")
             with open(conf) as f:
                 text = f.read()
-            # [store]: two days, pages five, a pass every second; feed f1
-            # keeps its articles for ever.
-            text = text.replace(f"path = {store}\n", f"path = {store}\nkeep_days = 2\n"
-                                "keep_pages_days = 5\nretain_every = 1s\n", 1)
             text = text.replace(f"url = {server.base}/f1.xml\n",
                                 f"url = {server.base}/f1.xml\nkeep_days = 0\n", 1)
             with open(conf, "w") as f:

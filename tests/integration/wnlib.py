@@ -109,9 +109,11 @@ class SilentServer:
             c.close()
 
 
-def write_conf(path, store, plugins, feeds, extra=""):
-    """feeds: [(name, url, fetch_article or None)]"""
-    lines = ["[store]", f"path = {store}", "", "[plugins]", f"dir = {plugins}", "",
+def write_conf(path, store, plugins, feeds, extra="", store_keys=""):
+    """feeds: [(name, url, fetch_article or None)]; store_keys: more
+    [store] lines ("key = value\n" each)."""
+    lines = ["[store]", f"path = {store}", *store_keys.splitlines(), "",
+             "[plugins]", f"dir = {plugins}", "",
              "[fetch]", "allow_private = 127.0.0.1", "timeout = 20s",
              "connect_timeout = 5s", ""]
     if extra:

@@ -33,8 +33,6 @@
 
 #define DAY 86400
 
-static char dbpath[WN_TEST_DB_PATH_MAX];
-
 static struct wn_feed_item
 item(const char *id, const char *link)
 {
@@ -158,18 +156,10 @@ submit_fail(uv_timer_t *t)
     uv_close((uv_handle_t *) t, NULL);
 }
 
-static int
-count_pending(const struct wn_store_pending *p, void *arg)
-{
-    (void) p;
-    (*(int *) arg)++;
-    return 0;
-}
-
 static void
 retain_expires_on_a_timer_through_the_writer(void **state)
 {
-    struct wn_store *s = wn_test_db_open(dbpath);
+    struct wn_store *s = wn_test_db_open();
     struct wn_store_feed fs, ff;
     struct wn_retain_opts ro;
     struct wn_store_counts c;
@@ -202,7 +192,7 @@ retain_expires_on_a_timer_through_the_writer(void **state)
      * once, rolled back and replayed op by op. */
     memset(&run, 0, sizeof(run));
     assert_int_equal(uv_loop_init(&loop), 0);
-    s = wn_test_db_open(dbpath);
+    s = wn_test_db_open();
     assert_int_equal(wn_writer_init(&loop, s, 100, &run.w), 0);
     run.slow.fn = slow_fn;
     run.slow.done = noop_done;
@@ -246,7 +236,7 @@ retain_expires_on_a_timer_through_the_writer(void **state)
                          0);
         assert_false(want);
     }
-    assert_int_equal(wn_store_pending(s, 10, count_pending, &pending, &err), 0);
+    assert_int_equal(wn_store_pending(s, 10, wn_test_db_count_pending, &pending, &err), 0);
     assert_int_equal(pending, 0);
     assert_int_equal(wn_store_counts(s, &c, &err), 0);
     assert_int_equal(c.items, 3);
@@ -279,7 +269,7 @@ chunks_poll(uv_timer_t *t)
 static void
 retain_takes_a_backlog_in_chunks(void **state)
 {
-    struct wn_store *s = wn_test_db_open(dbpath);
+    struct wn_store *s = wn_test_db_open();
     struct wn_writer *w = NULL;
     struct wn_store_feed f;
     struct wn_retain_opts ro;
@@ -331,30 +321,14 @@ retain_takes_a_backlog_in_chunks(void **state)
     wn_store_close(s);
 }
 
-static int
-setup(void **state)
-{
-    (void) state;
-    wn_test_db_fresh(dbpath, "retain");
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    (void) state;
-    wn_test_db_remove(dbpath);
-    return 0;
-}
-
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            retain_expires_on_a_timer_through_the_writer, setup, teardown),
-        cmocka_unit_test_setup_teardown(retain_takes_a_backlog_in_chunks, setup,
-                                        teardown),
+            retain_expires_on_a_timer_through_the_writer, wn_test_db_setup, wn_test_db_teardown),
+        cmocka_unit_test_setup_teardown(retain_takes_a_backlog_in_chunks, wn_test_db_setup,
+                                        wn_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

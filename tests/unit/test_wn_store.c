@@ -24,24 +24,6 @@
 #include "wn_test_db.h"
 #include "wn_text.h"
 
-static char dbpath[WN_TEST_DB_PATH_MAX];
-
-static int
-setup(void **state)
-{
-    (void) state;
-    wn_test_db_fresh(dbpath, "store");
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    (void) state;
-    wn_test_db_remove(dbpath);
-    return 0;
-}
-
 static struct wn_feed_item
 item(const char *id, const char *link)
 {
@@ -76,15 +58,15 @@ article(const char *text)
 static void
 store_creates_schema_in_wal_mode(void **state)
 {
-    struct wn_store *s = wn_test_db_open(dbpath);
+    struct wn_store *s = wn_test_db_open();
     sqlite3 *db;
     sqlite3_stmt *st;
 
     (void) state;
     wn_store_close(s);
     /* Opening again is a no-op migration. */
-    wn_store_close(wn_test_db_open(dbpath));
-    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    wn_store_close(wn_test_db_open());
+    assert_int_equal(sqlite3_open(wn_test_db_path, &db), SQLITE_OK);
     assert_int_equal(
         sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL),
         SQLITE_OK);
@@ -118,16 +100,16 @@ store_creates_schema_in_wal_mode(void **state)
     {
         struct wn_store *s2 = NULL;
         struct wn_err err;
-        assert_int_equal(wn_store_open(dbpath, 0, &s2, &err), WN_ESTORE);
+        assert_int_equal(wn_store_open(wn_test_db_path, 0, &s2, &err), WN_ESTORE);
         assert_non_null(strstr(err.msg, "newer"));
-        assert_non_null(strstr(err.msg, dbpath));
+        assert_non_null(strstr(err.msg, wn_test_db_path));
     }
 }
 
 static void
 store_feed_keeps_validators_until_the_url_changes(void **state)
 {
-    struct wn_store *s = wn_test_db_open(dbpath);
+    struct wn_store *s = wn_test_db_open();
     struct wn_store_feed f;
     struct wn_store_fetch rec;
     struct wn_err err;
@@ -173,7 +155,7 @@ store_feed_keeps_validators_until_the_url_changes(void **state)
 static void
 store_feed_schedule_state_survives_a_reopen(void **state)
 {
-    struct wn_store *s = wn_test_db_open(dbpath);
+    struct wn_store *s = wn_test_db_open();
     struct wn_store_feed f;
     struct wn_store_fetch rec;
     struct wn_err err;
@@ -205,7 +187,7 @@ store_feed_schedule_state_survives_a_reopen(void **state)
     wn_store_feed_clear(&f);
     wn_store_close(s);
 
-    s = wn_test_db_open(dbpath);
+    s = wn_test_db_open();
     assert_int_equal(
         wn_store_feed_sync(s, "news", "https://a.example/rss", &f, &err), 0);
     assert_int_equal(f.skip_hours, hours);
@@ -232,7 +214,7 @@ store_feed_schedule_state_survives_a_reopen(void **state)
 static void
 store_items_and_articles_are_stored_once(void **state)
 {
-    struct wn_store *s = wn_test_db_open(dbpath);
+    struct wn_store *s = wn_test_db_open();
     struct wn_store_feed f;
     struct wn_store_counts c;
     struct wn_feed_item it = item("guid-1", "https://a.example/1");
@@ -276,18 +258,10 @@ store_items_and_articles_are_stored_once(void **state)
     wn_store_close(s);
 }
 
-static int
-count_pending(const struct wn_store_pending *p, void *arg)
-{
-    (void) p;
-    (*(int *) arg)++;
-    return 0;
-}
-
 static void
 store_failed_items_stop_being_pending_after_their_attempts(void **state)
 {
-    struct wn_store *s = wn_test_db_open(dbpath);
+    struct wn_store *s = wn_test_db_open();
     struct wn_store_feed f;
     struct wn_feed_item it = item("guid-2", "https://a.example/2");
     struct wn_err err;
@@ -299,7 +273,7 @@ store_failed_items_stop_being_pending_after_their_attempts(void **state)
     assert_int_equal(
         wn_store_item_put(s, f.id, &it, "https://a.example/2", 1, &want, &err),
         1);
-    assert_int_equal(wn_store_pending(s, 10, count_pending, &n, &err), 0);
+    assert_int_equal(wn_store_pending(s, 10, wn_test_db_count_pending, &n, &err), 0);
     assert_int_equal(n, 1);
     for (int i = 0; i < WN_STORE_ITEM_ATTEMPTS; i++) {
         assert_int_equal(wn_store_item_failed(s, "https://a.example/2",
@@ -307,7 +281,7 @@ store_failed_items_stop_being_pending_after_their_attempts(void **state)
                          0);
     }
     n = 0;
-    assert_int_equal(wn_store_pending(s, 10, count_pending, &n, &err), 0);
+    assert_int_equal(wn_store_pending(s, 10, wn_test_db_count_pending, &n, &err), 0);
     assert_int_equal(n, 0);
     assert_int_equal(
         wn_store_item_put(s, f.id, &it, "https://a.example/2", 2, &want, &err),
@@ -382,12 +356,12 @@ store_upgrades_a_schema_1_database_in_place(void **state)
     assert_int_equal(
         wn_cmd_read_file(WN_FIXTURES_DIR "/store/v1.sql", 1 << 22, &sql, &len),
         0);
-    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(wn_test_db_path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     free(sql);
 
-    s = wn_test_db_open(dbpath);
+    s = wn_test_db_open();
     assert_int_equal(wn_store_counts(s, &c, &err), 0);
     assert_int_equal(c.articles, 5);
     assert_int_equal(c.feeds, 2);
@@ -395,7 +369,7 @@ store_upgrades_a_schema_1_database_in_place(void **state)
     assert_true(search_n(s, "Kadhimi", NULL, NULL) >= 1);
     assert_int_equal(search_n(s, "zzyzxnotaword", NULL, NULL), 0);
     wn_store_close(s);
-    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(wn_test_db_path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT (SELECT user_version FROM "
                                         "pragma_user_version),"
@@ -433,7 +407,7 @@ story_of(const char *url)
     sqlite3_stmt *st;
     char *story = NULL;
 
-    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(wn_test_db_path, &db), SQLITE_OK);
     assert_int_equal(
         sqlite3_prepare_v2(db, "SELECT story FROM articles WHERE url = ?1", -1,
                            &st, NULL),
@@ -457,7 +431,7 @@ store_searches_links_stories_and_expires(void **state)
         "The attack was the third in a week against bases hosting foreign "
         "troops, and no group has claimed responsibility so far. ";
     char a_text[2048], b_text[2048], hit[256];
-    struct wn_store *s = wn_test_db_open(dbpath);
+    struct wn_store *s = wn_test_db_open();
     struct wn_store_feed f1, f2;
     struct wn_store_retain r;
     struct wn_article *a, *b, *c;
@@ -496,7 +470,7 @@ store_searches_links_stories_and_expires(void **state)
                      0);
     /* b finds a through the story index loaded from the stored sketches */
     wn_store_close(s);
-    s = wn_test_db_open(dbpath);
+    s = wn_test_db_open();
     assert_int_equal(
         wn_store_article_put(s, b, "https://l.example/b", NULL, 1000, &err), 0);
     assert_int_equal(
@@ -570,7 +544,7 @@ assert_fts_consistent(void)
 {
     sqlite3 *db;
 
-    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(wn_test_db_path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "INSERT INTO articles_fts(articles_fts)"
                                   " VALUES ('integrity-check')",
@@ -582,7 +556,7 @@ assert_fts_consistent(void)
 static void
 store_search_index_follows_writes_within_a_transaction(void **state)
 {
-    struct wn_store *s = wn_test_db_open(dbpath);
+    struct wn_store *s = wn_test_db_open();
     struct wn_article *a = article_text("Walrus", "A walrus swam by the pier."),
                       *a2 = article_text("Walrus", "An otter swam by the pier."),
                       *b = article_text("Heron", "A heron stood in the reeds.");
@@ -621,7 +595,7 @@ store_search_index_follows_writes_within_a_transaction(void **state)
 static void
 store_item_with_a_new_guid_but_the_same_content_is_not_new(void **state)
 {
-    struct wn_store *s = wn_test_db_open(dbpath);
+    struct wn_store *s = wn_test_db_open();
     struct wn_store_feed f;
     struct wn_store_counts c;
     struct wn_feed_item a = item("guid-1", "https://a.example/x");
@@ -664,7 +638,7 @@ store_item_with_a_new_guid_but_the_same_content_is_not_new(void **state)
 static void
 store_edited_item_is_an_update_not_a_new_item(void **state)
 {
-    struct wn_store *s = wn_test_db_open(dbpath);
+    struct wn_store *s = wn_test_db_open();
     struct wn_store_feed f;
     struct wn_feed_item a = item("guid-e", "https://a.example/e");
     struct wn_err err;
@@ -691,7 +665,7 @@ store_edited_item_is_an_update_not_a_new_item(void **state)
     wn_store_feed_clear(&f);
     wn_store_close(s);
 
-    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(wn_test_db_path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT count(*), max(title),"
                                         " max(summary) FROM items",
@@ -711,32 +685,32 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(store_creates_schema_in_wal_mode, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(store_creates_schema_in_wal_mode, wn_test_db_setup,
+                                        wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            store_feed_keeps_validators_until_the_url_changes, setup, teardown),
+            store_feed_keeps_validators_until_the_url_changes, wn_test_db_setup, wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            store_feed_schedule_state_survives_a_reopen, setup, teardown),
+            store_feed_schedule_state_survives_a_reopen, wn_test_db_setup, wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            store_items_and_articles_are_stored_once, setup, teardown),
+            store_items_and_articles_are_stored_once, wn_test_db_setup, wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            store_failed_items_stop_being_pending_after_their_attempts, setup,
-            teardown),
+            store_failed_items_stop_being_pending_after_their_attempts, wn_test_db_setup,
+            wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            store_read_only_open_needs_an_existing_current_database, setup,
-            teardown),
+            store_read_only_open_needs_an_existing_current_database, wn_test_db_setup,
+            wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            store_upgrades_a_schema_1_database_in_place, setup, teardown),
+            store_upgrades_a_schema_1_database_in_place, wn_test_db_setup, wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            store_searches_links_stories_and_expires, setup, teardown),
+            store_searches_links_stories_and_expires, wn_test_db_setup, wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            store_search_index_follows_writes_within_a_transaction, setup,
-            teardown),
+            store_search_index_follows_writes_within_a_transaction, wn_test_db_setup,
+            wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            store_item_with_a_new_guid_but_the_same_content_is_not_new, setup,
-            teardown),
+            store_item_with_a_new_guid_but_the_same_content_is_not_new, wn_test_db_setup,
+            wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            store_edited_item_is_an_update_not_a_new_item, setup, teardown),
+            store_edited_item_is_an_update_not_a_new_item, wn_test_db_setup, wn_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

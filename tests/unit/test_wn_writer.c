@@ -23,8 +23,6 @@
 #include "wn_test_db.h"
 #include "wn_writer.h"
 
-static char dbpath[WN_TEST_DB_PATH_MAX];
-
 struct op {
     struct wn_write_op op;
     const char *name; /* the feed this op creates */
@@ -100,11 +98,10 @@ run_batch(struct op *ops, size_t n, struct wn_writer_stats *st)
     uv_loop_t loop;
     struct wn_store *s = NULL;
     struct wn_writer *w = NULL;
-    struct wn_err err;
 
-    wn_test_db_remove(dbpath);
+    wn_test_db_remove(wn_test_db_path);
     assert_int_equal(uv_loop_init(&loop), 0);
-    assert_int_equal(wn_store_open(dbpath, 0, &s, &err), 0);
+    s = wn_test_db_open();
     assert_int_equal(wn_writer_init(&loop, s, 100, &w), 0);
     /* The first op starts a batch at once; the rest queue behind it and
      * form the second batch. */
@@ -203,33 +200,17 @@ writer_runs_first_ops_ahead_of_the_queue(void **state)
     assert_int_equal(ops[3].order, 5);
 }
 
-static int
-setup(void **state)
-{
-    (void) state;
-    wn_test_db_fresh(dbpath, "writer");
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    (void) state;
-    wn_test_db_remove(dbpath);
-    return 0;
-}
-
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            writer_batches_without_savepoints_when_all_succeed, setup,
-            teardown),
+            writer_batches_without_savepoints_when_all_succeed, wn_test_db_setup,
+            wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(writer_undoes_a_failing_op_alone,
-                                        setup, teardown),
+                                        wn_test_db_setup, wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            writer_runs_first_ops_ahead_of_the_queue, setup, teardown),
+            writer_runs_first_ops_ahead_of_the_queue, wn_test_db_setup, wn_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

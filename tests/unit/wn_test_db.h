@@ -1,7 +1,8 @@
 /*
  * wn_test_db.h: a scratch SQLite store for unit tests: a path of its own
- * per test program and process, opening it (a failure fails the test), and
- * its removal with the -wal and -shm files SQLite leaves beside it.
+ * per test process, cmocka setup and teardown that remove it with the -wal
+ * and -shm files SQLite leaves beside it, and opening it (a failure fails
+ * the test).
  */
 #ifndef WN_TEST_DB_H
 #define WN_TEST_DB_H
@@ -33,24 +34,48 @@ wn_test_db_remove(const char *path)
     unlink(p);
 }
 
-/* Names a fresh store for the test program `what`; nothing is left there. */
-static inline void
-wn_test_db_fresh(char path[WN_TEST_DB_PATH_MAX], const char *what)
+/* The store of this test program: the pid keeps programs that CTest runs
+ * at once apart. */
+static char wn_test_db_path[WN_TEST_DB_PATH_MAX];
+
+/* cmocka setup and teardown: each test starts with no store and leaves
+ * none behind. */
+static inline int
+wn_test_db_setup(void **state)
 {
-    snprintf(path, WN_TEST_DB_PATH_MAX, "/tmp/wn-test-%s-%d.db", what,
+    (void) state;
+    snprintf(wn_test_db_path, sizeof(wn_test_db_path), "/tmp/wn-test-db-%d.db",
              (int) getpid());
-    wn_test_db_remove(path);
+    wn_test_db_remove(wn_test_db_path);
+    return 0;
 }
 
-/* Opens (creating or upgrading) the store at path, or fails the test. */
+static inline int
+wn_test_db_teardown(void **state)
+{
+    (void) state;
+    wn_test_db_remove(wn_test_db_path);
+    return 0;
+}
+
+/* Opens (creating or upgrading) the test's store, or fails the test. */
 static inline struct wn_store *
-wn_test_db_open(const char *path)
+wn_test_db_open(void)
 {
     struct wn_store *s = NULL;
     struct wn_err err;
 
-    assert_int_equal(wn_store_open(path, 0, &s, &err), 0);
+    assert_int_equal(wn_store_open(wn_test_db_path, 0, &s, &err), 0);
     return s;
+}
+
+/* A wn_store_pending callback that counts the items into *(int *) arg. */
+static inline int
+wn_test_db_count_pending(const struct wn_store_pending *p, void *arg)
+{
+    (void) p;
+    (*(int *) arg)++;
+    return 0;
 }
 
 #endif /* WN_TEST_DB_H */
