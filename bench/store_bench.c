@@ -18,12 +18,13 @@
  * Prints articles/s (store and reference), search latency (median, p99)
  * over Q one- and two-word queries, and bytes per 1,000 articles.
  */
+#include <sys/stat.h>
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <sqlite3.h>
@@ -239,12 +240,12 @@ store_fts_settings(const char *scratch)
 /*
  * The references: the same rows into one plain SQLite table with no index
  * (fts = 0), and the same with only an FTS5 index over title and text, as
- * the store's, with its settings (fts = 1): what SQLite itself costs on this machine, with and
- * without full-text indexing.  Timed: the SQLite calls only.
+ * the store's, with its settings (fts = 1): what SQLite itself costs on this
+ * machine, with and without full-text indexing.  Timed: the SQLite calls only.
  */
 static double
-reference_rate(const char *path, size_t n, size_t words, size_t batch,
-               int fts, const char *fts_settings)
+reference_rate(const char *path, size_t n, size_t words, size_t batch, int fts,
+               const char *fts_settings)
 {
     sqlite3 *db;
     sqlite3_stmt *st;
@@ -252,17 +253,18 @@ reference_rate(const char *path, size_t n, size_t words, size_t batch,
     double t = 0;
 
     remove(path);
-    if (batch_init(&b, batch, words) != 0 || sqlite3_open(path, &db) != SQLITE_OK)
-    {
+    if (batch_init(&b, batch, words) != 0
+        || sqlite3_open(path, &db) != SQLITE_OK) {
         return 0;
     }
-    sqlite3_exec(db,
-                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                 "PRAGMA wal_autocheckpoint = " BENCH_STR(
-                     WN_STORE_SQLITE_CHECKPOINT_PAGES) ";"
-                 "CREATE TABLE t (id INTEGER PRIMARY KEY, url TEXT, title TEXT,"
-                 " text TEXT, hash TEXT, stored_at INTEGER)",
-                 NULL, NULL, NULL);
+    sqlite3_exec(
+        db,
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+        "PRAGMA wal_autocheckpoint = " BENCH_STR(
+            WN_STORE_SQLITE_CHECKPOINT_PAGES) ";"
+                                              "CREATE TABLE t (id INTEGER PRIMARY KEY, url TEXT, title TEXT,"
+                                              " text TEXT, hash TEXT, stored_at INTEGER)",
+        NULL, NULL, NULL);
     if (fts) {
         sqlite3_exec(db,
                      "CREATE VIRTUAL TABLE t_fts USING fts5(title, text,"
@@ -415,7 +417,8 @@ main(int argc, char **argv)
         } else if (strcmp(argv[i], "--queries") == 0) {
             queries = strtoul(argv[i + 1], NULL, 10);
         } else if (strcmp(argv[i], "--seed") == 0) {
-            rng_state ^= strtoull(argv[i + 1], NULL, 10) * 0x9e3779b97f4a7c15ull;
+            rng_state ^=
+                strtoull(argv[i + 1], NULL, 10) * 0x9e3779b97f4a7c15ull;
         } else {
             fprintf(stderr, "store_bench: unknown option %s\n", argv[i]);
             return 2;
@@ -470,8 +473,7 @@ main(int argc, char **argv)
         double b0 = now_s();
         wn_store_close(s);
         if (bulk_load(path, bulk, words) != 0
-            || wn_store_open(path, 0, &s, &err) != 0)
-        {
+            || wn_store_open(path, 0, &s, &err) != 0) {
             fprintf(stderr, "store_bench: bulk load failed\n");
             return 1;
         }

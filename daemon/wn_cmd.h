@@ -9,25 +9,25 @@
 #include <stdint.h>
 
 struct wn_opts {
-    const char *command;    /* "run", "once", "parse", ... */
-    const char *config;     /* -c FILE, or NULL */
-    const char *url;        /* --url */
-    const char *plugin_dir; /* --plugin-dir */
-    const char *file;       /* the FILE argument */
-    const char *since;      /* --since T */
+    const char *command;      /* "run", "once", "parse", ... */
+    const char *config;       /* -c FILE, or NULL */
+    const char *url;          /* --url */
+    const char *plugin_dir;   /* --plugin-dir */
+    const char *file;         /* the FILE argument */
+    const char *since;        /* --since T */
     const char *content_type; /* parse: --content-type (the HTTP header) */
     const char *timezone;     /* parse: --timezone (zone of zoneless times) */
     int keep_future;          /* parse: --keep-future */
-    const char *until;      /* --until T */
-    const char *feed;       /* --feed NAME */
-    const char *site;       /* --site HOST */
-    long limit;             /* --limit N, 0 when not given */
-    int json;               /* --json */
-    int text;               /* --text */
-    int explain;            /* --explain */
-    int force;              /* once: --force (fetch feeds waiting out a
-                               server's Retry-After too) */
-    int log_level;          /* --log-level, -1 when not given */
+    const char *until;        /* --until T */
+    const char *feed;         /* --feed NAME */
+    const char *site;         /* --site HOST */
+    long limit;               /* --limit N, 0 when not given */
+    int json;                 /* --json */
+    int text;                 /* --text */
+    int explain;              /* --explain */
+    int force;                /* once: --force (fetch feeds waiting out a
+                                 server's Retry-After too) */
+    int log_level;            /* --log-level, -1 when not given */
 };
 
 /* Exit statuses (sysexits-like where they fit). */

@@ -73,8 +73,8 @@ static const struct wn_conf_key wn_conf_keys[] = {
     { "store", "path", WN_CONF_PATH, "/var/lib/winnow/winnow.db",
       WN_OFF(store_path), 0, 0 },
     { "store", "batch", WN_CONF_INT, "1000", WN_OFF(store_batch), 1, 1000000 },
-    { "store", "lease", WN_CONF_DURATION, "5m", WN_OFF(store_lease),
-      WN_MS(1), WN_MS(86400) },
+    { "store", "lease", WN_CONF_DURATION, "5m", WN_OFF(store_lease), WN_MS(1),
+      WN_MS(86400) },
     { "store", "max_size", WN_CONF_SIZE, "0", WN_OFF(store_max_size), 0,
       1L << 50 },
     { "store", "keep_days", WN_CONF_INT, "0", WN_OFF(keep_days), 0, 1000000 },
@@ -114,8 +114,8 @@ static const struct wn_conf_key wn_conf_keys[] = {
       WN_MS(3600) },
     { "fetch", "proxy", WN_CONF_STRING, NULL, WN_OFF(proxy), 0, 0 },
     { "fetch", "ca_file", WN_CONF_FILE, NULL, WN_OFF(ca_file), 0, 0 },
-    { "fetch", "retry_after_host", WN_CONF_BOOL, "no",
-      WN_OFF(retry_after_host), 0, 0 },
+    { "fetch", "retry_after_host", WN_CONF_BOOL, "no", WN_OFF(retry_after_host),
+      0, 0 },
     { "feeds", "opml", WN_CONF_PATH, NULL, WN_OFF(opml), 0, 0 },
     { "schedule", "interval", WN_CONF_DURATION, "30m", WN_OFF(interval),
       WN_MS(1), WN_MS(86400L * 30) },
@@ -123,15 +123,15 @@ static const struct wn_conf_key wn_conf_keys[] = {
       100000 },
     { "schedule", "min_interval", WN_CONF_DURATION, "0", WN_OFF(min_interval),
       0, WN_MS(86400L * 30) },
-    { "schedule", "max_interval", WN_CONF_DURATION, "7d",
-      WN_OFF(max_interval), WN_MS(1), WN_MS(86400L * 365) },
+    { "schedule", "max_interval", WN_CONF_DURATION, "7d", WN_OFF(max_interval),
+      WN_MS(1), WN_MS(86400L * 365) },
     { "schedule", "backoff_max", WN_CONF_DURATION, "1d", WN_OFF(backoff_max),
       WN_MS(1), WN_MS(86400L * 30) },
     { "schedule", "jitter", WN_CONF_INT, "10", WN_OFF(jitter), 0, 50 },
     { "schedule", "adaptive", WN_CONF_BOOL, "yes", WN_OFF(adaptive), 0, 0 },
     { "admin", "listen", WN_CONF_STRING, "", WN_OFF(admin_listen), 0, 0 },
-    { "admin", "max_connections", WN_CONF_INT, "16", WN_OFF(admin_max_conns),
-      1, 1024 },
+    { "admin", "max_connections", WN_CONF_INT, "16", WN_OFF(admin_max_conns), 1,
+      1024 },
     { "admin", "timeout", WN_CONF_DURATION, "10s", WN_OFF(admin_timeout),
       WN_MS(1), WN_MS(3600) },
     { "admin", "max_request", WN_CONF_SIZE, "16k", WN_OFF(admin_max_request),
@@ -159,10 +159,10 @@ static const struct wn_conf_key wn_conf_keys[] = {
 /* The keys of a [feed:NAME] section (wn_conf_feed_key() applies them);
  * WINNOW_FEED_<NAME>_<KEY> and KEY_file are matched against this list. */
 static const char *const wn_conf_feed_keys[] = {
-    "url",          "fetch_article", "interval", "keep_days",
-    "timezone",     "future_dates",  "user_agent", "header",
-    "cookie",       "username",      "password", "proxy",
-    "timeout",      "min_interval",  "max_interval", "ca_file",
+    "url",      "fetch_article", "interval",     "keep_days",
+    "timezone", "future_dates",  "user_agent",   "header",
+    "cookie",   "username",      "password",     "proxy",
+    "timeout",  "min_interval",  "max_interval", "ca_file",
 };
 
 #define WN_CONF_NFEEDKEYS                                                      \
@@ -302,7 +302,8 @@ struct wn_conf_loader {
     /* keys set so far, for duplicate detection */
     struct wn_conf_seen *seen;
     size_t nseen, seen_cap;
-    struct wn_strset seen_set; /* "section\nkey": O(1) checks at 100,000 feeds */
+    struct wn_strset
+        seen_set; /* "section\nkey": O(1) checks at 100,000 feeds */
 
     /* the section being read */
     char section[256];
@@ -342,8 +343,8 @@ wn_conf_error(struct wn_conf_loader *l, unsigned line, const char *section,
 /* True when `path` (a key's value) is a file this process may read; else
  * reports why against section/key. */
 static int
-wn_conf_readable(struct wn_conf_loader *l, const char *section,
-                 const char *key, const char *path, unsigned line)
+wn_conf_readable(struct wn_conf_loader *l, const char *section, const char *key,
+                 const char *path, unsigned line)
 {
     struct stat st;
 
@@ -534,8 +535,9 @@ wn_conf_apply(struct wn_conf_loader *l, const struct wn_conf_key *k,
             wn_conf_error(l, line, k->section, k->name, "out of memory");
             return;
         }
-        if (k->type == WN_CONF_FILE && !wn_conf_readable(l, k->section,
-                                                         k->name, s, line)) {
+        if (k->type == WN_CONF_FILE
+            && !wn_conf_readable(l, k->section, k->name, s, line))
+        {
             free(s);
             return;
         }
@@ -683,8 +685,7 @@ wn_conf_feed_fetch_key(struct wn_conf_loader *l, struct wn_conf_feed *f,
         } else if (ff->nheaders >= WN_CONF_MAX_HEADERS) {
             wn_conf_error(l, l->line, l->section, key, "more than %d headers",
                           WN_CONF_MAX_HEADERS);
-        } else if ((h = realloc(ff->headers,
-                                (ff->nheaders + 1) * sizeof(*h)))
+        } else if ((h = realloc(ff->headers, (ff->nheaders + 1) * sizeof(*h)))
                        == NULL
                    || (h[ff->nheaders] = strdup(value)) == NULL)
         {
@@ -1336,8 +1337,7 @@ wn_conf_opml_feed(const struct wn_feed_ref *ref, void *arg)
     }
     if (c->nfeeds >= WN_CONF_MAX_FEEDS) {
         wn_conf_error(l, wn_conf_opml_line(l), "feeds", "opml",
-                      "%s: more than %u feeds",
-                      c->opml, WN_CONF_MAX_FEEDS);
+                      "%s: more than %u feeds", c->opml, WN_CONF_MAX_FEEDS);
         return 1;
     }
     wn_feed_list_name(ref, name, sizeof(name), wn_conf_feed_named, c);
@@ -1381,8 +1381,7 @@ wn_conf_opml(struct wn_conf_loader *l)
     rc = wn_feed_opml(data, len, NULL, wn_conf_opml_feed, l, &err);
     if (rc < 0) {
         wn_conf_error(l, wn_conf_opml_line(l), "feeds", "opml", "%s: %s",
-                      c->opml,
-                      err.msg[0] != '\0' ? err.msg : wn_strerror(rc));
+                      c->opml, err.msg[0] != '\0' ? err.msg : wn_strerror(rc));
     }
     free(data);
 }
@@ -1514,8 +1513,7 @@ wn_conf_free(struct wn_conf *c)
     for (size_t i = 0; i < WN_CONF_NKEYS; i++) {
         const struct wn_conf_key *k = &wn_conf_keys[i];
         if (k->type == WN_CONF_STRING || k->type == WN_CONF_PATH
-            || k->type == WN_CONF_FILE
-            || k->type == WN_CONF_NETLIST)
+            || k->type == WN_CONF_FILE || k->type == WN_CONF_NETLIST)
         {
             free(*(char **) ((char *) c + k->offset));
         }

@@ -10,8 +10,9 @@
 
 #include "wn_buf.h"
 
-#define WN_CONF_MAX_BYTES (64u << 20) /* configuration file size (100,000 feeds take ~6 MB) */
-#define WN_CONF_MAX_FEEDS 1000000u   /* feed sections */
+#define WN_CONF_MAX_BYTES                                                      \
+    (64u << 20) /* configuration file size (100,000 feeds take ~6 MB) */
+#define WN_CONF_MAX_FEEDS  1000000u    /* feed sections */
 #define WN_CONF_MAX_SECRET (64u << 10) /* a KEY_FILE's contents */
 #define WN_CONF_ENV_PREFIX "WINNOW_"   /* WINNOW_SECTION_KEY overrides */
 
@@ -77,8 +78,8 @@ struct wn_conf {
     long stop_timeout; /* ms allowed for work in flight on SIGTERM */
 
     /* [store] */
-    char *store_path; /* SQLite file */
-    long store_batch; /* operations per transaction at most */
+    char *store_path;     /* SQLite file */
+    long store_batch;     /* operations per transaction at most */
     long store_lease;     /* ms a shared store's feed lease lasts */
     long store_max_size;  /* bytes the database may grow to; 0: no cap */
     long keep_days;       /* days articles are kept; 0: for ever */
@@ -104,9 +105,9 @@ struct wn_conf {
     char *file_root;         /* folder file: URLs may read, or NULL */
     long host_delay;         /* ms between request starts to one host */
     char *proxy;             /* proxy URL, "" none, NULL: environment */
-    char *ca_file; /* CA certificates (PEM) servers are checked against
-                      instead of the system's, or NULL: the system's */
-    int retry_after_host;    /* a Retry-After defers its whole host */
+    char *ca_file;        /* CA certificates (PEM) servers are checked against
+                             instead of the system's, or NULL: the system's */
+    int retry_after_host; /* a Retry-After defers its whole host */
 
     /* [feeds] */
     char *opml; /* an OPML subscription list whose feeds are added */
@@ -121,21 +122,21 @@ struct wn_conf {
     int adaptive;      /* intervals follow how often a feed publishes */
 
     /* [admin] (wn_admin.h) */
-    char *admin_listen;        /* "host:port", "unix:PATH", or "" (off) */
-    long admin_max_conns;      /* connections at once */
-    long admin_timeout;        /* ms a connection may stay idle */
-    long admin_max_request;    /* bytes of one request's head */
-    long admin_max_lag;        /* ms of loop lag before /readyz fails */
+    char *admin_listen;     /* "host:port", "unix:PATH", or "" (off) */
+    long admin_max_conns;   /* connections at once */
+    long admin_timeout;     /* ms a connection may stay idle */
+    long admin_max_request; /* bytes of one request's head */
+    long admin_max_lag;     /* ms of loop lag before /readyz fails */
 
     /* [sink] (wn_sink.h) */
-    char *sink_jsonl;           /* "-" (stdout), a file, or "" (off) */
-    char *webhook_url;          /* "" (off) */
-    char *webhook_secret;       /* HMAC-SHA256 key; "" (unsigned) */
-    long webhook_batch;         /* records per POST at most */
-    long webhook_queue;         /* records queued before ingestion waits */
-    long webhook_timeout;       /* ms per POST */
-    long webhook_retry_min;     /* ms before the first retry */
-    long webhook_retry_max;     /* ms between retries at most */
+    char *sink_jsonl;       /* "-" (stdout), a file, or "" (off) */
+    char *webhook_url;      /* "" (off) */
+    char *webhook_secret;   /* HMAC-SHA256 key; "" (unsigned) */
+    long webhook_batch;     /* records per POST at most */
+    long webhook_queue;     /* records queued before ingestion waits */
+    long webhook_timeout;   /* ms per POST */
+    long webhook_retry_min; /* ms before the first retry */
+    long webhook_retry_max; /* ms between retries at most */
 
     struct wn_conf_feed *feeds;
     size_t nfeeds;

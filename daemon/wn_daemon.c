@@ -23,6 +23,7 @@
 #include "wn_err.h"
 #include "wn_fetch.h"
 #include "wn_ingest.h"
+#include "wn_lease.h"
 #include "wn_log.h"
 #include "wn_mem.h"
 #include "wn_net.h"
@@ -31,7 +32,6 @@
 #include "wn_progress.h"
 #include "wn_retain.h"
 #include "wn_sched.h"
-#include "wn_lease.h"
 #include "wn_sink.h"
 #include "wn_stats.h"
 #include "wn_store.h"
@@ -108,7 +108,7 @@ struct wn_daemon {
     uint64_t store_failed;    /* failed writer batches seen then */
     uint64_t store_failed_at; /* loop time a failed batch was seen, or 0 */
     uint64_t reloads, reloads_refused;
-    uint64_t released_at; /* loop time memory was last given back */
+    uint64_t released_at;          /* loop time memory was last given back */
     size_t syncs_pending;          /* reload store writes not yet done */
     uv_timer_t sweep_timer;        /* run only: pending articles retried */
     uint64_t last_sweep;           /* uv_now() of the last sweep */
@@ -142,8 +142,8 @@ wn_daemon_feed_state(struct wn_ingest_feed *f, struct wn_store_feed *sf)
     f->error_count = sf->error_count;
     f->skip_hours = sf->skip_hours;
     f->skip_days = (unsigned char) sf->skip_days;
-    f->rate_limited = sf->error_class != NULL
-                      && strcmp(sf->error_class, "rate-limited") == 0;
+    f->rate_limited =
+        sf->error_class != NULL && strcmp(sf->error_class, "rate-limited") == 0;
     sf->etag = sf->last_modified = sf->fetch_url = NULL;
 }
 
@@ -192,8 +192,8 @@ wn_daemon_sync_feeds(struct wn_daemon *d, struct wn_err *err)
         rc = wn_store_feed_sync(d->store, df->f.conf->name, df->f.conf->url,
                                 &sf, err);
         if (rc == 0) {
-            rc = wn_store_feed_keep(d->store, sf.id, df->f.conf->keep_days,
-                                    err);
+            rc =
+                wn_store_feed_keep(d->store, sf.id, df->f.conf->keep_days, err);
         }
         if (rc == 0) {
             wn_daemon_feed_state(&df->f, &sf);
@@ -252,8 +252,8 @@ wn_daemon_fetch_opts(const struct wn_conf *c, const struct wn_net_allow *allow,
     fo->max_transfers = c->max_transfers;
     fo->max_host_transfers = c->max_host_transfers;
     fo->host_delay = c->host_delay;
-    fo->proxy = c->proxy != NULL && strcmp(c->proxy, "none") == 0 ? ""
-                                                                   : c->proxy;
+    fo->proxy =
+        c->proxy != NULL && strcmp(c->proxy, "none") == 0 ? "" : c->proxy;
     fo->allow = allow;
     fo->file_root = c->file_root;
     fo->ca_file = c->ca_file;
@@ -1345,8 +1345,8 @@ static int
 wn_daemon_feed_waits(const struct wn_ingest_feed *f, int64_t now)
 {
     return f->rate_limited
-           && wn_daemon_waits(wn_fetch_class_name(WN_FETCH_RATE),
-                              f->next_fetch, now);
+           && wn_daemon_waits(wn_fetch_class_name(WN_FETCH_RATE), f->next_fetch,
+                              now);
 }
 
 /*
@@ -1546,8 +1546,7 @@ wn_cmd_run(const struct wn_opts *o)
     d.loop.data = &d;
     wn_err_clear(&aerr);
     if (wn_admin_start(&d.loop, d.conf, wn_daemon_live, &d, &d.admin, &aerr)
-        != 0)
-    {
+        != 0) {
         WN_LOG(WN_LOG_ERR, "winnowd", "%s", aerr.msg);
         wn_daemon_begin_stop(&d, "the admin endpoint cannot start");
         uv_run(&d.loop, UV_RUN_DEFAULT);
@@ -1770,10 +1769,10 @@ wn_daemon_feed_row(const struct wn_store_feed_row *r, void *arg)
     const struct wn_opts *o = arg;
     char last[WN_TIME_BUFSZ] = "never", ok[WN_TIME_BUFSZ] = "never";
     char next[WN_TIME_BUFSZ] = "-";
-    int waits = r->retired == WN_TIME_NONE
-                && wn_daemon_waits(r->error_class, r->next_fetch,
-                                   wn_time_now());
-    const char *state = r->retired != WN_TIME_NONE ? "retired"
+    int waits =
+        r->retired == WN_TIME_NONE
+        && wn_daemon_waits(r->error_class, r->next_fetch, wn_time_now());
+    const char *state = r->retired != WN_TIME_NONE      ? "retired"
                         : r->last_fetch == WN_TIME_NONE ? "new"
                         : r->error_count > 0            ? "failing"
                                                         : "ok";

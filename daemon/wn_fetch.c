@@ -37,8 +37,8 @@
 #include <curl/curl.h>
 
 #include "wn_err.h"
-#include "wn_log.h"
 #include "wn_fetch_host.h"
+#include "wn_log.h"
 #include "wn_metrics.h"
 #include "wn_net.h"
 #include "wn_sched.h"
@@ -680,10 +680,18 @@ int
 wn_fetch_is_challenge(const char *body, size_t len)
 {
     static const char *const marks[] = {
-        "cf-chl",           "challenge-platform", "cf_chl_opt",
-        "Just a moment...", "Attention Required!", "_Incapsula_Resource",
-        "ddos-guard",       "px-captcha",         "captcha-delivery",
-        "g-recaptcha",      "h-captcha",          "hcaptcha.com",
+        "cf-chl",
+        "challenge-platform",
+        "cf_chl_opt",
+        "Just a moment...",
+        "Attention Required!",
+        "_Incapsula_Resource",
+        "ddos-guard",
+        "px-captcha",
+        "captcha-delivery",
+        "g-recaptcha",
+        "h-captcha",
+        "hcaptcha.com",
         "Checking your browser",
     };
     size_t n = len < 65536 ? len : 65536;
@@ -746,8 +754,7 @@ wn_fetch_permanent_url(struct wn_fetch_req *r)
         return NULL;
     }
     for (i = 0; i + 1 < r->nhops && (r->hops[i] == 301 || r->hops[i] == 308);
-         i++)
-    {
+         i++) {
         const char *loc = wn_fetch_header(r->easy, "Location", (int) i);
         if (loc == NULL || curl_url_set(u, CURLUPART_URL, loc, 0) != CURLUE_OK)
         {
@@ -1157,8 +1164,8 @@ wn_fetch_req_fill(struct wn_fetch_req *r, const struct wn_fetch_req_opts *ro)
     if (ro == NULL) {
         return 0;
     }
-    r->etag = ro->etag != NULL && *ro->etag ? wn_fetch_dup(ro->etag, &oom)
-                                             : NULL;
+    r->etag =
+        ro->etag != NULL && *ro->etag ? wn_fetch_dup(ro->etag, &oom) : NULL;
     r->last_modified = ro->last_modified != NULL && *ro->last_modified
                            ? wn_fetch_dup(ro->last_modified, &oom)
                            : NULL;

@@ -47,7 +47,7 @@ struct wn_fetch_opts {
 
 /* Per request; every field may be 0 or NULL (the fetcher's setting). */
 struct wn_fetch_req_opts {
-    const char *etag;          /* validators: the GET is conditional */
+    const char *etag; /* validators: the GET is conditional */
     const char *last_modified;
     const char *user_agent;
     const char *const *headers; /* nheaders "Name: value" lines */
@@ -55,9 +55,9 @@ struct wn_fetch_req_opts {
     const char *cookie;   /* "name=value; name2=value2" */
     const char *username; /* basic auth, with password */
     const char *password;
-    const char *proxy; /* as wn_fetch_opts.proxy */
+    const char *proxy;   /* as wn_fetch_opts.proxy */
     const char *ca_file; /* as wn_fetch_opts.ca_file */
-    long timeout;      /* ms, whole transfer */
+    long timeout;        /* ms, whole transfer */
 };
 
 /* Why a fetch failed, for the schedule and the status listing. */

@@ -23,13 +23,13 @@
 #include "wn_fetch.h"
 #include "wn_html.h"
 #include "wn_log.h"
+#include "wn_page.h"
 #include "wn_sched_policy.h"
 #include "wn_sink.h"
 #include "wn_store.h"
 #include "wn_strset.h"
 #include "wn_text.h"
 #include "wn_time.h"
-#include "wn_page.h"
 #include "wn_url.h"
 #include "wn_writer.h"
 
@@ -64,7 +64,7 @@ struct wn_ingest {
     struct wn_ingest_stats stats;
     uint64_t rand;       /* xorshift state, for jitter */
     size_t feeds_bodies; /* feeds fetched and not yet parsed: bodies held */
-    size_t working; /* article jobs fetching or cleaning */
+    size_t working;      /* article jobs fetching or cleaning */
     size_t storing; /* article jobs queued at the writer or being written */
     int draining;
 };
@@ -354,11 +354,10 @@ wn_ingest_feed_fail(struct wn_feed_job *j, const char *url, const char *why)
                           "its url changes)",
                           qurl, why);
         } else {
-            wn_ingest_log(WN_LOG_WARNING, j->feed,
-                          "%s: %s%s%s (retry in %ld s)", qurl,
-                          j->cls != WN_FETCH_OK ? wn_fetch_class_name(j->cls)
-                                                : "",
-                          j->cls != WN_FETCH_OK ? ": " : "", why, wait);
+            wn_ingest_log(
+                WN_LOG_WARNING, j->feed, "%s: %s%s%s (retry in %ld s)", qurl,
+                j->cls != WN_FETCH_OK ? wn_fetch_class_name(j->cls) : "",
+                j->cls != WN_FETCH_OK ? ": " : "", why, wait);
         }
     }
     if (j->cls == WN_FETCH_RATE && j->retry_after > 0
@@ -453,8 +452,8 @@ wn_ingest_parse_work(uv_work_t *req)
         if (times != NULL) {
             for (size_t i = 0; i < n; i++) {
                 const struct wn_feed_item *it = &j->doc->items[i];
-                times[i] = it->published != WN_TIME_NONE ? it->published
-                                                         : it->updated;
+                times[i] =
+                    it->published != WN_TIME_NONE ? it->published : it->updated;
             }
             j->adaptive = wn_sched_policy_rate(times, n, wn_time_now());
             free(times);
@@ -935,10 +934,10 @@ wn_ingest_article_fail(struct wn_article_job *a, const char *why)
     a->in->stats.articles_failed++;
     if (WN_LOG_WARNING <= wn_log_level) {
         char q[WN_LOG_QUOTE_MAX + 1];
-        wn_ingest_log(WN_LOG_WARNING, a->feed, "article %s: %s",
-                      wn_log_quote(q, sizeof(q),
-                                   a->link != NULL ? a->link : a->canon),
-                      why);
+        wn_ingest_log(
+            WN_LOG_WARNING, a->feed, "article %s: %s",
+            wn_log_quote(q, sizeof(q), a->link != NULL ? a->link : a->canon),
+            why);
     }
     if (a->why != why) {
         free(a->why);
@@ -1075,8 +1074,7 @@ wn_ingest_write_article(struct wn_store *s, struct wn_write_op *op,
     if (rc == 0 && a->page != NULL
         && !(a->article->flags & WN_ARTICLE_FEED_CONTENT))
     {
-        struct wn_store_page p = { a->content_type, a->page, a->page_len,
-                                   now };
+        struct wn_store_page p = { a->content_type, a->page, a->page_len, now };
         rc = wn_store_page_put(s, a->canon, &p, err);
     }
     return rc;
@@ -1120,8 +1118,7 @@ static void
 wn_ingest_cleaned(struct wn_article_job *a)
 {
     if (a->rc != 0) {
-        wn_ingest_article_fail(a, a->why != NULL ? a->why
-                                                 : wn_strerror(a->rc));
+        wn_ingest_article_fail(a, a->why != NULL ? a->why : wn_strerror(a->rc));
     } else if (a->article->len == 0) {
         wn_ingest_article_fail(a, "no text left after cleaning");
     } else {
@@ -1184,9 +1181,8 @@ wn_ingest_article_fetched(struct wn_fetch_result *res, void *arg)
         if (res->cls == WN_FETCH_RATE || res->status == 429) {
             /* Articles have no schedule of their own: the host waits. */
             wn_fetch_defer_host(a->in->o.fetcher, res->url,
-                                res->retry_after > 0
-                                    ? res->retry_after
-                                    : WN_INGEST_ARTICLE_DEFER);
+                                res->retry_after > 0 ? res->retry_after
+                                                     : WN_INGEST_ARTICLE_DEFER);
         }
         wn_ingest_article_fail(a, res->error);
         wn_ingest_pump(a->in);
@@ -1273,7 +1269,8 @@ wn_ingest_init(const struct wn_ingest_opts *opts, struct wn_ingest **out)
         return WN_ENOMEM;
     }
     in->o = *opts;
-    in->rand = uv_hrtime() ^ ((uint64_t) (uintptr_t) in << 17) ^ 0x9e3779b97f4a7c15u;
+    in->rand =
+        uv_hrtime() ^ ((uint64_t) (uintptr_t) in << 17) ^ 0x9e3779b97f4a7c15u;
     in->rand += in->rand == 0;
     wn_strset_init(&in->inflight);
     *out = in;

@@ -32,10 +32,10 @@ struct wn_ingest_feed {
     int64_t store_id;
     char *etag; /* validators, owned */
     char *last_modified;
-    char *fetch_url;    /* where a permanent redirect led, owned, or NULL */
-    int64_t next_fetch; /* Unix seconds, from the store or the schedule */
-    long error_count;   /* consecutive failures */
-    long interval;      /* s, the last interval chosen from hints, or 0 */
+    char *fetch_url;     /* where a permanent redirect led, owned, or NULL */
+    int64_t next_fetch;  /* Unix seconds, from the store or the schedule */
+    long error_count;    /* consecutive failures */
+    long interval;       /* s, the last interval chosen from hints, or 0 */
     uint32_t skip_hours; /* the feed's skipHours (bit per UTC hour) */
     unsigned char skip_days; /* its skipDays (bit per day, 0 Sunday) */
     unsigned char retired;   /* 410 Gone: not fetched until its URL changes */

@@ -78,14 +78,20 @@ main(int argc, char **argv)
         const char *name;
         int (*fn)(const struct wn_opts *);
     } cmds[] = {
-        { "run", wn_cmd_run },         { "once", wn_cmd_once },
-        { "parse", wn_cmd_parse },     { "clean", wn_cmd_clean },
-        { "export", wn_cmd_export },   { "check-config", wn_cmd_check_config },
-        { "plugins", wn_cmd_plugins }, { "list", wn_cmd_list },
+        { "run", wn_cmd_run },
+        { "once", wn_cmd_once },
+        { "parse", wn_cmd_parse },
+        { "clean", wn_cmd_clean },
+        { "export", wn_cmd_export },
+        { "check-config", wn_cmd_check_config },
+        { "plugins", wn_cmd_plugins },
+        { "list", wn_cmd_list },
         { "feeds", wn_cmd_feeds },
-        { "opml", wn_cmd_opml },       { "discover", wn_cmd_discover },
+        { "opml", wn_cmd_opml },
+        { "discover", wn_cmd_discover },
         { "test-rules", wn_cmd_test_rules },
-        { "search", wn_cmd_search },   { "reclean", wn_cmd_reclean },
+        { "search", wn_cmd_search },
+        { "reclean", wn_cmd_reclean },
     };
     struct wn_opts o;
     int rc = WN_EXIT_USAGE;

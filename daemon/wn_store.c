@@ -292,8 +292,9 @@ wn_store_feed_report(struct wn_store *s, wn_store_feed_report_cb cb, void *arg,
                      struct wn_err *err)
 {
     if (s->ops->feed_report == NULL) {
-        return wn_err_set(err, WN_EINVAL, "store: the %s backend has no feed "
-                                          "report",
+        return wn_err_set(err, WN_EINVAL,
+                          "store: the %s backend has no feed "
+                          "report",
                           s->ops->name);
     }
     return s->ops->feed_report(s, cb, arg, err);
@@ -304,8 +305,9 @@ wn_store_item_days(struct wn_store *s, int64_t since, wn_store_day_cb cb,
                    void *arg, struct wn_err *err)
 {
     if (s->ops->item_days == NULL) {
-        return wn_err_set(err, WN_EINVAL, "store: the %s backend has no items "
-                                          "per day",
+        return wn_err_set(err, WN_EINVAL,
+                          "store: the %s backend has no items "
+                          "per day",
                           s->ops->name);
     }
     return s->ops->item_days(s, since, cb, arg, err);

@@ -22,9 +22,8 @@
  * as often.  bench/store_bench, 60,000 articles of 50 words, alternating
  * runs: 13,000-15,700 articles/s at 1,000, 14,000-18,600 at 10,000. */
 #define WN_STORE_SQLITE_CHECKPOINT_PAGES 10000
-#define WN_STORE_ITEM_ATTEMPTS                                                 \
-    3 /* article fetches per item before giving up                             \
-       */
+/* Article fetches per item before giving up. */
+#define WN_STORE_ITEM_ATTEMPTS 3
 /* Candidates whose whole text is compared, those sharing most keys first. */
 #define WN_STORE_STORY_VERIFY 4
 /* Search results when the caller sets no limit, and at most. */
@@ -89,10 +88,10 @@ struct wn_store_feed {
     char *last_modified; /* malloc'd or NULL */
     int64_t next_fetch;  /* Unix seconds, 0 when never fetched */
     long error_count;
-    char *fetch_url; /* malloc'd, where a permanent redirect led, or NULL */
-    int64_t retired; /* when a 410 retired it, or WN_TIME_NONE */
-    long interval;   /* s, the interval last chosen, or 0 */
-    char *error_class; /* malloc'd: the last error's class while failing */
+    char *fetch_url;     /* malloc'd, where a permanent redirect led, or NULL */
+    int64_t retired;     /* when a 410 retired it, or WN_TIME_NONE */
+    long interval;       /* s, the interval last chosen, or 0 */
+    char *error_class;   /* malloc'd: the last error's class while failing */
     uint32_t skip_hours; /* the last document's skipHours (bit per hour) */
     unsigned skip_days;  /* its skipDays (bit per day, 0 Sunday) */
 };

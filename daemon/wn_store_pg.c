@@ -473,11 +473,16 @@ wn_store_pg_feed_fetched(struct wn_store *base, const struct wn_store_fetch *f,
     wn_store_pg_int(next, f->next_fetch);
     /* Either way the lease ends: the feed is due again at next_fetch. */
     if (f->ok) {
-        const char *p[13] = { id,       at,
-                              status,   next,
-                              f->etag,  f->last_modified,
-                              f->title, f->link,
-                              f->format, f->fetch_url,
+        const char *p[13] = { id,
+                              at,
+                              status,
+                              next,
+                              f->etag,
+                              f->last_modified,
+                              f->title,
+                              f->link,
+                              f->format,
+                              f->fetch_url,
                               wn_store_pg_int(iv, f->interval),
                               wn_store_pg_int(sh, f->skip_hours),
                               wn_store_pg_int(sd, f->skip_days) };
@@ -495,8 +500,9 @@ wn_store_pg_feed_fetched(struct wn_store *base, const struct wn_store_fetch *f,
             "WHERE id = $1",
             13, p, NULL, err, "saving a feed's fetch");
     } else {
-        const char *p[8] = { id,          at,          status,
-                             f->error,    next,        f->error_class,
+        const char *p[8] = { id,           at,
+                             status,       f->error,
+                             next,         f->error_class,
                              f->fetch_url, f->retired ? "1" : "0" };
         return wn_store_pg_query(
             s,
@@ -1267,8 +1273,8 @@ wn_store_pg_feed_report(struct wn_store *base, wn_store_feed_report_cb cb,
 }
 
 static int
-wn_store_pg_item_days(struct wn_store *base, int64_t since,
-                      wn_store_day_cb cb, void *arg, struct wn_err *err)
+wn_store_pg_item_days(struct wn_store *base, int64_t since, wn_store_day_cb cb,
+                      void *arg, struct wn_err *err)
 {
     char buf[WN_STORE_PG_INT];
     const char *params[1] = { wn_store_pg_int(buf, since) };
@@ -1300,8 +1306,8 @@ wn_store_pg_size(struct wn_store *base, int64_t *bytes, struct wn_err *err)
 {
     PGresult *r;
     int rc = wn_store_pg_query(wn_store_pg_of(base),
-                               "SELECT pg_database_size(current_database())",
-                               0, NULL, &r, err, "reading the size");
+                               "SELECT pg_database_size(current_database())", 0,
+                               NULL, &r, err, "reading the size");
 
     if (rc != 0) {
         return rc;

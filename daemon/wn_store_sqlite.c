@@ -18,8 +18,8 @@
 #include "wn_feed.h"
 #include "wn_page.h"
 #include "wn_shingle.h"
-#include "wn_story.h"
 #include "wn_store_int.h"
+#include "wn_story.h"
 #include "wn_text.h"
 #include "wn_time.h"
 #include "wn_url.h"
@@ -30,8 +30,8 @@
 /*
  * The search index's triggers (schema 2, made idempotent for schema 3;
  * since schema 5 the store queues new articles itself, without the insert
- * trigger).  New and changed articles wait in fts_queue and are indexed in one go
- * just before COMMIT (wn_store_sqlite_commit): FTS5 flushes its pending
+ * trigger).  New and changed articles wait in fts_queue and are indexed in one
+ * go just before COMMIT (wn_store_sqlite_commit): FTS5 flushes its pending
  * terms at every savepoint it takes part in, and the writer takes one per
  * operation, so indexing each article at once would write one tiny segment
  * per article.  Entries already in the index (not queued) are deleted at
@@ -166,7 +166,8 @@ static const struct wn_store_migration wn_store_migrations[] = {
       "ALTER TABLE feeds ADD COLUMN fetch_url TEXT;"   /* after a 301/308 */
       "ALTER TABLE feeds ADD COLUMN error_class TEXT;" /* network, http... */
       "ALTER TABLE feeds ADD COLUMN retired INTEGER;"  /* when 410 came */
-      "ALTER TABLE feeds ADD COLUMN fetch_interval INTEGER;", /* s, last chosen */
+      "ALTER TABLE feeds ADD COLUMN fetch_interval INTEGER;", /* s, last chosen
+                                                               */
       NULL },
     { /* 4 -> 5: each article's sketch in one row (appended in id order)
        * instead of 16 rows of a (key, article) B-tree written at random
@@ -314,7 +315,8 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
     [WN_ST_SKETCH_PUT] =
         "INSERT INTO sketches (article_id, keys) VALUES (?1, ?2) "
         "ON CONFLICT(article_id) DO UPDATE SET keys = excluded.keys",
-    [WN_ST_ARTICLE_TEXT] = "SELECT text, story, url FROM articles WHERE id = ?1",
+    [WN_ST_ARTICLE_TEXT] =
+        "SELECT text, story, url FROM articles WHERE id = ?1",
     [WN_ST_PAGE_PUT] =
         "INSERT INTO pages (article_id, fetched_at, content_type, codec, size,"
         "  data) "
@@ -533,7 +535,8 @@ wn_store_sqlite_open(const char *path, unsigned flags, struct wn_store **out,
             "PRAGMA temp_store = MEMORY;"
             "PRAGMA wal_autocheckpoint = " WN_STORE_STR(
                 WN_STORE_SQLITE_CHECKPOINT_PAGES) ";"
-            "PRAGMA cache_size = -" WN_STORE_STR(WN_STORE_SQLITE_CACHE_KB) ";",
+                                                  "PRAGMA cache_size = -" WN_STORE_STR(
+                                                      WN_STORE_SQLITE_CACHE_KB) ";",
             err);
         if (rc == 0) {
             rc = wn_store_migrate(s, err);
@@ -745,8 +748,8 @@ wn_store_sqlite_feed_sync(struct wn_store *base, const char *name,
 }
 
 static int
-wn_store_sqlite_feeds(struct wn_store *base, wn_store_feed_row_cb cb,
-                      void *arg, struct wn_err *err)
+wn_store_sqlite_feeds(struct wn_store *base, wn_store_feed_row_cb cb, void *arg,
+                      struct wn_err *err)
 {
     static const char sql[] =
         "SELECT name, url, fetch_url, title, last_fetch, last_ok, last_status,"
@@ -833,7 +836,8 @@ wn_store_item_twin(struct wn_store_sqlite *s, int64_t feed_id, int64_t id,
                    const char *url, const char *chash, struct wn_err *err)
 {
     const char *key[2] = { url, chash };
-    enum wn_store_stmt which[2] = { WN_ST_ITEM_TWIN_URL, WN_ST_ITEM_TWIN_CHASH };
+    enum wn_store_stmt which[2] = { WN_ST_ITEM_TWIN_URL,
+                                    WN_ST_ITEM_TWIN_CHASH };
     sqlite3_stmt *st;
     char *twin_url = NULL;
     int64_t twin_id = 0;
@@ -1115,14 +1119,15 @@ wn_store_sqlite_story_load(struct wn_store_sqlite *s, struct wn_err *err)
     sqlite3_bind_int64(st, 1, WN_STORE_STORY_LOAD);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint64_t keys[WN_SHINGLE_SKETCH];
-        size_t n = wn_store_sketch_unpack(sqlite3_column_blob(st, 1),
-                                          (size_t) sqlite3_column_bytes(st, 1),
-                                          keys);
+        size_t n =
+            wn_store_sketch_unpack(sqlite3_column_blob(st, 1),
+                                   (size_t) sqlite3_column_bytes(st, 1), keys);
         for (size_t k = 0; k < n; k++) {
             wn_story_index_add(&s->story, keys[k], sqlite3_column_int64(st, 0));
         }
     }
-    rc = rc == SQLITE_DONE ? 0 : wn_store_fail(s, err, "loading the story index");
+    rc = rc == SQLITE_DONE ? 0
+                           : wn_store_fail(s, err, "loading the story index");
     sqlite3_finalize(st);
     s->story_loaded = rc == 0;
     return rc;
@@ -1151,8 +1156,7 @@ wn_store_sqlite_same_story(struct wn_store_sqlite *s, int64_t id,
         rc = 0;
         /* the new article's shingles, made once, at the first candidate */
         if (sh->h == NULL && sh->n == 0
-            && wn_shingles_of(a->text, a->len, sh) != 0)
-        {
+            && wn_shingles_of(a->text, a->len, sh) != 0) {
             rc = wn_err_set(err, WN_ENOMEM, "out of memory");
         } else if (curl != NULL && strcmp(curl, url) != 0
                    && wn_shingles_of(text != NULL ? text : "", len, &other) == 0
@@ -1226,12 +1230,11 @@ wn_store_sqlite_story(struct wn_store_sqlite *s, const char *url,
         }
     }
     qsort(cand, ncand, sizeof(cand[0]), wn_store_cand_cmp);
-    for (size_t c = 0; rc == 0 && *story == NULL && c < ncand
-                       && c < WN_STORE_STORY_VERIFY;
+    for (size_t c = 0;
+         rc == 0 && *story == NULL && c < ncand && c < WN_STORE_STORY_VERIFY;
          c++)
     {
-        rc = wn_store_sqlite_same_story(s, cand[c].id, url, a, &sh, story,
-                                        err);
+        rc = wn_store_sqlite_same_story(s, cand[c].id, url, a, &sh, story, err);
     }
     wn_shingles_free(&sh);
     if (rc == 0 && *story == NULL) {
@@ -1328,12 +1331,13 @@ wn_store_sqlite_article_put(struct wn_store *base, const struct wn_article *a,
         if (!update && rc == SQLITE_DONE) {
             /* inserted, or already there (then updated next round) */
             id = sqlite3_changes(s->db) == 1 ? sqlite3_last_insert_rowid(s->db)
-                                              : 0;
+                                             : 0;
             rc = 0;
             if (id != 0) {
                 sqlite3_stmt *q = s->st[WN_ST_FTS_QUEUE];
                 sqlite3_bind_int64(q, 1, id);
-                rc = wn_store_step_done(s, q, err, "queueing an article for search");
+                rc = wn_store_step_done(s, q, err,
+                                        "queueing an article for search");
             }
         } else if (update && rc == SQLITE_ROW) {
             id = sqlite3_column_int64(st, 0);
@@ -1714,8 +1718,8 @@ wn_store_sqlite_retain(struct wn_store *base, struct wn_store_retain *r,
     static const char items_sql[] =
         "UPDATE items SET attempts = max(attempts, ?3),"
         "  last_error = 'article expired (keep_days)' "
-        "WHERE url IN (SELECT url FROM articles WHERE id IN ("
-        WN_STORE_SQLITE_EXPIRED "))";
+        "WHERE url IN (SELECT url FROM articles WHERE id IN (" WN_STORE_SQLITE_EXPIRED
+        "))";
     static const char articles_sql[] =
         "DELETE FROM articles WHERE id IN (" WN_STORE_SQLITE_EXPIRED ")";
     static const char pages_sql[] =
@@ -1896,12 +1900,12 @@ wn_store_sqlite_search(struct wn_store *base, const struct wn_store_query *q,
         "          AND (?5 IS NULL OR coalesce(m.published, m.stored_at) < ?5)"
         "        ORDER BY articles_fts.rowid DESC LIMIT " WN_STORE_STR(
             WN_STORE_SEARCH_WINDOW) ")"
-        "      ORDER BY r LIMIT ?6) t"
-        "  JOIN articles_fts ON articles_fts.rowid = t.id"
-        "  JOIN articles a ON a.id = t.id"
-        "  LEFT JOIN feeds f ON f.id = a.feed_id "
-        "WHERE articles_fts MATCH ?1 "
-        "ORDER BY t.r";
+                                    "      ORDER BY r LIMIT ?6) t"
+                                    "  JOIN articles_fts ON articles_fts.rowid = t.id"
+                                    "  JOIN articles a ON a.id = t.id"
+                                    "  LEFT JOIN feeds f ON f.id = a.feed_id "
+                                    "WHERE articles_fts MATCH ?1 "
+                                    "ORDER BY t.r";
     static const char fast_sql[] =
         "SELECT a.url, f.name, a.title, coalesce(a.site, a.host),"
         "  snippet(articles_fts, 1, '[', ']', '...', 16),"

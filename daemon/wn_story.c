@@ -66,7 +66,8 @@ wn_story_put(uint64_t *slot, size_t nslots, uint64_t entry, int evict)
         }
         if (b[i] >> 32 == entry >> 32) {
             nsame++;
-            if (same == WN_STORY_BUCKET || (uint32_t) b[i] < (uint32_t) b[same]) {
+            if (same == WN_STORY_BUCKET || (uint32_t) b[i] < (uint32_t) b[same])
+            {
                 same = i;
             }
         }
@@ -146,7 +147,8 @@ wn_story_index_find(const struct wn_story_index *ix, uint64_t key,
     if (ix->nslots == 0) {
         return 0;
     }
-    b = ix->slot + (frag & (ix->nslots / WN_STORY_BUCKET - 1)) * WN_STORY_BUCKET;
+    b = ix->slot
+        + (frag & (ix->nslots / WN_STORY_BUCKET - 1)) * WN_STORY_BUCKET;
     for (size_t i = 0; i < WN_STORY_BUCKET; i++) {
         if (b[i] != 0 && (uint32_t) (b[i] >> 32) == frag) {
             /* insertion sort, newest (largest id) first */

@@ -254,7 +254,8 @@ wn_writer_submit(struct wn_writer *w, struct wn_write_op *op)
     op->rc = 0;
     if (op->first) {
         /* behind the other `first` ops, ahead of the rest */
-        struct wn_write_op **at = w->first_tail ? &w->first_tail->next : &w->head;
+        struct wn_write_op **at =
+            w->first_tail ? &w->first_tail->next : &w->head;
         op->next = *at;
         *at = op;
         w->first_tail = op;

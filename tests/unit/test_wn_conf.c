@@ -271,9 +271,9 @@ conf_environment_overrides_file(void **state)
     unsetenv("WINNOW_FEED_NEWS_URL");
     unsetenv("WINNOW_FEED_OLD_FETCH_ARTICLE");
     unsetenv("WINNOW_PLUGIN_GENERIC_MIN_WORDS");
-    assert_int_equal(c->timeout, 7000);      /* environment over file */
-    assert_int_equal(c->max_redirects, 3);   /* file over default */
-    assert_int_equal(c->log_format, 3);      /* WN_LOG_FORMAT_JSON */
+    assert_int_equal(c->timeout, 7000);    /* environment over file */
+    assert_int_equal(c->max_redirects, 3); /* file over default */
+    assert_int_equal(c->log_format, 3);    /* WN_LOG_FORMAT_JSON */
     assert_int_equal(c->nfeeds, 2);
     assert_string_equal(c->feeds[0].name, "old");
     assert_int_equal(c->feeds[0].fetch_article, WN_FETCH_ARTICLE_NEVER);
@@ -312,13 +312,13 @@ conf_environment_alone_and_its_errors(void **state)
     unsetenv("WINNOW_NOSUCH_THING");
     unsetenv("WINNOW_FETCH_MAX_BODY");
     unsetenv("WINNOW_FEED_Y_FETCH_ARTICLE");
-    assert_non_null(strstr(errors.data,
-                           "$WINNOW_FETCH_COLOUR: [fetch] colour: unknown key"));
+    assert_non_null(strstr(
+        errors.data, "$WINNOW_FETCH_COLOUR: [fetch] colour: unknown key"));
     assert_non_null(strstr(errors.data, "$WINNOW_NOSUCH_THING: names no"));
     assert_non_null(strstr(errors.data, "$WINNOW_FETCH_MAX_BODY: [fetch] "
                                         "max_body: \"huge\" is not a size"));
-    assert_non_null(strstr(errors.data,
-                           "$WINNOW_FEED_Y_URL: [feed:y] url: missing"));
+    assert_non_null(
+        strstr(errors.data, "$WINNOW_FEED_Y_URL: [feed:y] url: missing"));
     wn_conf_free(c);
     wn_buf_free(&errors);
 }
@@ -361,8 +361,8 @@ conf_secrets_come_from_files(void **state)
     wn_conf_free(c);
     /* both spellings of one key are a duplicate */
     wn_buf_reset(&errors);
-    snprintf(text, sizeof(text), "[fetch]\nuser_agent = a\nuser_agent_file = %s\n",
-             ua);
+    snprintf(text, sizeof(text),
+             "[fetch]\nuser_agent = a\nuser_agent_file = %s\n", ua);
     assert_int_equal(wn_conf_load(write_conf(text), &c, &errors), WN_ECONFIG);
     assert_non_null(strstr(errors.data, ":3: [fetch] user_agent: set twice"));
     wn_conf_free(c);

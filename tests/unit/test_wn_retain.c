@@ -236,7 +236,8 @@ retain_expires_on_a_timer_through_the_writer(void **state)
                          0);
         assert_false(want);
     }
-    assert_int_equal(wn_store_pending(s, 10, wn_test_db_count_pending, &pending, &err), 0);
+    assert_int_equal(
+        wn_store_pending(s, 10, wn_test_db_count_pending, &pending, &err), 0);
     assert_int_equal(pending, 0);
     assert_int_equal(wn_store_counts(s, &c, &err), 0);
     assert_int_equal(c.items, 3);
@@ -326,9 +327,10 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            retain_expires_on_a_timer_through_the_writer, wn_test_db_setup, wn_test_db_teardown),
-        cmocka_unit_test_setup_teardown(retain_takes_a_backlog_in_chunks, wn_test_db_setup,
-                                        wn_test_db_teardown),
+            retain_expires_on_a_timer_through_the_writer, wn_test_db_setup,
+            wn_test_db_teardown),
+        cmocka_unit_test_setup_teardown(retain_takes_a_backlog_in_chunks,
+                                        wn_test_db_setup, wn_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

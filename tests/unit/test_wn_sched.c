@@ -133,7 +133,8 @@ rate_follows_the_publishing_gaps(void **state)
     for (int i = 0; i < 5; i++) {
         t[i] = now - 10 * 86400 - (int64_t) i * 86400;
     }
-    assert_int_equal(wn_sched_policy_rate(t, 5, now), (4 * 86400 + 10 * 86400) / 5 / 2);
+    assert_int_equal(wn_sched_policy_rate(t, 5, now),
+                     (4 * 86400 + 10 * 86400) / 5 / 2);
     /* too few dated items, or dates in the future: unknown */
     t[0] = now - 10;
     t[1] = 0;
@@ -157,23 +158,21 @@ response_headers_parse(void **state)
     assert_int_equal(wn_fetch_parse_retry_after("12abc", now), -1);
     assert_int_equal(wn_fetch_parse_retry_after(NULL, now), -1);
 
-    assert_int_equal(wn_fetch_parse_freshness("public, max-age=600", NULL,
-                                              NULL, NULL),
-                     600);
-    assert_int_equal(wn_fetch_parse_freshness("max-age=600, s-maxage=900",
-                                              NULL, NULL, "100"),
+    assert_int_equal(
+        wn_fetch_parse_freshness("public, max-age=600", NULL, NULL, NULL), 600);
+    assert_int_equal(wn_fetch_parse_freshness("max-age=600, s-maxage=900", NULL,
+                                              NULL, "100"),
                      800);
     assert_int_equal(wn_fetch_parse_freshness("no-cache", NULL, NULL, NULL), 0);
-    assert_int_equal(wn_fetch_parse_freshness(
-                         NULL, "Tue, 14 Nov 2023 23:00:00 GMT",
-                         "Tue, 14 Nov 2023 22:00:00 GMT", NULL),
-                     3600);
+    assert_int_equal(
+        wn_fetch_parse_freshness(NULL, "Tue, 14 Nov 2023 23:00:00 GMT",
+                                 "Tue, 14 Nov 2023 22:00:00 GMT", NULL),
+        3600);
     assert_int_equal(wn_fetch_parse_freshness(NULL, "0", NULL, NULL), 0);
     assert_int_equal(wn_fetch_parse_freshness("private", NULL, NULL, NULL), -1);
     assert_int_equal(wn_fetch_parse_freshness(NULL, NULL, NULL, NULL), -1);
 
-    assert_true(wn_fetch_is_challenge(
-        "<title>Just a moment...</title>", 31));
+    assert_true(wn_fetch_is_challenge("<title>Just a moment...</title>", 31));
     assert_true(wn_fetch_is_challenge("x <div class=\"g-recaptcha\">", 27));
     assert_false(wn_fetch_is_challenge("<h1>Forbidden</h1>", 18));
     assert_string_equal(wn_fetch_class_name(WN_FETCH_CHALLENGE),

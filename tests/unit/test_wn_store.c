@@ -100,7 +100,8 @@ store_creates_schema_in_wal_mode(void **state)
     {
         struct wn_store *s2 = NULL;
         struct wn_err err;
-        assert_int_equal(wn_store_open(wn_test_db_path, 0, &s2, &err), WN_ESTORE);
+        assert_int_equal(wn_store_open(wn_test_db_path, 0, &s2, &err),
+                         WN_ESTORE);
         assert_non_null(strstr(err.msg, "newer"));
         assert_non_null(strstr(err.msg, wn_test_db_path));
     }
@@ -273,7 +274,8 @@ store_failed_items_stop_being_pending_after_their_attempts(void **state)
     assert_int_equal(
         wn_store_item_put(s, f.id, &it, "https://a.example/2", 1, &want, &err),
         1);
-    assert_int_equal(wn_store_pending(s, 10, wn_test_db_count_pending, &n, &err), 0);
+    assert_int_equal(
+        wn_store_pending(s, 10, wn_test_db_count_pending, &n, &err), 0);
     assert_int_equal(n, 1);
     for (int i = 0; i < WN_STORE_ITEM_ATTEMPTS; i++) {
         assert_int_equal(wn_store_item_failed(s, "https://a.example/2",
@@ -281,7 +283,8 @@ store_failed_items_stop_being_pending_after_their_attempts(void **state)
                          0);
     }
     n = 0;
-    assert_int_equal(wn_store_pending(s, 10, wn_test_db_count_pending, &n, &err), 0);
+    assert_int_equal(
+        wn_store_pending(s, 10, wn_test_db_count_pending, &n, &err), 0);
     assert_int_equal(n, 0);
     assert_int_equal(
         wn_store_item_put(s, f.id, &it, "https://a.example/2", 2, &want, &err),
@@ -558,7 +561,8 @@ store_search_index_follows_writes_within_a_transaction(void **state)
 {
     struct wn_store *s = wn_test_db_open();
     struct wn_article *a = article_text("Walrus", "A walrus swam by the pier."),
-                      *a2 = article_text("Walrus", "An otter swam by the pier."),
+                      *a2 =
+                          article_text("Walrus", "An otter swam by the pier."),
                       *b = article_text("Heron", "A heron stood in the reeds.");
     struct wn_err err;
 
@@ -685,32 +689,38 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(store_creates_schema_in_wal_mode, wn_test_db_setup,
-                                        wn_test_db_teardown),
+        cmocka_unit_test_setup_teardown(store_creates_schema_in_wal_mode,
+                                        wn_test_db_setup, wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            store_feed_keeps_validators_until_the_url_changes, wn_test_db_setup, wn_test_db_teardown),
-        cmocka_unit_test_setup_teardown(
-            store_feed_schedule_state_survives_a_reopen, wn_test_db_setup, wn_test_db_teardown),
-        cmocka_unit_test_setup_teardown(
-            store_items_and_articles_are_stored_once, wn_test_db_setup, wn_test_db_teardown),
-        cmocka_unit_test_setup_teardown(
-            store_failed_items_stop_being_pending_after_their_attempts, wn_test_db_setup,
+            store_feed_keeps_validators_until_the_url_changes, wn_test_db_setup,
             wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            store_read_only_open_needs_an_existing_current_database, wn_test_db_setup,
+            store_feed_schedule_state_survives_a_reopen, wn_test_db_setup,
             wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            store_upgrades_a_schema_1_database_in_place, wn_test_db_setup, wn_test_db_teardown),
-        cmocka_unit_test_setup_teardown(
-            store_searches_links_stories_and_expires, wn_test_db_setup, wn_test_db_teardown),
-        cmocka_unit_test_setup_teardown(
-            store_search_index_follows_writes_within_a_transaction, wn_test_db_setup,
+            store_items_and_articles_are_stored_once, wn_test_db_setup,
             wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            store_item_with_a_new_guid_but_the_same_content_is_not_new, wn_test_db_setup,
+            store_failed_items_stop_being_pending_after_their_attempts,
+            wn_test_db_setup, wn_test_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            store_read_only_open_needs_an_existing_current_database,
+            wn_test_db_setup, wn_test_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            store_upgrades_a_schema_1_database_in_place, wn_test_db_setup,
             wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            store_edited_item_is_an_update_not_a_new_item, wn_test_db_setup, wn_test_db_teardown),
+            store_searches_links_stories_and_expires, wn_test_db_setup,
+            wn_test_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            store_search_index_follows_writes_within_a_transaction,
+            wn_test_db_setup, wn_test_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            store_item_with_a_new_guid_but_the_same_content_is_not_new,
+            wn_test_db_setup, wn_test_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            store_edited_item_is_an_update_not_a_new_item, wn_test_db_setup,
+            wn_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

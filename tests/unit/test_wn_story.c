@@ -115,9 +115,9 @@ story_forgets_the_oldest_when_full(void **state)
                      (int64_t) n + 50 - WN_STORY_BUCKET + 1);
     /* the newest articles are found, most of the oldest are gone */
     for (uint64_t i = 1; i <= 10000; i++) {
-        old += wn_story_index_find(&ix, key_of(i), ids) > 0
-               && ids[wn_story_index_find(&ix, key_of(i), ids) - 1]
-                      == (int64_t) i;
+        old +=
+            wn_story_index_find(&ix, key_of(i), ids) > 0
+            && ids[wn_story_index_find(&ix, key_of(i), ids) - 1] == (int64_t) i;
         size_t k = wn_story_index_find(&ix, key_of(n + 1 - i), ids);
         for (size_t j = 0; j < k; j++) {
             recent += ids[j] == (int64_t) (n + 1 - i);

@@ -137,8 +137,11 @@ run_batch(struct op *ops, size_t n, struct wn_writer_stats *st)
 static void
 writer_batches_without_savepoints_when_all_succeed(void **state)
 {
-    struct op ops[5] = { { .name = "a" }, { .name = "b" }, { .name = "c" },
-                         { .name = "d" }, { .name = "e" } };
+    struct op ops[5] = { { .name = "a" },
+                         { .name = "b" },
+                         { .name = "c" },
+                         { .name = "d" },
+                         { .name = "e" } };
     struct wn_writer_stats st;
 
     (void) state;
@@ -205,12 +208,13 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            writer_batches_without_savepoints_when_all_succeed, wn_test_db_setup,
-            wn_test_db_teardown),
+            writer_batches_without_savepoints_when_all_succeed,
+            wn_test_db_setup, wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(writer_undoes_a_failing_op_alone,
                                         wn_test_db_setup, wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(
-            writer_runs_first_ops_ahead_of_the_queue, wn_test_db_setup, wn_test_db_teardown),
+            writer_runs_first_ops_ahead_of_the_queue, wn_test_db_setup,
+            wn_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
