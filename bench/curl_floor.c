@@ -36,7 +36,10 @@
 #define FLOOR_MAX_REDIRECTS      5L    /* winnowd's [fetch] default */
 #define FLOOR_CONNECT_TIMEOUT_MS 10000L /* winnowd's [fetch] default */
 #define FLOOR_TIMEOUT_MS         60000L /* winnowd's [fetch] default */
-#define FLOOR_POLL_MS            1000   /* longest sleep in curl_multi_poll */
+/* Connections per transfer slot, busy and idle (winnowd: one busy and
+ * WN_FETCH_IDLE_PER_TRANSFER idle). */
+#define FLOOR_CONNS_PER_TRANSFER 5L
+#define FLOOR_POLL_MS            1000 /* longest sleep in curl_multi_poll */
 #define FLOOR_USER_AGENT         "winnow-bench-floor/0.1"
 
 struct floor_host {
@@ -480,10 +483,13 @@ main(int argc, char **argv)
         goto failed;
     }
     /* The per-host cap is enforced above, so curl never queues a transfer
-     * internally; the multi caps are set too, as winnowd would. */
+     * internally; the multi caps are set as winnowd sets them: connections,
+     * idle ones included, FLOOR_CONNS_PER_TRANSFER per transfer. */
     curl_multi_setopt(f.multi, CURLMOPT_MAX_HOST_CONNECTIONS, f.max_host);
-    curl_multi_setopt(f.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, f.max_transfers);
-    curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, f.max_transfers);
+    curl_multi_setopt(f.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      f.max_transfers * FLOOR_CONNS_PER_TRANSFER);
+    curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS,
+                      f.max_transfers * FLOOR_CONNS_PER_TRANSFER);
     for (i = 0; i < f.max_transfers; i++) {
         if (floor_setup_easy(&f.xfers[i]) != 0) {
             fprintf(stderr, "floor: cannot set up a curl handle\n");

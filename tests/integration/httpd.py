@@ -68,7 +68,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def record(self, status):
         if self.log_path:
             with self.log_lock, open(self.log_path, "a") as f:
-                f.write(f"{self.command} {self.path} {status} {time.time():.3f}\n")
+                # the client's port tells its connections apart
+                f.write(f"{self.command} {self.path} {status} {time.time():.3f} "
+                        f"{self.client_address[1]}\n")
 
     def send_body(self, status, body, ctype, headers=()):
         gz = "gzip" in self.headers.get("Accept-Encoding", "") and len(body) > 256

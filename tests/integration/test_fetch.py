@@ -186,6 +186,39 @@ class FetchMisbehaving(unittest.TestCase):
             self.assertNotIn(path, [q for q, _, _ in self.bad.timed_requests()])
         self.assertEqual(feeds_json(conf)["drip"]["error_count"], 2)
 
+    def test_connections_are_reused_while_hosts_take_turns(self):
+        # Four hosts take turns under a cap of two transfers: the next
+        # request nearly always goes to a host other than the one that just
+        # finished, so each host's connection must wait, idle, for its turn.
+        # With connections capped at the transfer cap, curl closed an idle
+        # one to open each new one (about one connection per request).
+        hosts = [self.good] + [wnlib.Server(self.site, host=f"127.0.0.{i}") for i in (4, 5, 6)]
+        try:
+            feeds = [(f"turn{i}", f"{hosts[i % 4].base}/good{1 + i % 8}.xml?n={i}")
+                     for i in range(32)]
+            path = os.path.join(self.dir, "turns.conf")
+            lines = ["[store]", f"path = {os.path.join(self.dir, 'turns.db')}",
+                     "[plugins]", f"dir = {PLUGINS}",
+                     "[fetch]", "allow_private = yes", "timeout = 20s",
+                     "max_transfers = 2", "max_host_transfers = 1", "host_delay = 0",
+                     "[schedule]", "interval = 30m"]
+            for n, url in feeds:
+                lines += [f"[feed:{n}]", f"url = {url}", "fetch_article = never"]
+            with open(path, "w") as f:
+                f.write("\n".join(lines) + "\n")
+            for h in hosts:
+                h.clear()
+            p = wnlib.run(WINNOWD, "once", "-c", path, check=0, timeout=120)
+            self.assertRegex(p.stderr, r"32 feeds: 32 ok")
+            for h in hosts:
+                with self.subTest(host=h.host):
+                    self.assertEqual(len(h.requests()), 8)
+                    # one connection per host, reused for all its requests
+                    self.assertEqual(h.connections(), 1)
+        finally:
+            for h in hosts[1:]:
+                h.stop()
+
     def test_once_waits_out_retry_after_unless_forced(self):
         b, g = self.bad.base, self.good.base
         conf = self.conf("wait", [("slow", f"{b}/status/429?retry_after=120&wait", []),

@@ -57,6 +57,14 @@ class Server:
         with open(self.log) as f:
             return [tuple(l.split()[:2]) + (int(l.split()[2]),) for l in f if l.strip()]
 
+    def connections(self):
+        """Connections the requests so far came on (client ports; the
+        test's few connections do not live long enough to reuse one)."""
+        if not os.path.exists(self.log):
+            return 0
+        with open(self.log) as f:
+            return len({l.split()[4] for l in f if l.strip()})
+
     def clear(self):
         if os.path.exists(self.log):
             os.unlink(self.log)
