@@ -10,6 +10,7 @@
  */
 #include "wn_ingest.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "wn_page.h"
 #include "wn_sched_policy.h"
 #include "wn_sink.h"
+#include "wn_spool.h"
 #include "wn_store.h"
 #include "wn_strset.h"
 #include "wn_text.h"
@@ -49,6 +51,18 @@
 /* New feeds wait while more than this many article pages per
  * [fetch] max_articles are queued. */
 #define WN_INGEST_BACKLOG 16
+/* Fetched feeds whose parse waits for the article backlog are parked on
+ * disk (wn_spool.h), so that fetching runs ahead of the processing, and a
+ * slow server's feeds start early, without holding bodies in memory: at
+ * most this many bytes of spool file and this many parked feeds (each
+ * keeps a small record in memory).  Past either, feeds wait to start. */
+#define WN_INGEST_SPOOL_MAX  (256u << 20)
+#define WN_INGEST_PARKED_MAX 16384
+/* A parked feed's record: five lengths, then the body, the content type,
+ * the URL after redirects, the ETag and the Last-Modified; a string that
+ * was NULL has the length WN_INGEST_NOSTR. */
+#define WN_INGEST_PARK_FIELDS 5
+#define WN_INGEST_NOSTR       UINT32_MAX
 /* Cleaned articles waiting for the writer or in its transaction, per
  * [store] batch: two batches, one being written while the next fills. */
 #define WN_INGEST_STORING 2
@@ -65,8 +79,21 @@ struct wn_ingest {
     uint64_t rand;       /* xorshift state, for jitter */
     size_t feeds_bodies; /* feeds fetched and not yet parsed: bodies held */
     size_t working;      /* article jobs fetching or cleaning */
-    size_t storing; /* article jobs queued at the writer or being written */
+    size_t storing;  /* article jobs queued at the writer or being written */
+    size_t fetching; /* feeds at the fetcher */
+    struct wn_ingest_parked *phead, *ptail; /* parked feeds, oldest first */
+    struct wn_spool spool;
+    int spool_state; /* 0 not opened yet, 1 open, -1 unusable */
     int draining;
+};
+
+/* A fetched feed waiting for the parser, its body in the spool. */
+struct wn_ingest_parked {
+    struct wn_ingest_feed *feed;
+    struct wn_spool_ref ref;
+    char *fetch_url; /* a permanent redirect's target, or NULL */
+    long status, max_age, retry_after;
+    struct wn_ingest_parked *next;
 };
 
 struct wn_feed_job {
@@ -84,6 +111,8 @@ struct wn_feed_job {
     long adaptive;    /* s, from the items' dates (threadpool), or 0 */
     int cls;          /* enum wn_fetch_class of a failure */
     int holds_body;   /* counted in feeds_bodies */
+    int spooled;      /* the body (and url...) are still in the spool */
+    struct wn_spool_ref spref;
     struct wn_feed_doc *doc;
     char **canon;            /* per item: canonical article URL or NULL */
     unsigned char *fulltext; /* per item: content holds the full text */
@@ -256,6 +285,9 @@ wn_ingest_req_opts(const struct wn_ingest_feed *feed, const char *url,
 static void
 wn_feed_job_free(struct wn_feed_job *j)
 {
+    if (j->spooled) {
+        wn_spool_release(&j->in->spool, &j->spref);
+    }
     if (j->doc != NULL) {
         for (size_t i = 0; j->canon != NULL && i < j->doc->nitems; i++) {
             free(j->canon[i]);
@@ -419,6 +451,57 @@ wn_ingest_is_fulltext(const char *html)
     return 1;
 }
 
+/* Reads a parked feed's record back into j (threadpool). */
+static int
+wn_ingest_unpark(struct wn_feed_job *j)
+{
+    char *rec = malloc(j->spref.len + 1);
+    char **str[WN_INGEST_PARK_FIELDS - 1] = { &j->content_type, &j->url,
+                                              &j->etag, &j->last_modified };
+    uint32_t lens[WN_INGEST_PARK_FIELDS];
+    size_t at = sizeof(lens), body;
+    int rc;
+
+    if (rec == NULL) {
+        return wn_err_set(&j->err, WN_ENOMEM, "out of memory");
+    }
+    rc = wn_spool_get(&j->in->spool, &j->spref, rec);
+    if (rc != 0) {
+        free(rec);
+        return wn_err_set(&j->err, rc, "reading the parked feed back: %s",
+                          strerror(-rc));
+    }
+    if (j->spref.len < sizeof(lens)) {
+        goto damaged;
+    }
+    memcpy(lens, rec, sizeof(lens));
+    body = lens[0];
+    if (body > j->spref.len - at) {
+        goto damaged;
+    }
+    at += body;
+    for (size_t i = 1; i < WN_INGEST_PARK_FIELDS; i++) {
+        if (lens[i] == WN_INGEST_NOSTR) {
+            continue;
+        }
+        if (lens[i] > j->spref.len - at
+            || (*str[i - 1] = strndup(rec + at, lens[i])) == NULL)
+        {
+            free(rec);
+            return wn_err_set(&j->err, WN_ENOMEM, "out of memory");
+        }
+        at += lens[i];
+    }
+    memmove(rec, rec + sizeof(lens), body);
+    rec[body] = '\0';
+    j->body = rec;
+    j->len = body;
+    return 0;
+damaged:
+    free(rec);
+    return wn_err_set(&j->err, -EIO, "the parked feed is damaged");
+}
+
 static void
 wn_ingest_parse_work(uv_work_t *req)
 {
@@ -426,13 +509,16 @@ wn_ingest_parse_work(uv_work_t *req)
     struct wn_feed_opts fo;
     size_t n;
 
+    wn_err_clear(&j->err);
+    if (j->spooled && (j->rc = wn_ingest_unpark(j)) != 0) {
+        return;
+    }
     memset(&fo, 0, sizeof(fo));
     fo.url = j->url;
     fo.content_type = j->content_type;
     fo.max_items = j->max_items;
     fo.zone_minutes = j->feed->conf->zone_minutes;
     fo.keep_future = j->feed->conf->keep_future;
-    wn_err_clear(&j->err);
     j->rc = wn_feed_parse(j->body, j->len, &fo, &j->doc, &j->err);
     free(j->body);
     j->body = NULL;
@@ -600,6 +686,10 @@ wn_ingest_parse_after(uv_work_t *req, int status)
     struct wn_feed_job *j = req->data;
 
     (void) status;
+    if (j->spooled) {
+        j->spooled = 0;
+        wn_spool_release(&j->in->spool, &j->spref);
+    }
     /* The body is gone (freed by the parse): room for another feed. */
     if (j->holds_body) {
         j->holds_body = 0;
@@ -607,11 +697,156 @@ wn_ingest_parse_after(uv_work_t *req, int status)
         wn_ingest_feed_pump(j->in);
     }
     if (j->rc != 0) {
-        wn_ingest_feed_fail(j, j->url,
+        wn_ingest_feed_fail(j, j->url ? j->url : wn_ingest_feed_url(j->feed),
                             j->err.msg[0] ? j->err.msg : wn_strerror(j->rc));
         return;
     }
     wn_ingest_feed_store(j);
+}
+
+/* Queues the parse of a fetched feed (its body in memory or parked). */
+static void
+wn_ingest_parse(struct wn_feed_job *j)
+{
+    struct wn_ingest *in = j->in;
+
+    j->work.data = j;
+    j->max_items = (size_t) in->o.conf->max_items;
+    if (uv_queue_work(in->o.loop, &j->work, wn_ingest_parse_work,
+                      wn_ingest_parse_after)
+        != 0)
+    {
+        wn_ingest_feed_fail(j, wn_ingest_feed_url(j->feed),
+                            "cannot queue the parse");
+    }
+}
+
+/* Room to parse another feed: few feeds between the parser and the end of
+ * their items' write (each holds its parsed document), and the articles
+ * of the feeds before it mostly on their way. */
+static int
+wn_ingest_parse_room(const struct wn_ingest *in)
+{
+    size_t past_fetch =
+        in->stats.feeds_busy - in->stats.feeds_parked - in->fetching;
+
+    return past_fetch < (size_t) in->o.conf->max_transfers
+           && in->stats.articles_queued
+                  <= (size_t) in->o.conf->max_articles * WN_INGEST_BACKLOG;
+}
+
+/* Room to park another fetched feed (the spool opens on first use). */
+static int
+wn_ingest_park_room(struct wn_ingest *in)
+{
+    struct wn_err err;
+
+    if (in->spool_state == 0) {
+        wn_err_clear(&err);
+        if (wn_spool_open(&in->spool, NULL, &err) == 0) {
+            in->spool_state = 1;
+        } else {
+            in->spool_state = -1;
+            WN_LOG(WN_LOG_WARNING, "ingest",
+                   "cannot park fetched feeds on disk (%s): feeds wait to "
+                   "start while articles are queued",
+                   err.msg);
+        }
+    }
+    return in->spool_state > 0 && in->stats.feeds_parked < WN_INGEST_PARKED_MAX
+           && wn_spool_size(&in->spool) < WN_INGEST_SPOOL_MAX;
+}
+
+/* Moves a fetched feed's body and strings to the spool and frees the job,
+ * keeping a small record.  Returns 0, or -1 with j untouched. */
+static int
+wn_ingest_park(struct wn_feed_job *j)
+{
+    struct wn_ingest *in = j->in;
+    const char *str[WN_INGEST_PARK_FIELDS - 1] = { j->content_type, j->url,
+                                                   j->etag, j->last_modified };
+    uint32_t lens[WN_INGEST_PARK_FIELDS];
+    struct iovec iov[WN_INGEST_PARK_FIELDS + 1];
+    struct wn_ingest_parked *p;
+    int rc;
+
+    if (!wn_ingest_park_room(in) || j->len >= WN_INGEST_NOSTR
+        || (p = calloc(1, sizeof(*p))) == NULL)
+    {
+        return -1;
+    }
+    lens[0] = (uint32_t) j->len;
+    iov[0].iov_base = lens;
+    iov[0].iov_len = sizeof(lens);
+    iov[1].iov_base = j->body;
+    iov[1].iov_len = j->len;
+    for (size_t i = 1; i < WN_INGEST_PARK_FIELDS; i++) {
+        size_t n = str[i - 1] != NULL ? strlen(str[i - 1]) : 0;
+        lens[i] = str[i - 1] != NULL ? (uint32_t) n : WN_INGEST_NOSTR;
+        iov[i + 1].iov_base = (void *) (uintptr_t) str[i - 1];
+        iov[i + 1].iov_len = n;
+    }
+    rc = wn_spool_put(&in->spool, iov, WN_INGEST_PARK_FIELDS + 1, &p->ref);
+    if (rc != 0) {
+        /* Full or failing disk: parse now, and start no more feeds
+         * ahead of the backlog. */
+        WN_LOG(WN_LOG_WARNING, "ingest",
+               "cannot park fetched feeds on disk (%s): feeds wait to start "
+               "while articles are queued",
+               strerror(-rc));
+        in->spool_state = -1;
+        free(p);
+        return -1;
+    }
+    p->feed = j->feed;
+    p->fetch_url = j->fetch_url;
+    j->fetch_url = NULL;
+    p->status = j->status;
+    p->max_age = j->max_age;
+    p->retry_after = j->retry_after;
+    if (in->ptail != NULL) {
+        in->ptail->next = p;
+    } else {
+        in->phead = p;
+    }
+    in->ptail = p;
+    in->stats.feeds_parked++;
+    in->feeds_bodies--;
+    wn_ingest_log(WN_LOG_DEBUG, j->feed,
+                  "parked for the parser (%zu feeds, %llu bytes on disk)",
+                  in->stats.feeds_parked,
+                  (unsigned long long) wn_spool_size(&in->spool));
+    wn_feed_job_free(j);
+    return 0;
+}
+
+/* Parses parked feeds, oldest first, while the backlog has room. */
+static void
+wn_ingest_parse_pump(struct wn_ingest *in)
+{
+    while (in->phead != NULL && wn_ingest_parse_room(in)) {
+        struct wn_ingest_parked *p = in->phead;
+        struct wn_feed_job *j = calloc(1, sizeof(*j));
+
+        if (j == NULL) {
+            return; /* tried again when the next job ends */
+        }
+        in->phead = p->next;
+        if (in->phead == NULL) {
+            in->ptail = NULL;
+        }
+        in->stats.feeds_parked--;
+        j->in = in;
+        j->feed = p->feed;
+        j->status = p->status;
+        j->max_age = p->max_age;
+        j->retry_after = p->retry_after;
+        j->fetch_url = p->fetch_url;
+        j->spooled = 1;
+        j->spref = p->ref;
+        free(p);
+        wn_ingest_parse(j);
+    }
 }
 
 static void
@@ -620,6 +855,7 @@ wn_ingest_feed_fetched(struct wn_fetch_result *res, void *arg)
     struct wn_feed_job *j = arg;
     struct wn_ingest *in = j->in;
 
+    in->fetching--;
     j->status = res->status;
     j->cls = res->cls;
     j->max_age = res->max_age;
@@ -660,30 +896,30 @@ wn_ingest_feed_fetched(struct wn_fetch_result *res, void *arg)
         wn_ingest_feed_fail(j, res->url, "out of memory");
         return;
     }
-    j->work.data = j;
-    j->max_items = (size_t) in->o.conf->max_items;
-    if (uv_queue_work(in->o.loop, &j->work, wn_ingest_parse_work,
-                      wn_ingest_parse_after)
-        != 0)
+    /* Behind a full backlog, or behind feeds already parked: park it;
+     * but not when stopping, which finishes what was fetched. */
+    if (!in->draining && (in->phead != NULL || !wn_ingest_parse_room(in))
+        && wn_ingest_park(j) == 0)
     {
-        wn_ingest_feed_fail(j, res->url, "cannot queue the parse");
+        wn_ingest_feed_pump(in);
+        return;
     }
+    wn_ingest_parse(j);
 }
 
-/* Room for another feed: few enough in flight (most of them may wait at
- * their host in the fetcher, but at most max_transfers hold a body on its
- * way to the parser), and a short article backlog. */
+/* Room for another feed: few enough at the fetcher (most of them may wait
+ * at their host, but at most max_transfers hold a body in memory on its
+ * way to the parser), and a short article backlog, or room to park the
+ * feed behind it. */
 static int
-wn_ingest_feed_room(const struct wn_ingest *in)
+wn_ingest_feed_room(struct wn_ingest *in)
 {
     const struct wn_conf *c = in->o.conf;
 
     return !in->draining && !wn_sinks_full(in->o.sinks)
-           && in->stats.feeds_busy
-                  < (size_t) c->max_transfers * WN_INGEST_FEED_QUEUE
+           && in->fetching < (size_t) c->max_transfers * WN_INGEST_FEED_QUEUE
            && in->feeds_bodies < (size_t) c->max_transfers
-           && in->stats.articles_queued
-                  <= (size_t) c->max_articles * WN_INGEST_BACKLOG;
+           && (wn_ingest_parse_room(in) || wn_ingest_park_room(in));
 }
 
 static void
@@ -712,10 +948,12 @@ wn_ingest_feed_start(struct wn_ingest *in, struct wn_ingest_feed *feed)
     wn_ingest_req_opts(feed, wn_ingest_feed_url(feed), &ro);
     ro.etag = feed->etag;
     ro.last_modified = feed->last_modified;
+    in->fetching++;
     if (wn_fetch_start(in->o.fetcher, wn_ingest_feed_url(feed), &ro,
                        wn_ingest_feed_fetched, j, &err)
         != 0)
     {
+        in->fetching--;
         j->cls = err.code == WN_EBLOCKED ? WN_FETCH_BLOCKED : WN_FETCH_NETWORK;
         wn_ingest_feed_fail(j, wn_ingest_feed_url(feed), err.msg);
     }
@@ -725,6 +963,7 @@ wn_ingest_feed_start(struct wn_ingest *in, struct wn_ingest_feed *feed)
 static void
 wn_ingest_feed_pump(struct wn_ingest *in)
 {
+    wn_ingest_parse_pump(in);
     while (in->whead != NULL && wn_ingest_feed_room(in)) {
         struct wn_ingest_feed *feed = in->whead;
 
@@ -1273,6 +1512,7 @@ wn_ingest_init(const struct wn_ingest_opts *opts, struct wn_ingest **out)
         uv_hrtime() ^ ((uint64_t) (uintptr_t) in << 17) ^ 0x9e3779b97f4a7c15u;
     in->rand += in->rand == 0;
     wn_strset_init(&in->inflight);
+    in->spool.fd = -1;
     *out = in;
     return 0;
 }
@@ -1309,6 +1549,7 @@ wn_ingest_drain(struct wn_ingest *in)
 {
     struct wn_article_job *a;
     struct wn_ingest_feed *f;
+    struct wn_ingest_parked *p;
 
     in->draining = 1;
     while ((f = in->whead) != NULL) {
@@ -1318,6 +1559,21 @@ wn_ingest_drain(struct wn_ingest *in)
     }
     in->wtail = NULL;
     in->stats.feeds_waiting = 0;
+    /* Parked feeds end as canceled fetches do: nothing is recorded, so
+     * the next pass fetches them again. */
+    while ((p = in->phead) != NULL) {
+        in->phead = p->next;
+        in->stats.feeds_parked--;
+        in->stats.feeds_busy--;
+        p->feed->busy = 0;
+        wn_spool_release(&in->spool, &p->ref);
+        if (in->o.feed_cb != NULL) {
+            in->o.feed_cb(p->feed, 0, in->o.arg);
+        }
+        free(p->fetch_url);
+        free(p);
+    }
+    in->ptail = NULL;
     while ((a = in->qhead) != NULL) {
         in->qhead = a->next;
         wn_strset_del(&in->inflight, a->canon);
@@ -1341,5 +1597,6 @@ wn_ingest_free(struct wn_ingest *in)
     }
     wn_ingest_drain(in);
     wn_strset_free(&in->inflight);
+    wn_spool_close(&in->spool);
     free(in);
 }

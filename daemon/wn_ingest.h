@@ -50,6 +50,7 @@ struct wn_ingest_stats {
     uint64_t items_seen, items_new;
     uint64_t articles_stored, articles_failed, articles_from_feed;
     size_t feeds_busy, feeds_waiting, articles_active, articles_queued;
+    size_t feeds_parked; /* fetched, parse waiting, body on disk */
 };
 
 /* The URL a feed is fetched from: its permanent new address, if any. */
@@ -79,9 +80,10 @@ int wn_ingest_init(const struct wn_ingest_opts *opts, struct wn_ingest **out);
 
 /*
  * Starts a pass over `feed`, or queues it while [fetch] max_transfers feeds
- * are in flight or the article backlog is over WN_INGEST_BACKLOG pages per
- * [fetch] max_articles (backpressure: the pages of feeds already read go
- * first, so memory does not grow with the number of feeds).  Returns 0 and
+ * are in flight, or while the article backlog is over WN_INGEST_BACKLOG
+ * pages per [fetch] max_articles and no fetched feed can be parked on disk
+ * to wait for it (backpressure: the pages of feeds already read go first,
+ * so memory does not grow with the number of feeds).  Returns 0 and
  * calls feed_cb once later (also when the fetch is refused at once: that is
  * a failed pass, logged and recorded), or WN_EINVAL when the feed is busy,
  * without calling it.

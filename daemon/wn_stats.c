@@ -43,6 +43,7 @@ wn_stats_ingest(const struct wn_ingest *in)
     wn_metrics_set(WN_M_QUEUE, "feeds_active", NULL, (double) st.feeds_busy);
     wn_metrics_set(WN_M_QUEUE, "feeds_waiting", NULL,
                    (double) st.feeds_waiting);
+    wn_metrics_set(WN_M_QUEUE, "feeds_parked", NULL, (double) st.feeds_parked);
     wn_metrics_set(WN_M_QUEUE, "articles_active", NULL,
                    (double) st.articles_active);
     wn_metrics_set(WN_M_QUEUE, "articles_waiting", NULL,

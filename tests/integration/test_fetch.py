@@ -4,7 +4,10 @@ paths) beside a good one on another loopback address: every bad answer ends
 as specified and is recorded with its class in `winnowd feeds`, the good
 host's feeds are all fetched while the bad host still stalls, the second
 pass is conditional (304), permanent redirects move the stored URL and
-temporary ones do not, and per-feed overrides and proxies reach the server.
+temporary ones do not, per-feed overrides and proxies reach the server,
+connections are reused while hosts take turns, and feeds fetched while the
+article backlog is full wait on disk (or, without a spool folder, wait to
+start) with nothing lost or stored twice.
 
 Environment (set by CTest): WN_WINNOWD, WN_PLUGIN_DIR.
 """
@@ -218,6 +221,44 @@ class FetchMisbehaving(unittest.TestCase):
         finally:
             for h in hosts[1:]:
                 h.stop()
+
+    def park_pass(self, name, env):
+        """30 feeds of 12 items (feed content) fetched two at a time while
+        one article at a time is cleaned: bodies come in faster than their
+        articles go out."""
+        feeds = []
+        for i in range(30):
+            with open(os.path.join(self.site, f"park{i}.xml"), "w") as f:
+                f.write(rss(f"park{i}", 12, words=60))
+            feeds.append((f"park{i}", f"{self.good.base}/park{i}.xml", []))
+        conf = self.conf(name, feeds, "max_articles = 1")
+        with open(conf) as f:
+            text = f.read().replace("max_transfers = 4", "max_transfers = 2")
+        with open(conf, "w") as f:
+            f.write(text)
+        p = subprocess.run([WINNOWD, "once", "-c", conf, "--log-level", "debug"],
+                           capture_output=True, text=True, timeout=120,
+                           env={**os.environ, **env})
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        self.assertRegex(p.stderr, r"30 feeds: 30 ok, 0 not modified, 0 failed; 360 items, "
+                                   r"360 new; 360 articles stored")
+        urls = [r["url"] for r in wnlib.export(WINNOWD, conf)]
+        self.assertEqual(len(urls), 360)
+        self.assertEqual(len(set(urls)), 360, "each article once")
+        self.assertTrue(all(s["state"] == "ok" for s in feeds_json(conf).values()))
+        return p.stderr
+
+    def test_fetched_feeds_wait_on_disk_for_a_full_backlog(self):
+        err = self.park_pass("park", {})
+        # feeds went on being fetched, their bodies parked on disk
+        self.assertRegex(err, r"park\d+: parked for the parser \(\d+ feeds, \d+ bytes on disk\)")
+        self.assertNotIn("cannot park", err)
+
+    def test_without_a_spool_folder_feeds_wait_to_start(self):
+        err = self.park_pass("nopark", {"TMPDIR": os.path.join(self.dir, "missing")})
+        self.assertRegex(err, r"cannot park fetched feeds on disk \(spool folder "
+                              r"\S+/missing: No such file or directory\)")
+        self.assertNotIn("parked for the parser", err)
 
     def test_once_waits_out_retry_after_unless_forced(self):
         b, g = self.bad.base, self.good.base
