@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <uv.h>
-
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -17,15 +15,12 @@ wn_mem_limit_arenas(long threads)
 {
 #ifdef __GLIBC__
     const char *tun = getenv("GLIBC_TUNABLES");
-    long n = (long) uv_available_parallelism();
+    long n = threads + 1;
 
     if (getenv("MALLOC_ARENA_MAX") != NULL
         || (tun != NULL && strstr(tun, "arena_max") != NULL))
     {
         return;
-    }
-    if (n > threads + 1) {
-        n = threads + 1;
     }
     if (n < 2) {
         n = 2;
