@@ -15,7 +15,7 @@ wn_mem_limit_arenas(long threads)
 {
 #ifdef __GLIBC__
     const char *tun = getenv("GLIBC_TUNABLES");
-    long n = threads + 1;
+    long n = threads + 2;
 
     if (getenv("MALLOC_ARENA_MAX") != NULL
         || (tun != NULL && strstr(tun, "arena_max") != NULL))

@@ -10,8 +10,8 @@
 #define WN_MEM_H
 
 /*
- * Caps malloc's arenas at one per thread that allocates: threads + 1, the
- * threadpool and the loop (at least 2).  Fewer arenas than threads made
+ * Caps malloc's arenas at one per thread that allocates: threads + 2, the
+ * threadpool, the loop and the writer.  Fewer arenas than threads made
  * them wait on each other's arena locks: on bench/run_sched.py's pass, 2
  * arenas on 2 cores took 20,000-37,000 voluntary context switches and
  * 8.3-9.6 s, 5 arenas 6,300-6,900 and 7.7-8.7 s, for 1-2 MB more peak

@@ -1,7 +1,7 @@
 /*
  * wn_writer.h: the one writer in front of the store.  Operations are
  * queued on the loop thread and run in batches, one transaction per batch,
- * on a libuv threadpool thread (never the loop thread); at most one batch
+ * on the writer's own thread (never the loop thread); at most one batch
  * runs at a time, so operations queued while a batch runs form the next.
  * One failing operation does not undo the others: the batch is then run
  * again with each operation inside its own savepoint.
@@ -21,7 +21,7 @@ struct wn_writer;
 struct wn_write_op;
 
 /*
- * Runs on the threadpool inside the batch's transaction: does the op's
+ * Runs on the writer's thread inside the batch's transaction: does the op's
  * store calls and returns 0 or < 0 (filling err).  It may run twice for
  * one submission: when an op of its batch fails, the whole transaction is
  * rolled back and the batch runs again with a savepoint per op, so fn

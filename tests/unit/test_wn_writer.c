@@ -1,8 +1,8 @@
 /*
  * test_wn_writer.c: the batching writer on a real loop and a real SQLite
  * store: one transaction per batch, a failing operation undone alone (the
- * batch replayed op by op), every done callback run exactly once, and the
- * queue drained on close.
+ * batch replayed op by op), every done callback run exactly once, the
+ * queue drained on close, and batches that never wait for the threadpool.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -203,6 +203,76 @@ writer_runs_first_ops_ahead_of_the_queue(void **state)
     assert_int_equal(ops[3].order, 5);
 }
 
+/* Threadpool jobs that hold every pool thread until the write is done
+ * (or a deadline passes). */
+#define BUSY_JOBS       8
+#define BUSY_DEADLINE_S 5
+
+static volatile int write_done;
+static int busy_finished_first;
+
+static void
+busy_work(uv_work_t *req)
+{
+    (void) req;
+    for (int i = 0; i < BUSY_DEADLINE_S * 100 && !write_done; i++) {
+        uv_sleep(10);
+    }
+}
+
+static void
+busy_after(uv_work_t *req, int status)
+{
+    (void) req;
+    (void) status;
+    busy_finished_first |= !write_done;
+}
+
+static void
+busy_op_done(struct wn_write_op *wop)
+{
+    struct op *o = wop->data;
+    o->done++;
+    write_done = 1;
+}
+
+static void
+writer_does_not_wait_for_the_threadpool(void **state)
+{
+    /* The writer is the one serial stage: a batch must not queue behind
+     * cleaning jobs on libuv's threadpool.  Here the pool's threads are
+     * all held by jobs that end only once the write is done. */
+    uv_loop_t loop;
+    uv_work_t busy[BUSY_JOBS];
+    struct op o = { .name = "alone" };
+    struct wn_store *s;
+    struct wn_writer *w = NULL;
+
+    (void) state;
+    wn_test_db_remove(wn_test_db_path);
+    assert_int_equal(uv_loop_init(&loop), 0);
+    s = wn_test_db_open();
+    assert_int_equal(wn_writer_init(&loop, s, 100, &w), 0);
+    write_done = 0;
+    busy_finished_first = 0;
+    for (int i = 0; i < BUSY_JOBS; i++) {
+        assert_int_equal(uv_queue_work(&loop, &busy[i], busy_work, busy_after),
+                         0);
+    }
+    o.op.fn = op_fn;
+    o.op.done = busy_op_done;
+    o.op.data = &o;
+    wn_writer_submit(w, &o.op);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(o.done, 1);
+    assert_int_equal(o.op.rc, 0);
+    assert_false(busy_finished_first);
+    wn_writer_close(w, on_close, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    wn_store_close(s);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int
 main(void)
 {
@@ -215,6 +285,8 @@ main(void)
         cmocka_unit_test_setup_teardown(
             writer_runs_first_ops_ahead_of_the_queue, wn_test_db_setup,
             wn_test_db_teardown),
+        cmocka_unit_test_setup_teardown(writer_does_not_wait_for_the_threadpool,
+                                        wn_test_db_setup, wn_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
