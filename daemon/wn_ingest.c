@@ -484,12 +484,16 @@ wn_ingest_unpark(struct wn_feed_job *j)
         if (lens[i] == WN_INGEST_NOSTR) {
             continue;
         }
-        if (lens[i] > j->spref.len - at
-            || (*str[i - 1] = strndup(rec + at, lens[i])) == NULL)
-        {
+        if (lens[i] > j->spref.len - at) {
+            goto damaged;
+        }
+        /* not strndup: the bytes are not NUL-terminated */
+        if ((*str[i - 1] = malloc((size_t) lens[i] + 1)) == NULL) {
             free(rec);
             return wn_err_set(&j->err, WN_ENOMEM, "out of memory");
         }
+        memcpy(*str[i - 1], rec + at, lens[i]);
+        (*str[i - 1])[lens[i]] = '\0';
         at += lens[i];
     }
     memmove(rec, rec + sizeof(lens), body);
