@@ -824,22 +824,54 @@ wn_ingest_park(struct wn_feed_job *j)
     return 0;
 }
 
+/* Takes the oldest parked feed off the list. */
+static struct wn_ingest_parked *
+wn_ingest_unpark_next(struct wn_ingest *in)
+{
+    struct wn_ingest_parked *p = in->phead;
+
+    in->phead = p->next;
+    if (in->phead == NULL) {
+        in->ptail = NULL;
+    }
+    in->stats.feeds_parked--;
+    return p;
+}
+
+/* Ends a parked feed's pass without parsing it, as a canceled fetch ends:
+ * nothing is recorded, so the next pass fetches the feed again. */
+static void
+wn_ingest_parked_drop(struct wn_ingest *in, struct wn_ingest_parked *p)
+{
+    struct wn_ingest_feed *feed = p->feed;
+
+    in->stats.feeds_busy--;
+    feed->busy = 0;
+    wn_spool_release(&in->spool, &p->ref);
+    free(p->fetch_url);
+    free(p);
+    if (in->o.feed_cb != NULL) {
+        in->o.feed_cb(feed, 0, in->o.arg);
+    }
+}
+
 /* Parses parked feeds, oldest first, while the backlog has room. */
 static void
 wn_ingest_parse_pump(struct wn_ingest *in)
 {
     while (in->phead != NULL && wn_ingest_parse_room(in)) {
-        struct wn_ingest_parked *p = in->phead;
+        struct wn_ingest_parked *p = wn_ingest_unpark_next(in);
         struct wn_feed_job *j = calloc(1, sizeof(*j));
 
         if (j == NULL) {
-            return; /* tried again when the next job ends */
+            in->stats.feeds_failed++;
+            wn_ingest_log(WN_LOG_ERR, p->feed,
+                          "out of memory parsing a parked feed (fetched "
+                          "again next pass)");
+            wn_ingest_parked_drop(in, p);
+            wn_ingest_maybe_idle(in);
+            continue;
         }
-        in->phead = p->next;
-        if (in->phead == NULL) {
-            in->ptail = NULL;
-        }
-        in->stats.feeds_parked--;
         j->in = in;
         j->feed = p->feed;
         j->status = p->status;
@@ -1553,7 +1585,6 @@ wn_ingest_drain(struct wn_ingest *in)
 {
     struct wn_article_job *a;
     struct wn_ingest_feed *f;
-    struct wn_ingest_parked *p;
 
     in->draining = 1;
     while ((f = in->whead) != NULL) {
@@ -1565,19 +1596,9 @@ wn_ingest_drain(struct wn_ingest *in)
     in->stats.feeds_waiting = 0;
     /* Parked feeds end as canceled fetches do: nothing is recorded, so
      * the next pass fetches them again. */
-    while ((p = in->phead) != NULL) {
-        in->phead = p->next;
-        in->stats.feeds_parked--;
-        in->stats.feeds_busy--;
-        p->feed->busy = 0;
-        wn_spool_release(&in->spool, &p->ref);
-        if (in->o.feed_cb != NULL) {
-            in->o.feed_cb(p->feed, 0, in->o.arg);
-        }
-        free(p->fetch_url);
-        free(p);
+    while (in->phead != NULL) {
+        wn_ingest_parked_drop(in, wn_ingest_unpark_next(in));
     }
-    in->ptail = NULL;
     while ((a = in->qhead) != NULL) {
         in->qhead = a->next;
         wn_strset_del(&in->inflight, a->canon);
