@@ -739,6 +739,18 @@ wn_ingest_parse_room(const struct wn_ingest *in)
                   <= (size_t) in->o.conf->max_articles * WN_INGEST_BACKLOG;
 }
 
+/* The spool cannot be made or written: said once, and from then on feeds
+ * wait to start while articles are queued, as without a spool. */
+static void
+wn_ingest_spool_unusable(struct wn_ingest *in, const char *why)
+{
+    in->spool_state = -1;
+    WN_LOG(WN_LOG_WARNING, "ingest",
+           "cannot park fetched feeds on disk (%s): feeds wait to start "
+           "while articles are queued",
+           why);
+}
+
 /* Room to park another fetched feed (the spool opens on first use). */
 static int
 wn_ingest_park_room(struct wn_ingest *in)
@@ -750,11 +762,7 @@ wn_ingest_park_room(struct wn_ingest *in)
         if (wn_spool_open(&in->spool, NULL, &err) == 0) {
             in->spool_state = 1;
         } else {
-            in->spool_state = -1;
-            WN_LOG(WN_LOG_WARNING, "ingest",
-                   "cannot park fetched feeds on disk (%s): feeds wait to "
-                   "start while articles are queued",
-                   err.msg);
+            wn_ingest_spool_unusable(in, err.msg);
         }
     }
     return in->spool_state > 0 && in->stats.feeds_parked < WN_INGEST_PARKED_MAX
@@ -762,7 +770,9 @@ wn_ingest_park_room(struct wn_ingest *in)
 }
 
 /* Moves a fetched feed's body and strings to the spool and frees the job,
- * keeping a small record.  Returns 0, or -1 with j untouched. */
+ * keeping a small record.  Returns 0, or -1 with j untouched.  The write
+ * is on the loop thread: it lands in the page cache, as small as the feed,
+ * and the body can go at once instead of waiting for a threadpool job. */
 static int
 wn_ingest_park(struct wn_feed_job *j)
 {
@@ -792,13 +802,8 @@ wn_ingest_park(struct wn_feed_job *j)
     }
     rc = wn_spool_put(&in->spool, iov, WN_INGEST_PARK_FIELDS + 1, &p->ref);
     if (rc != 0) {
-        /* Full or failing disk: parse now, and start no more feeds
-         * ahead of the backlog. */
-        WN_LOG(WN_LOG_WARNING, "ingest",
-               "cannot park fetched feeds on disk (%s): feeds wait to start "
-               "while articles are queued",
-               strerror(-rc));
-        in->spool_state = -1;
+        /* Full or failing disk: this feed is parsed now. */
+        wn_ingest_spool_unusable(in, strerror(-rc));
         free(p);
         return -1;
     }

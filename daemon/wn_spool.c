@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@
 int
 wn_spool_open(struct wn_spool *sp, const char *dir, struct wn_err *err)
 {
-    char path[4096];
+    char path[PATH_MAX];
     int fd, e;
 
     if (dir == NULL || *dir == '\0') {

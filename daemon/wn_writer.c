@@ -90,8 +90,8 @@ wn_writer_pass(struct wn_writer *w, int savepoints)
     return 0;
 }
 
-/* Threadpool: one transaction over the batch; a batch with a failing op is
- * rolled back and run again with a savepoint per op. */
+/* Writer thread: one transaction over the batch; a batch with a failing op
+ * is rolled back and run again with a savepoint per op. */
 static void
 wn_writer_work(struct wn_writer *w)
 {
@@ -294,19 +294,13 @@ wn_writer_init(uv_loop_t *loop, struct wn_store *store, size_t batch_max,
     w->store = store;
     w->batch_max = batch_max > 0 ? batch_max : 1;
     if (uv_mutex_init(&w->mu) != 0) {
-        free(w);
-        return WN_ENOMEM;
+        goto no_mutex;
     }
     if (uv_cond_init(&w->cv) != 0) {
-        uv_mutex_destroy(&w->mu);
-        free(w);
-        return WN_ENOMEM;
+        goto no_cond;
     }
     if (uv_async_init(loop, &w->done, wn_writer_done_cb) != 0) {
-        uv_cond_destroy(&w->cv);
-        uv_mutex_destroy(&w->mu);
-        free(w);
-        return WN_ENOMEM;
+        goto no_async;
     }
     w->done.data = w;
     if (uv_thread_create(&w->thread, wn_writer_thread, w) != 0) {
@@ -317,6 +311,14 @@ wn_writer_init(uv_loop_t *loop, struct wn_store *store, size_t batch_max,
     uv_unref((uv_handle_t *) &w->done); /* idle: keeps no loop alive */
     *out = w;
     return 0;
+
+no_async:
+    uv_cond_destroy(&w->cv);
+no_cond:
+    uv_mutex_destroy(&w->mu);
+no_mutex:
+    free(w);
+    return WN_ENOMEM;
 }
 
 void
