@@ -22,7 +22,7 @@ struct wn_writer;
 struct wn_stats_src {
     const struct wn_fetcher *fetcher;
     const struct wn_ingest *ingest;
-    const struct wn_writer *writer;
+    struct wn_writer *writer; /* non-const: its stats are read under its lock */
     const struct wn_plugins *plugins;
     const struct wn_sinks *sinks;
     /* The i-th configured feed, for i < nfeeds. */

@@ -2,7 +2,8 @@
  * wn_writer.h: the one writer in front of the store.  Operations are
  * queued on the loop thread and run in batches, one transaction per batch,
  * on the writer's own thread (never the loop thread); at most one batch
- * runs at a time, so operations queued while a batch runs form the next.
+ * runs at a time, so operations queued while a batch runs form the next,
+ * which the thread starts as soon as the last ends.
  * One failing operation does not undo the others: the batch is then run
  * again with each operation inside its own savepoint.
  */
@@ -73,7 +74,7 @@ void wn_writer_submit(struct wn_writer *w, struct wn_write_op *op);
 /* True while operations are queued or running. */
 int wn_writer_busy(const struct wn_writer *w);
 
-void wn_writer_stats(const struct wn_writer *w, struct wn_writer_stats *out);
+void wn_writer_stats(struct wn_writer *w, struct wn_writer_stats *out);
 
 /*
  * 1 when the store takes writes; 0 after a batch failed because the disk

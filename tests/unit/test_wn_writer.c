@@ -2,7 +2,8 @@
  * test_wn_writer.c: the batching writer on a real loop and a real SQLite
  * store: one transaction per batch, a failing operation undone alone (the
  * batch replayed op by op), every done callback run exactly once, the
- * queue drained on close, and batches that never wait for the threadpool.
+ * queue drained on close, and batches that never wait for the threadpool
+ * or for the loop.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -273,6 +274,91 @@ writer_does_not_wait_for_the_threadpool(void **state)
     assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+/* A timer callback holds the loop thread from before the first batch ends
+ * until the second has run (or a deadline passes). */
+static volatile int loop_held, second_ran;
+static int loop_waited_in_vain;
+
+static int
+first_fn(struct wn_store *s, struct wn_write_op *wop, struct wn_err *err)
+{
+    for (int i = 0; i < BUSY_DEADLINE_S * 100 && !loop_held; i++) {
+        uv_sleep(10);
+    }
+    return op_fn(s, wop, err);
+}
+
+static int
+second_fn(struct wn_store *s, struct wn_write_op *wop, struct wn_err *err)
+{
+    int rc = op_fn(s, wop, err);
+    second_ran = 1;
+    return rc;
+}
+
+static void
+hold_loop(uv_timer_t *t)
+{
+    (void) t;
+    loop_held = 1;
+    for (int i = 0; i < BUSY_DEADLINE_S * 100 && !second_ran; i++) {
+        uv_sleep(10);
+    }
+    loop_waited_in_vain = !second_ran;
+}
+
+static void
+writer_starts_the_next_batch_without_the_loop(void **state)
+{
+    /* The loop may be busy when a batch ends (curl, parsing, the last
+     * batch's done callbacks): the thread must take the next batch itself,
+     * not wait for the loop to hand it over. */
+    uv_loop_t loop;
+    uv_timer_t hold;
+    struct op a = { .name = "a" }, b = { .name = "b" };
+    struct wn_store *s;
+    struct wn_writer *w = NULL;
+    struct wn_writer_stats st;
+
+    (void) state;
+    wn_test_db_remove(wn_test_db_path);
+    assert_int_equal(uv_loop_init(&loop), 0);
+    s = wn_test_db_open();
+    assert_int_equal(wn_writer_init(&loop, s, 100, &w), 0);
+    loop_held = 0;
+    second_ran = 0;
+    loop_waited_in_vain = 0;
+    assert_int_equal(uv_timer_init(&loop, &hold), 0);
+    assert_int_equal(uv_timer_start(&hold, hold_loop, 0, 0), 0);
+    a.op.fn = first_fn;
+    a.op.done = op_done;
+    a.op.data = &a;
+    b.op.fn = second_fn;
+    b.op.done = op_done;
+    b.op.data = &b;
+    wn_writer_submit(w, &a.op); /* a runs alone; b queues behind it */
+    wn_writer_submit(w, &b.op);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_false(loop_waited_in_vain);
+    assert_int_equal(a.done, 1);
+    assert_int_equal(b.done, 1);
+    assert_int_equal(b.op.rc, 0);
+    wn_writer_stats(w, &st);
+    assert_int_equal(st.batches, 2);
+    assert_int_equal(st.queued, 0);
+    assert_false(wn_writer_busy(w));
+    closed = 0;
+    wn_writer_close(w, on_close, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(closed, 1);
+    assert_true(has_feed(s, "a"));
+    assert_true(has_feed(s, "b"));
+    uv_close((uv_handle_t *) &hold, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    wn_store_close(s);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int
 main(void)
 {
@@ -287,6 +373,9 @@ main(void)
             wn_test_db_teardown),
         cmocka_unit_test_setup_teardown(writer_does_not_wait_for_the_threadpool,
                                         wn_test_db_setup, wn_test_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            writer_starts_the_next_batch_without_the_loop, wn_test_db_setup,
+            wn_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
