@@ -36,7 +36,6 @@ struct wn_writer_batch {
 };
 
 struct wn_writer {
-    uv_loop_t *loop;
     struct wn_store *store;
     size_t batch_max;
     uv_thread_t thread;
@@ -49,7 +48,7 @@ struct wn_writer {
     struct wn_write_op *head, *tail; /* queued */
     struct wn_write_op *first_tail;  /* last queued op with `first` */
     size_t nfirst;                   /* queued ops with `first` */
-    size_t queued;
+    size_t queued;                   /* ops in the queue */
     struct wn_writer_batch batches[WN_WRITER_AHEAD];
     size_t next, nready;
     int working;
@@ -323,7 +322,6 @@ wn_writer_init(uv_loop_t *loop, struct wn_store *store, size_t batch_max,
     if (w == NULL) {
         return WN_ENOMEM;
     }
-    w->loop = loop;
     w->store = store;
     w->batch_max = batch_max > 0 ? batch_max : 1;
     if (uv_mutex_init(&w->mu) != 0) {
