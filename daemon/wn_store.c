@@ -83,6 +83,7 @@ wn_store_close(struct wn_store *s)
 int
 wn_store_begin(struct wn_store *s, struct wn_err *err)
 {
+    s->down_txn = 0;
     return s->ops->begin(s, err);
 }
 
@@ -235,12 +236,16 @@ void
 wn_store_set_down(struct wn_store *s, const char *why)
 {
     s->down = 1;
+    s->down_txn = 1;
     snprintf(s->why, sizeof(s->why), "%s", why);
 }
 
 void
 wn_store_set_up(struct wn_store *s)
 {
+    if (s->down_txn) {
+        return; /* this transaction's own writes hit the wall */
+    }
     s->down = 0;
     s->why[0] = '\0';
 }

@@ -307,7 +307,8 @@ int wn_store_search(struct wn_store *s, const struct wn_store_query *q,
 /*
  * 1 when the store takes writes, 0 when the last write failed because the
  * disk is full, the database read-only or I/O failed (why gets the reason);
- * a later successful commit makes it 1 again.  Not thread-safe: call it
+ * a later commit that wrote, with no such failure in its transaction,
+ * makes it 1 again.  Not thread-safe: call it
  * where the store is used (the writer reads it between batches).
  */
 int wn_store_health(const struct wn_store *s, char *why, size_t n);

@@ -70,11 +70,15 @@ struct wn_store_ops {
 struct wn_store {
     const struct wn_store_ops *ops;
     int down;      /* the last write failed for want of space or access */
+    int down_txn;  /* ...and it failed inside the open transaction */
     char why[256]; /* the reason, when down */
 };
 
 /* Backends call these: a write failed for want of space or access (`why`
- * is the message), or a commit succeeded. */
+ * is the message), or a commit that wrote succeeded.  A commit does not
+ * make the store up again when a write inside its own transaction failed
+ * that way (the writer rolls that write back and commits the others: a
+ * full disk still takes small rows). */
 void wn_store_set_down(struct wn_store *s, const char *why);
 void wn_store_set_up(struct wn_store *s);
 

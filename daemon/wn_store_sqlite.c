@@ -637,6 +637,16 @@ static int
 wn_store_sqlite_release(struct wn_store *base, int ok, struct wn_err *err)
 {
     struct wn_store_sqlite *s = wn_store_sqlite_of(base);
+
+    /* After some errors (a full disk, out of memory) SQLite rolls back the
+     * whole transaction, not the statement: the savepoint is gone and so is
+     * every op before this one. */
+    if (sqlite3_get_autocommit(s->db)) {
+        return wn_err_set(err, WN_ESTORE,
+                          "store %s: the transaction was rolled back by "
+                          "SQLite after a failed operation",
+                          s->path);
+    }
     if (!ok) {
         wn_store_exec(s, "ROLLBACK TO wn_op", NULL);
     }

@@ -101,6 +101,9 @@ wn_writer_pass(struct wn_writer *w, struct wn_writer_batch *b, int savepoints)
             int rel = wn_store_release(w->store, op->rc == 0, &b->err);
             if (rel != 0) {
                 b->rc = rel;
+                if (op->rc != 0) {
+                    b->err = op->err; /* the cause, for every op lost */
+                }
             }
         }
     }

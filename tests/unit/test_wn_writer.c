@@ -2,8 +2,8 @@
  * test_wn_writer.c: the batching writer on a real loop and a real SQLite
  * store: one transaction per batch, a failing operation undone alone (the
  * batch replayed op by op), every done callback run exactly once, the
- * queue drained on close, and batches that never wait for the threadpool
- * or for the loop.
+ * queue drained on close, batches that never wait for the threadpool
+ * or for the loop, and a full disk that keeps the writer not ready.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,9 +19,14 @@
 
 #include <winnow/error.h>
 
+#include "wn_arena.h"
 #include "wn_err.h"
+#include "wn_extract.h"
+#include "wn_feed.h"
 #include "wn_store.h"
 #include "wn_test_db.h"
+#include "wn_text.h"
+#include "wn_time.h"
 #include "wn_writer.h"
 
 struct op {
@@ -359,6 +364,209 @@ writer_starts_the_next_batch_without_the_loop(void **state)
     assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+/* A store limited to WN_TEST_FULL_MAX bytes, and a raw page far larger. */
+#define WN_TEST_FULL_MAX  (2 << 20)
+#define WN_TEST_FULL_PAGE (4 << 20)
+
+/* Stores an article and a raw page too large for the store.  The page's
+ * insert selects its article, a statement SQLite journals: on a full disk
+ * it rolls back that statement and keeps the transaction, so the small
+ * ops beside it still commit. */
+static int
+big_fn(struct wn_store *s, struct wn_write_op *wop, struct wn_err *err)
+{
+    static const char url[] = "http://example.invalid/big.html";
+    static const char text[] = "a short article with a huge page";
+    struct op *o = wop->data;
+    struct wn_store_feed f;
+    struct wn_store_page page;
+    struct wn_feed_item it;
+    struct wn_article *a;
+    unsigned char *data;
+    uint32_t x = 2463534242u;
+    int want, rc;
+
+    o->runs++;
+    rc = wn_store_feed_sync(s, o->name, "http://example.invalid/big.xml", &f,
+                            err);
+    if (rc != 0) {
+        return rc;
+    }
+    memset(&it, 0, sizeof(it));
+    it.id = url;
+    it.link = url;
+    it.title = o->name;
+    it.published = WN_TIME_NONE;
+    it.updated = WN_TIME_NONE;
+    rc = wn_store_item_put(s, f.id, &it, url, 1, &want, err);
+    wn_store_feed_clear(&f);
+    if (rc < 0) {
+        return rc;
+    }
+    a = calloc(1, sizeof(*a));
+    assert_non_null(a);
+    assert_int_equal(wn_arena_create(&a->arena, 1 << 12), 0);
+    a->text = text;
+    a->len = sizeof(text) - 1;
+    a->words = 7;
+    a->paragraphs = 1;
+    a->meta[WN_META_TITLE] = o->name;
+    a->plugins = "generic/1";
+    wn_text_hash(a->text, a->len, a->hash);
+    rc = wn_store_article_put(s, a, url, NULL, 1, err);
+    wn_article_free(a);
+    if (rc != 0) {
+        return rc;
+    }
+    data = malloc(WN_TEST_FULL_PAGE);
+    assert_non_null(data);
+    for (size_t i = 0; i < WN_TEST_FULL_PAGE; i++) { /* xorshift: no runs */
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        data[i] = (unsigned char) x;
+    }
+    page.content_type = "text/html";
+    page.data = data;
+    page.size = WN_TEST_FULL_PAGE;
+    page.fetched_at = 1;
+    rc = wn_store_page_put(s, url, &page, err);
+    free(data);
+    return rc;
+}
+
+/* Saves a feed whose name is too large for the store: a plain insert,
+ * which on a full disk makes SQLite roll back the whole transaction. */
+static int
+big_feed_fn(struct wn_store *s, struct wn_write_op *wop, struct wn_err *err)
+{
+    struct op *o = wop->data;
+    char *name = malloc(WN_TEST_FULL_PAGE + 1);
+    struct wn_store_feed f;
+    int rc;
+
+    assert_non_null(name);
+    memset(name, 'n', WN_TEST_FULL_PAGE);
+    name[WN_TEST_FULL_PAGE] = '\0';
+    o->runs++;
+    rc = wn_store_feed_sync(s, name, "http://example.invalid/big.xml", &f, err);
+    if (rc == 0) {
+        wn_store_feed_clear(&f);
+    }
+    free(name);
+    return rc;
+}
+
+static void
+run_until_idle(uv_loop_t *loop, struct wn_writer *w, struct op *ops, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ops[i].op.fn == NULL) {
+            ops[i].op.fn = op_fn;
+        }
+        ops[i].op.done = op_done;
+        ops[i].op.data = &ops[i];
+        wn_writer_submit(w, &ops[i].op);
+    }
+    uv_run(loop, UV_RUN_DEFAULT);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(ops[i].done, 1);
+    }
+}
+
+/* A writer on a store limited to WN_TEST_FULL_MAX bytes. */
+struct full {
+    uv_loop_t loop;
+    struct wn_store *s;
+    struct wn_writer *w;
+};
+
+static void
+full_open(struct full *f)
+{
+    struct wn_err err;
+
+    wn_test_db_remove(wn_test_db_path);
+    assert_int_equal(uv_loop_init(&f->loop), 0);
+    f->s = wn_test_db_open();
+    assert_int_equal(wn_store_limit(f->s, WN_TEST_FULL_MAX, &err), 0);
+    f->w = NULL;
+    assert_int_equal(wn_writer_init(&f->loop, f->s, 100, &f->w), 0);
+}
+
+static void
+full_close(struct full *f)
+{
+    closed = 0;
+    wn_writer_close(f->w, on_close, NULL);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(closed, 1);
+    wn_store_close(f->s);
+    assert_int_equal(uv_loop_close(&f->loop), 0);
+}
+
+static void
+writer_stays_not_ready_while_the_disk_is_full(void **state)
+{
+    /* A full disk fails the big op of a batch; the small ops beside it
+     * still fit and commit.  That commit must not make the writer ready:
+     * only a batch with no write refused for want of space does. */
+    struct full f;
+    struct op batch[3] = { { .name = "a" },
+                           { .name = "big", .op.fn = big_fn },
+                           { .name = "c" } };
+    struct op after = { .name = "d" };
+    const char *why = NULL;
+
+    (void) state;
+    full_open(&f);
+    assert_true(wn_writer_ready(f.w, &why));
+
+    run_until_idle(&f.loop, f.w, batch, 3);
+    assert_true(batch[1].op.rc < 0);
+    assert_non_null(strstr(batch[1].op.err.msg, "(disk full)"));
+    assert_int_equal(batch[0].op.rc, 0);
+    assert_int_equal(batch[2].op.rc, 0);
+    assert_true(has_feed(f.s, "c"));
+    assert_false(wn_writer_ready(f.w, &why));
+    assert_non_null(why);
+    assert_non_null(strstr(why, "(disk full)"));
+
+    run_until_idle(&f.loop, f.w, &after, 1);
+    assert_int_equal(after.op.rc, 0);
+    assert_true(wn_writer_ready(f.w, &why));
+    assert_null(why);
+
+    full_close(&f);
+}
+
+static void
+writer_names_the_cause_when_sqlite_drops_the_transaction(void **state)
+{
+    /* After some failures SQLite rolls back the whole transaction: every
+     * op of the batch is lost, and each says why (the full disk), not
+     * that its savepoint has gone. */
+    struct full f;
+    struct op batch[3] = { { .name = "a" },
+                           { .name = "big", .op.fn = big_feed_fn },
+                           { .name = "c" } };
+    const char *why = NULL;
+
+    (void) state;
+    full_open(&f);
+    run_until_idle(&f.loop, f.w, batch, 3); /* a alone, then big and c */
+    assert_int_equal(batch[0].op.rc, 0);
+    for (int i = 1; i < 3; i++) {
+        assert_true(batch[i].op.rc < 0);
+        assert_non_null(strstr(batch[i].op.err.msg, "(disk full)"));
+        assert_null(strstr(batch[i].op.err.msg, "savepoint"));
+    }
+    assert_false(has_feed(f.s, "c"));
+    assert_false(wn_writer_ready(f.w, &why));
+
+    full_close(&f);
+}
+
 int
 main(void)
 {
@@ -376,6 +584,12 @@ main(void)
         cmocka_unit_test_setup_teardown(
             writer_starts_the_next_batch_without_the_loop, wn_test_db_setup,
             wn_test_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            writer_stays_not_ready_while_the_disk_is_full, wn_test_db_setup,
+            wn_test_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            writer_names_the_cause_when_sqlite_drops_the_transaction,
+            wn_test_db_setup, wn_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
