@@ -1492,8 +1492,11 @@ wn_ingest_pump(struct wn_ingest *in)
 
     /* Page fetches take a fetch-and-clean slot (max_articles: the pages
      * are the memory); feed content, already in memory, goes straight to
-     * the storing slots, cleaned WN_INGEST_CLEAN_BATCH at a time. */
-    while (!in->draining && in->qhead != NULL && !wn_sinks_full(in->o.sinks)
+     * the storing slots, cleaned WN_INGEST_CLEAN_BATCH at a time.  No more
+     * articles are in flight than the sinks have room for, so that what
+     * they all store still fits. */
+    while (!in->draining && in->qhead != NULL
+           && in->stats.articles_active < wn_sinks_space(in->o.sinks)
            && in->storing < storing_max
            && (!in->qhead->fetch
                || in->working < (size_t) in->o.conf->max_articles))

@@ -165,15 +165,22 @@ wn_sinks_flush(void *arg)
     }
 }
 
+size_t
+wn_sinks_space(const struct wn_sinks *s)
+{
+    size_t least = SIZE_MAX;
+
+    for (size_t i = 0; s != NULL && i < s->n; i++) {
+        size_t n = s->v[i]->ops->space(s->v[i]);
+        least = n < least ? n : least;
+    }
+    return least;
+}
+
 int
 wn_sinks_full(const struct wn_sinks *s)
 {
-    for (size_t i = 0; s != NULL && i < s->n; i++) {
-        if (s->v[i]->ops->full(s->v[i])) {
-            return 1;
-        }
-    }
-    return 0;
+    return wn_sinks_space(s) == 0;
 }
 
 size_t

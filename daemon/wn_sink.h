@@ -8,9 +8,11 @@
  * (wn_sink_webhook.c).
  *
  * A sink never drops a record.  One that cannot keep up says it is full;
- * the ingest then starts no new work until the sink calls back with room,
- * so the backlog is bounded by the sink's queue plus the articles already
- * in flight.
+ * the ingest then starts no new work until the sink calls back with room.
+ * A sink whose bound is in records also says how many more it takes, and
+ * the ingest keeps no more articles in flight than that, so its queue
+ * never grows past the bound; for the others the backlog is bounded by
+ * the queue plus the articles in flight when it filled.
  *
  * Loop thread only.
  */
@@ -42,7 +44,9 @@ struct wn_sink_ops {
     /* The records so far are committed in the store: deliver them. */
     void (*flush)(struct wn_sink *s);
     size_t (*queued)(const struct wn_sink *s); /* not yet delivered */
-    int (*full)(const struct wn_sink *s);
+    /* Records it takes before it is full: 0 when full, SIZE_MAX when its
+     * bound is not in records (then only "full or not" is known). */
+    size_t (*space)(const struct wn_sink *s);
     /* Delivers what is queued for at most bound_ms, then frees the sink and
      * calls done with its set (always, exactly once). */
     void (*close)(struct wn_sink *s, long bound_ms,
@@ -70,6 +74,11 @@ void wn_sinks_flush(void *arg);
 
 /* True when a sink's queue is full: start no new work.  s may be NULL. */
 int wn_sinks_full(const struct wn_sinks *s);
+
+/* Records every sink still takes before one is full (the least of their
+ * space); SIZE_MAX with no sink or none that counts records.  s may be
+ * NULL. */
+size_t wn_sinks_space(const struct wn_sinks *s);
 
 /* Records taken but not yet delivered, over all sinks. */
 size_t wn_sinks_queued(const struct wn_sinks *s);

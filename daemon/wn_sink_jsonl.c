@@ -223,11 +223,13 @@ wn_sink_jsonl_queued(const struct wn_sink *s)
     return j->npending + j->queued_recs;
 }
 
-static int
-wn_sink_jsonl_full(const struct wn_sink *s)
+/* Bounded in bytes, not records: full or not. */
+static size_t
+wn_sink_jsonl_space(const struct wn_sink *s)
 {
-    return ((const struct wn_sink_jsonl *) s)->queued_bytes
-           >= WN_SINK_JSONL_QUEUE_MAX;
+    const struct wn_sink_jsonl *j = (const struct wn_sink_jsonl *) s;
+
+    return j->queued_bytes >= WN_SINK_JSONL_QUEUE_MAX ? 0 : SIZE_MAX;
 }
 
 /* ---- closing ---- */
@@ -318,7 +320,7 @@ static const struct wn_sink_ops wn_sink_jsonl_ops = {
     .put = wn_sink_jsonl_put,
     .flush = wn_sink_jsonl_flush,
     .queued = wn_sink_jsonl_queued,
-    .full = wn_sink_jsonl_full,
+    .space = wn_sink_jsonl_space,
     .close = wn_sink_jsonl_close,
 };
 

@@ -223,12 +223,13 @@ wn_webhook_queued(const struct wn_sink *s)
     return ((const struct wn_webhook *) s)->count;
 }
 
-static int
-wn_webhook_full(const struct wn_sink *s)
+static size_t
+wn_webhook_space(const struct wn_sink *s)
 {
     const struct wn_webhook *w = (const struct wn_webhook *) s;
 
-    return w->count >= (size_t) w->queue_max;
+    return w->count < (size_t) w->queue_max ? (size_t) w->queue_max - w->count
+                                            : 0;
 }
 
 static void
@@ -514,7 +515,7 @@ static const struct wn_sink_ops wn_webhook_ops = {
     .put = wn_webhook_put,
     .flush = wn_webhook_flush,
     .queued = wn_webhook_queued,
-    .full = wn_webhook_full,
+    .space = wn_webhook_space,
     .close = wn_webhook_close,
 };
 

@@ -127,6 +127,7 @@ jsonl_writes_whole_batches(void **state)
     assert_int_equal(file_lines(path), 2);
     assert_int_equal(wn_sinks_queued(set), 0);
     assert_false(wn_sinks_full(set));
+    assert_int_equal(wn_sinks_space(set), SIZE_MAX); /* bound in bytes */
     wn_sinks_article(set, "demo", "https://ex.com/3", &a);
     wn_sinks_close(set, 1000, closed_cb, &closed); /* flushes the rest */
     uv_run(&loop, UV_RUN_DEFAULT);
@@ -170,6 +171,7 @@ jsonl_pipe_full_then_stop_bound(void **state)
         batches++;
     }
     assert_true(wn_sinks_full(set));
+    assert_int_equal(wn_sinks_space(set), 0);
     assert_true(wn_sinks_queued(set) > 0);
     /* Nothing blocked: filling took well under the time a blocked write
      * would hang (for ever). */
@@ -201,6 +203,8 @@ no_sinks_is_an_empty_set(void **state)
     wn_sinks_article(set, "demo", "https://ex.com/1", &a);
     assert_int_equal(wn_sinks_queued(set), 0);
     assert_false(wn_sinks_full(NULL));
+    assert_int_equal(wn_sinks_space(NULL), SIZE_MAX);
+    assert_int_equal(wn_sinks_space(set), SIZE_MAX);
     wn_sinks_close(set, 0, closed_cb, &closed);
     assert_true(closed);
     uv_loop_close(&loop);
@@ -225,6 +229,47 @@ webhook_url_must_be_http(void **state)
     assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+/* The webhook's room is counted in records: taken ones use it up, before
+ * and after the commit, until the receiver says 2xx. */
+static void
+webhook_space_counts_records(void **state)
+{
+    char url[] = "http://127.0.0.1:9/hook"; /* discard port: nobody answers */
+    struct wn_sinks *set;
+    struct wn_conf conf;
+    struct wn_article a;
+    struct wn_err err;
+    uv_loop_t loop;
+    int closed = 0;
+
+    (void) state;
+    memset(&conf, 0, sizeof(conf));
+    conf.webhook_url = url;
+    conf.webhook_queue = 3;
+    conf.webhook_batch = 10;
+    conf.webhook_timeout = 1000;
+    conf.webhook_retry_min = 60000;
+    conf.webhook_retry_max = 60000;
+    uv_loop_init(&loop);
+    assert_int_equal(wn_sinks_open(&loop, &conf, &set, &err), 0);
+    assert_int_equal(wn_sinks_space(set), 3);
+    article(&a);
+    wn_sinks_article(set, "demo", "https://ex.com/1", &a);
+    assert_int_equal(wn_sinks_space(set), 2);
+    wn_sinks_flush(set);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    assert_int_equal(wn_sinks_space(set), 2); /* sent is not delivered */
+    wn_sinks_article(set, "demo", "https://ex.com/2", &a);
+    assert_false(wn_sinks_full(set));
+    wn_sinks_article(set, "demo", "https://ex.com/3", &a);
+    assert_int_equal(wn_sinks_space(set), 0);
+    assert_true(wn_sinks_full(set));
+    wn_sinks_close(set, 0, closed_cb, &closed);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_true(closed);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 static void
 progress_line(void **state)
 {
@@ -246,6 +291,7 @@ main(void)
         cmocka_unit_test(jsonl_pipe_full_then_stop_bound),
         cmocka_unit_test(no_sinks_is_an_empty_set),
         cmocka_unit_test(webhook_url_must_be_http),
+        cmocka_unit_test(webhook_space_counts_records),
         cmocka_unit_test(progress_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
