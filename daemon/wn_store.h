@@ -22,6 +22,9 @@
  * as often.  bench/store_bench, 60,000 articles of 50 words, alternating
  * runs: 13,000-15,700 articles/s at 1,000, 14,000-18,600 at 10,000. */
 #define WN_STORE_SQLITE_CHECKPOINT_PAGES 10000
+/* ...but from this many, a thread of the store's own copies them back
+ * (wn_checkpoint.h), so that at 10,000 the writer has little left to do. */
+#define WN_STORE_SQLITE_CHECKPOINT_BG_PAGES 4000
 /* Article fetches per item before giving up. */
 #define WN_STORE_ITEM_ATTEMPTS 3
 /* Candidates whose whole text is compared, those sharing most keys first. */

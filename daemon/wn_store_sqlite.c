@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "wn_checkpoint.h"
 #include "wn_err.h"
 #include "wn_extract.h"
 #include "wn_feed.h"
@@ -349,6 +350,7 @@ struct wn_store_sqlite {
     char *path;
     sqlite3_stmt *st[WN_ST_COUNT];
     sqlite3_int64 changes0; /* sqlite3_total_changes() at BEGIN */
+    struct wn_checkpointer *ckpt; /* WAL checkpoints, when writable */
     /* Story candidates of the newest articles, loaded from `sketches` at
      * the first article written (commands that only read never pay). */
     struct wn_story_index story;
@@ -541,6 +543,12 @@ wn_store_sqlite_open(const char *path, unsigned flags, struct wn_store **out,
         if (rc == 0) {
             rc = wn_store_migrate(s, err);
         }
+        /* Without it (out of memory), SQLite checkpoints as configured. */
+        if (rc == 0) {
+            wn_checkpoint_attach(s->db, path,
+                                 WN_STORE_SQLITE_CHECKPOINT_BG_PAGES,
+                                 WN_STORE_SQLITE_CHECKPOINT_PAGES, &s->ckpt);
+        }
     } else {
         int version = 0;
         rc = wn_store_user_version(s, &version, err);
@@ -581,6 +589,7 @@ wn_store_sqlite_close(struct wn_store *base)
     if (s == NULL) {
         return;
     }
+    wn_checkpoint_detach(s->ckpt);
     for (int i = 0; i < WN_ST_COUNT; i++) {
         sqlite3_finalize(s->st[i]);
     }
