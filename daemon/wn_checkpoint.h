@@ -27,7 +27,7 @@
 
 struct wn_checkpointer;
 
-/* What it did, for tests and metrics. */
+/* What it did (the unit test reads it; not yet a metric). */
 struct wn_checkpoint_stats {
     uint64_t background; /* checkpoints that copied frames, on its thread */
     uint64_t foreground; /* checkpoints the committing thread ran */
