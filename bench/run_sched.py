@@ -24,6 +24,7 @@ import os
 import shutil
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -215,6 +216,8 @@ def main():
     ap.add_argument("--max-transfers", type=int, default=64)
     ap.add_argument("--max-host-transfers", type=int, default=6)
     ap.add_argument("--newsboat-threads", type=int, default=8)
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="winnowd runs, each between two floor runs (median judged)")
     ap.add_argument("--idle-feeds", type=int, default=100000)
     ap.add_argument("--idle-seconds", type=float, default=10)
     ap.add_argument("--bare-items", action="store_true",
@@ -251,17 +254,22 @@ def main():
         with open(ufile, "w") as f:
             f.write("\n".join(urls) + "\n")
         floor = rf.floor_binary(ns)
-        results.append(measured(a, ngx, "floor", [floor, "-t", str(a.max_transfers),
-                                                  "-H", str(a.max_host_transfers), ufile],
-                                rundir))
+        floor_cmd = [floor, "-t", str(a.max_transfers), "-H", str(a.max_host_transfers),
+                     ufile]
         db = os.path.join(rundir, "once.db")
         conf = winnowd_conf(a, rundir, "once", urls, db)
         wrap = os.environ.get("WN_BENCH_WRAP", "").split()  # e.g. "perf record -g -o F"
-        results.append(measured(a, ngx, "winnowd", wrap + [a.winnowd, "once", "-c", conf],
-                                rundir))
-        results.append(measured(a, ngx, "floor2", [floor, "-t", str(a.max_transfers),
-                                                   "-H", str(a.max_host_transfers), ufile],
-                                rundir))
+        # Floor and winnowd alternate, so that a slow spell of a shared
+        # machine falls on both; the last floor run closes the series.
+        for i in range(a.repeat):
+            sfx = "" if i == 0 else str(i + 1)
+            results.append(measured(a, ngx, "floor" + sfx, floor_cmd, rundir))
+            for f in (db, db + "-wal", db + "-shm"):
+                if os.path.exists(f):
+                    os.remove(f)
+            results.append(measured(a, ngx, "winnowd" + sfx,
+                                    wrap + [a.winnowd, "once", "-c", conf], rundir))
+        results.append(measured(a, ngx, "floor_last", floor_cmd, rundir))
         if not a.skip_newsboat:
             home = os.path.join(rundir, "newsboat")
             os.makedirs(home)
@@ -281,7 +289,8 @@ def main():
         ngx.stop()
 
     by = {r["label"]: r for r in results}
-    floor_wall = min(by["floor"]["wall"], by["floor2"]["wall"])
+    floors = [r for r in results if r["label"].startswith("floor")]
+    runs = [r for r in results if r["label"].startswith("winnowd")]
     print()
     print("%d feeds (%d hosts, half 304, %d slow at 2 KB/s); max_transfers %d, "
           "max_host_transfers %d" % (a.feeds, a.hosts, a.slow, a.max_transfers,
@@ -294,9 +303,14 @@ def main():
               % (r["label"], r["wall"], r["cpu"], r["rss"], a.feeds / r["wall"],
                  r["peak_host_rps"], r["mean_host_rps"]))
     ok = True
-    w = by["winnowd"]
-    ratio = w["wall"] / floor_wall
-    print("winnowd wall / floor wall: %.2f (target <= 1.5)" % ratio)
+    # Each winnowd run against the faster of the floor runs around it; the
+    # target is judged on the median of those ratios.
+    ratios = [r["wall"] / min(floors[i]["wall"], floors[i + 1]["wall"])
+              for i, r in enumerate(runs)]
+    ratio = statistics.median(ratios)
+    w = runs[min(range(len(runs)), key=lambda i: abs(ratios[i] - ratio))]
+    print("winnowd wall / floor wall: %s; median %.2f (target <= 1.5)"
+          % (" ".join("%.2f" % x for x in ratios), ratio))
     ok &= ratio <= 1.5
     if "newsboat" in by:
         nb = by["newsboat"]
