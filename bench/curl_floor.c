@@ -343,7 +343,9 @@ floor_done(struct floor *f, CURLMsg *msg)
                                  : curl_easy_strerror(msg->data.result));
         }
         f->failed++;
-    } else if (status < 200 || status > 299) {
+    } else if ((status < 200 || status > 299) && status != 304) {
+        /* 304 is a feed fetcher's normal answer (run_sched.py's half of
+         * the feeds); anything else outside 2xx counts as failed. */
         if (!f->quiet) {
             fprintf(stderr, "floor: %s: HTTP %ld\n", url, status);
         }
