@@ -228,6 +228,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
     a = ap.parse_args()
+    if a.repeat < 1:
+        ap.error("--repeat must be at least 1")
     a.build = os.path.abspath(a.build)
     a.winnowd = os.path.join(a.build, "winnowd")
     a.plugins = os.path.join(a.build, "plugins")
