@@ -249,6 +249,9 @@ wn_cmd_reclean(const struct wn_opts *o)
     } else {
         printf("reclean: %zu kept pages, %zu changed, %zu failed\n", r.seen,
                r.changed, r.failed);
+        if (wn_store_search_sync(r.store, &r.err) != 0) {
+            fprintf(stderr, "winnowd: reclean: %s\n", r.err.msg);
+        }
     }
     wn_store_close(r.store);
     wn_plugins_free(r.plugins);

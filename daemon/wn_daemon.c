@@ -1444,6 +1444,11 @@ wn_cmd_once(const struct wn_opts *o)
         uv_timer_start(&d.finish_timer, wn_daemon_finish, 0, 0);
     }
     uv_run(&d.loop, UV_RUN_DEFAULT);
+    /* Searchable when `once` returns (the index follows on a thread of its
+     * own; thread-safe while the writer may still hold the store). */
+    if (wn_store_search_sync(d.store, &err) != 0) {
+        WN_LOG(WN_LOG_WARNING, "winnowd", "%s", err.msg);
+    }
     wn_daemon_summary(&d, stderr);
     wn_ingest_stats(d.ingest, &st);
     /* Non-zero only when nothing at all could be done. */

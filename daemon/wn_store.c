@@ -232,6 +232,12 @@ wn_store_search(struct wn_store *s, const struct wn_store_query *q,
     return s->ops->search(s, q, cb, arg, err);
 }
 
+int
+wn_store_search_sync(struct wn_store *s, struct wn_err *err)
+{
+    return s->ops->search_sync != NULL ? s->ops->search_sync(s, err) : 0;
+}
+
 void
 wn_store_set_down(struct wn_store *s, const char *why)
 {

@@ -14,7 +14,7 @@
 
 #include <winnow/error.h>
 
-#define WN_STORE_SCHEMA_VERSION 7
+#define WN_STORE_SCHEMA_VERSION 8
 #define WN_STORE_BUSY_MS        5000 /* wait for another writer's lock */
 /* SQLite: WAL pages after which a commit copies them back into the
  * database (and fsyncs it): 10,000 (40 MB of WAL) instead of SQLite's 1,000
@@ -304,6 +304,15 @@ typedef int (*wn_store_hit_cb)(const struct wn_store_hit *h, void *arg);
  */
 int wn_store_search(struct wn_store *s, const struct wn_store_query *q,
                     wn_store_hit_cb cb, void *arg, struct wn_err *err);
+
+/*
+ * Waits until the search index holds every article this store committed
+ * (SQLite indexes on a thread of its own, a little behind the writer; a
+ * search on a writable store does this first).  `winnowd once` and
+ * `reclean` call it before they exit.  Returns 0, or < 0 when the index
+ * cannot be written (then searches miss the newest articles).
+ */
+int wn_store_search_sync(struct wn_store *s, struct wn_err *err);
 
 /* ---- health ---- */
 

@@ -59,6 +59,8 @@ struct wn_store_ops {
                  struct wn_err *err); /* NULL: no shared feed set */
     int (*search)(struct wn_store *s, const struct wn_store_query *q,
                   wn_store_hit_cb cb, void *arg, struct wn_err *err);
+    int (*search_sync)(struct wn_store *s,
+                       struct wn_err *err); /* NULL: always in step */
     /* The admin endpoint's reports; each may be NULL. */
     int (*feed_report)(struct wn_store *s, wn_store_feed_report_cb cb,
                        void *arg, struct wn_err *err);

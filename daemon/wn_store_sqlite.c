@@ -6,10 +6,13 @@
  * idempotent (UNIQUE keys and upserts), so running a pass twice stores nothing
  * twice.
  */
+#include <sys/stat.h>
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -17,7 +20,9 @@
 #include "wn_err.h"
 #include "wn_extract.h"
 #include "wn_feed.h"
+#include "wn_log.h"
 #include "wn_page.h"
+#include "wn_search.h"
 #include "wn_shingle.h"
 #include "wn_store_int.h"
 #include "wn_story.h"
@@ -202,6 +207,31 @@ static const struct wn_store_migration wn_store_migrations[] = {
       "  VALUES ('hashsize', 4194304);"
       "INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 8);",
       NULL },
+    { /* 7 -> 8: the search index moves to a file of its own, written by a
+       * thread of its own (wn_search.h): in the writer's transactions it
+       * cost more than the rest of an article's insert.  The store keeps a
+       * key that names it to its index, and a log of the articles changed
+       * or deleted since (inserts need none: the index follows ids). */
+      "DROP TRIGGER IF EXISTS articles_fts_ai;"
+      "DROP TRIGGER IF EXISTS articles_fts_ad;"
+      "DROP TRIGGER IF EXISTS articles_fts_au;"
+      "DROP TABLE IF EXISTS fts_queue;"
+      "DROP TABLE IF EXISTS articles_fts;"
+      "CREATE TABLE search_meta (key BLOB NOT NULL);"
+      "INSERT INTO search_meta (key) VALUES (randomblob(16));"
+      /* AUTOINCREMENT: a trimmed log never gives a seq out twice */
+      "CREATE TABLE search_dirty ("
+      "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+      "  id INTEGER NOT NULL"
+      ");"
+      "CREATE TRIGGER articles_search_ad AFTER DELETE ON articles BEGIN"
+      "  INSERT INTO search_dirty (id) VALUES (old.id);"
+      "END;"
+      "CREATE TRIGGER articles_search_au AFTER UPDATE OF title, text"
+      "  ON articles BEGIN"
+      "  INSERT INTO search_dirty (id) VALUES (new.id);"
+      "END;",
+      NULL },
 };
 
 _Static_assert(sizeof(wn_store_migrations) / sizeof(wn_store_migrations[0])
@@ -220,7 +250,6 @@ enum wn_store_stmt {
     WN_ST_ARTICLE_EXISTS,
     WN_ST_ARTICLE_PUT,
     WN_ST_ARTICLE_UPDATE,
-    WN_ST_FTS_QUEUE,
     WN_ST_ITEM_TWIN_URL,
     WN_ST_ITEM_TWIN_CHASH,
     WN_ST_ITEM_ADOPT,
@@ -290,8 +319,6 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
         /* a new article (the common case) is then last_insert_rowid():
          * no RETURNING, whose results SQLite keeps in a temporary table */
         "ON CONFLICT(url) DO NOTHING",
-    /* A new article waits for the search index (see schema 5). */
-    [WN_ST_FTS_QUEUE] = "INSERT OR IGNORE INTO fts_queue (id) VALUES (?1)",
     /* The same parameters, for an article stored before. */
     [WN_ST_ARTICLE_UPDATE] =
         "UPDATE articles SET fetched_url = ?2, title = ?3, author = ?4,"
@@ -331,13 +358,6 @@ static const char *const wn_store_sql[WN_ST_COUNT] = {
     [WN_ST_RELEASE] = "RELEASE wn_op",
 };
 
-/* Indexes what fts_queue holds (see the schema 2 migration). */
-#define WN_STORE_SQLITE_FTS_FLUSH                                              \
-    "INSERT INTO articles_fts(rowid, title, text)"                             \
-    "  SELECT a.id, a.title, a.text FROM fts_queue q"                          \
-    "  JOIN articles a ON a.id = q.id ORDER BY q.id;"                          \
-    "DELETE FROM fts_queue;"
-
 /* Page cache of each connection.  It is resident memory, and pages it
  * drops come back from the OS page cache: 64, 16, 8, 4 and 2 MB wrote at
  * the same rate on bench/store_bench (20,000 articles of 250 words), and
@@ -351,6 +371,12 @@ struct wn_store_sqlite {
     sqlite3_stmt *st[WN_ST_COUNT];
     sqlite3_int64 changes0; /* sqlite3_total_changes() at BEGIN */
     struct wn_checkpointer *ckpt; /* WAL checkpoints, when writable */
+    struct wn_search *search;     /* writes the search index, when writable */
+    /* Searches: a connection with the index file ATTACHed as `search`,
+     * made at the first search.  A read-only store's own; a writable
+     * store's a second, read-only one, since its BEGIN IMMEDIATE would
+     * lock every attached file, and the indexer with it. */
+    sqlite3 *sdb;
     /* Story candidates of the newest articles, loaded from `sketches` at
      * the first article written (commands that only read never pay). */
     struct wn_story_index story;
@@ -549,6 +575,13 @@ wn_store_sqlite_open(const char *path, unsigned flags, struct wn_store **out,
                                  WN_STORE_SQLITE_CHECKPOINT_BG_PAGES,
                                  WN_STORE_SQLITE_CHECKPOINT_PAGES, &s->ckpt);
         }
+        /* Without it the store still works; searches see an old index. */
+        if (rc == 0) {
+            struct wn_err serr;
+            if (wn_search_start(path, &s->search, &serr) != 0) {
+                WN_LOG(WN_LOG_WARNING, "store", "%s", serr.msg);
+            }
+        }
     } else {
         int version = 0;
         rc = wn_store_user_version(s, &version, err);
@@ -589,6 +622,10 @@ wn_store_sqlite_close(struct wn_store *base)
     if (s == NULL) {
         return;
     }
+    if (s->sdb != s->db) {
+        sqlite3_close(s->sdb);
+    }
+    wn_search_stop(s->search);
     wn_checkpoint_detach(s->ckpt);
     for (int i = 0; i < WN_ST_COUNT; i++) {
         sqlite3_finalize(s->st[i]);
@@ -612,15 +649,12 @@ wn_store_sqlite_commit(struct wn_store *base, struct wn_err *err)
 {
     struct wn_store_sqlite *s = wn_store_sqlite_of(base);
     int wrote = sqlite3_total_changes64(s->db) != s->changes0;
-    int rc = wrote ? wn_store_exec(s, WN_STORE_SQLITE_FTS_FLUSH, err) : 0;
-
-    if (rc == 0) {
-        rc = wn_store_exec(s, "COMMIT", err);
-    }
+    int rc = wn_store_exec(s, "COMMIT", err);
 
     /* Only a commit that wrote proves there is room again. */
     if (rc == 0 && wrote) {
         wn_store_set_up(base);
+        wn_search_kick(s->search);
     }
     return rc;
 }
@@ -1352,12 +1386,6 @@ wn_store_sqlite_article_put(struct wn_store *base, const struct wn_article *a,
             id = sqlite3_changes(s->db) == 1 ? sqlite3_last_insert_rowid(s->db)
                                              : 0;
             rc = 0;
-            if (id != 0) {
-                sqlite3_stmt *q = s->st[WN_ST_FTS_QUEUE];
-                sqlite3_bind_int64(q, 1, id);
-                rc = wn_store_step_done(s, q, err,
-                                        "queueing an article for search");
-            }
         } else if (update && rc == SQLITE_ROW) {
             id = sqlite3_column_int64(st, 0);
             rc = 0;
@@ -1370,9 +1398,9 @@ wn_store_sqlite_article_put(struct wn_store *base, const struct wn_article *a,
     if (rc == 0) {
         rc = wn_store_sqlite_index(s, id, keys, nkeys, err);
     }
-    /* Outside a transaction (commands, tests) nothing else would index it. */
+    /* Outside a transaction (commands, tests) no commit tells the index. */
     if (rc == 0 && sqlite3_get_autocommit(s->db)) {
-        rc = wn_store_exec(s, WN_STORE_SQLITE_FTS_FLUSH, err);
+        wn_search_kick(s->search);
     }
 failed:
     free(tags_json);
@@ -1578,6 +1606,21 @@ wn_store_sqlite_item_days(struct wn_store *base, int64_t since,
     return rc;
 }
 
+/* The search index's file (its WAL is not counted, as the store's is not). */
+static int64_t
+wn_store_sqlite_index_size(struct wn_store_sqlite *s)
+{
+    char *path = wn_search_path(s->path);
+    struct stat sb;
+    int64_t size = 0;
+
+    if (path != NULL && stat(path, &sb) == 0) {
+        size = (int64_t) sb.st_size;
+    }
+    free(path);
+    return size;
+}
+
 static int
 wn_store_sqlite_size(struct wn_store *base, int64_t *bytes, struct wn_err *err)
 {
@@ -1593,7 +1636,7 @@ wn_store_sqlite_size(struct wn_store *base, int64_t *bytes, struct wn_err *err)
     }
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        *bytes = sqlite3_column_int64(st, 0);
+        *bytes = sqlite3_column_int64(st, 0) + wn_store_sqlite_index_size(s);
         rc = 0;
     } else {
         rc = wn_store_fail(s, err, "reading the size");
@@ -1803,6 +1846,9 @@ wn_store_sqlite_limit(struct wn_store *base, int64_t max_bytes,
                           : 2147483646;
     snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
              (long long) pages);
+    /* The index file has the same cap: full, it falls behind the store
+     * (logged) and catches up when there is room again. */
+    wn_search_limit(s->search, max_bytes);
     return wn_store_exec(s, sql, err);
 }
 
@@ -1886,6 +1932,93 @@ wn_store_sqlite_search_run(struct wn_store_sqlite *s, sqlite3_stmt *st,
     return rc;
 }
 
+/* The connection searches use (s->sdb), made at the first search. */
+static int
+wn_store_sqlite_attach_index(struct wn_store_sqlite *s, struct wn_err *err)
+{
+    sqlite3 *db = s->search == NULL ? s->db : NULL;
+    sqlite3_stmt *st = NULL;
+    char *path;
+    int rc = 0;
+
+    if (s->sdb != NULL) {
+        return 0;
+    }
+    path = wn_search_path(s->path);
+    if (path == NULL) {
+        return wn_err_set(err, WN_ENOMEM, "out of memory");
+    }
+    if (access(path, F_OK) != 0) {
+        rc = wn_err_set(err, WN_ESTORE,
+                        "store %s: no search index yet (%s): winnowd builds "
+                        "it when it runs",
+                        s->path, path);
+    } else if (db == NULL
+               && sqlite3_open_v2(s->path, &db,
+                                  SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                                  NULL)
+                      != SQLITE_OK)
+    {
+        rc = wn_err_set(err, WN_ESTORE, "store %s: cannot open: %s", s->path,
+                        db != NULL ? sqlite3_errmsg(db) : "out of memory");
+    } else if (sqlite3_prepare_v2(db, "ATTACH ?1 AS search", -1, &st, NULL)
+                   != SQLITE_OK
+               || (sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC),
+                   sqlite3_step(st) != SQLITE_DONE))
+    {
+        rc = wn_err_set(err, WN_ESTORE, "store %s: search index %s: %s",
+                        s->path, path, sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(st);
+    free(path);
+    if (rc == 0) {
+        s->sdb = db;
+        sqlite3_busy_timeout(db, WN_STORE_BUSY_MS);
+    } else if (db != s->db) {
+        sqlite3_close(db);
+    }
+    return rc;
+}
+
+/* A reader says when the index is behind the store (the daemon is
+ * catching up, or was stopped before it had). */
+static void
+wn_store_sqlite_index_lag(struct wn_store_sqlite *s)
+{
+    static const char sql[] =
+        "SELECT (SELECT count(*) FROM main.articles WHERE id >"
+        "         (SELECT article_wm FROM search.state))"
+        "     + (SELECT count(*) FROM main.search_dirty WHERE seq >"
+        "         (SELECT dirty_seq FROM search.state))";
+    sqlite3_stmt *st;
+
+    if (sqlite3_prepare_v2(s->sdb, sql, -1, &st, NULL) != SQLITE_OK) {
+        return;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+        WN_LOG(WN_LOG_NOTICE, "store",
+               "%s: the search index is %lld articles behind the store; "
+               "winnowd indexes them while it runs",
+               s->path, (long long) sqlite3_column_int64(st, 0));
+    }
+    sqlite3_finalize(st);
+}
+
+/* A failed search says nothing of whether the store can take writes. */
+static int
+wn_store_search_fail(struct wn_store_sqlite *s, struct wn_err *err)
+{
+    return wn_err_set(err, WN_ESTORE, "store %s: searching: %s", s->path,
+                      sqlite3_errmsg(s->sdb));
+}
+
+static int
+wn_store_sqlite_search_sync(struct wn_store *base, struct wn_err *err)
+{
+    struct wn_store_sqlite *s = wn_store_sqlite_of(base);
+    return s->search != NULL ? wn_search_sync(s->search, err) : 0;
+}
+
 static int
 wn_store_sqlite_search(struct wn_store *base, const struct wn_store_query *q,
                        wn_store_hit_cb cb, void *arg, struct wn_err *err)
@@ -1909,7 +2042,8 @@ wn_store_sqlite_search(struct wn_store *base, const struct wn_store_query *q,
         "FROM (SELECT id, r FROM"
         "       (SELECT articles_fts.rowid AS id,"
         "          bm25(articles_fts, 5.0, 1.0) AS r"
-        "        FROM articles_fts JOIN articles m ON m.id = articles_fts.rowid"
+        "        FROM search.articles_fts"
+        "        JOIN articles m ON m.id = articles_fts.rowid"
         "        WHERE articles_fts MATCH ?1"
         "          AND (?2 IS NULL OR EXISTS (SELECT 1 FROM items i"
         "            JOIN feeds fi ON fi.id = i.feed_id"
@@ -1920,7 +2054,7 @@ wn_store_sqlite_search(struct wn_store *base, const struct wn_store_query *q,
         "        ORDER BY articles_fts.rowid DESC LIMIT " WN_STORE_STR(
             WN_STORE_SEARCH_WINDOW) ")"
                                     "      ORDER BY r LIMIT ?6) t"
-                                    "  JOIN articles_fts ON articles_fts.rowid = t.id"
+                                    "  JOIN search.articles_fts ON articles_fts.rowid = t.id"
                                     "  JOIN articles a ON a.id = t.id"
                                     "  LEFT JOIN feeds f ON f.id = a.feed_id "
                                     "WHERE articles_fts MATCH ?1 "
@@ -1931,11 +2065,11 @@ wn_store_sqlite_search(struct wn_store *base, const struct wn_store_query *q,
         "  a.published, a.stored_at, t.r, a.story "
         "FROM (SELECT id, r FROM"
         "       (SELECT rowid AS id, bm25(articles_fts, 5.0, 1.0) AS r"
-        "        FROM articles_fts WHERE articles_fts MATCH ?1"
+        "        FROM search.articles_fts WHERE articles_fts MATCH ?1"
         "        ORDER BY rowid DESC LIMIT " WN_STORE_STR(
             WN_STORE_SEARCH_WINDOW) ")"
                                     "      ORDER BY r LIMIT ?6) t"
-                                    "  JOIN articles_fts ON articles_fts.rowid = t.id"
+                                    "  JOIN search.articles_fts ON articles_fts.rowid = t.id"
                                     "  JOIN articles a ON a.id = t.id"
                                     "  LEFT JOIN feeds f ON f.id = a.feed_id "
                                     "WHERE articles_fts MATCH ?1"
@@ -1946,10 +2080,22 @@ wn_store_sqlite_search(struct wn_store *base, const struct wn_store_query *q,
     sqlite3_stmt *st;
     int rc, hits = 0;
 
-    if (sqlite3_prepare_v2(s->db, filtered ? sql : fast_sql, -1, &st, NULL)
+    /* A writable store searches what it wrote; a reader (the command,
+     * beside a running daemon) what the indexer has committed so far. */
+    rc = s->search != NULL ? wn_search_sync(s->search, err) : 0;
+    if (rc == 0) {
+        rc = wn_store_sqlite_attach_index(s, err);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    if (s->search == NULL) {
+        wn_store_sqlite_index_lag(s);
+    }
+    if (sqlite3_prepare_v2(s->sdb, filtered ? sql : fast_sql, -1, &st, NULL)
         != SQLITE_OK)
     {
-        return wn_store_fail(s, err, "searching");
+        return wn_store_search_fail(s, err);
     }
     rc = wn_store_sqlite_search_run(s, st, q, q->match, cb, arg, &hits);
     if (rc == SQLITE_ERROR && hits == 0) {
@@ -1964,7 +2110,7 @@ wn_store_sqlite_search(struct wn_store *base, const struct wn_store_query *q,
                  : SQLITE_DONE;
         free(words);
     }
-    rc = rc == SQLITE_DONE ? hits : wn_store_fail(s, err, "searching");
+    rc = rc == SQLITE_DONE ? hits : wn_store_search_fail(s, err);
     sqlite3_finalize(st);
     return rc;
 }
@@ -2095,4 +2241,5 @@ static const struct wn_store_ops wn_store_sqlite_ops = {
     .retain = wn_store_sqlite_retain,
     .limit = wn_store_sqlite_limit,
     .search = wn_store_sqlite_search,
+    .search_sync = wn_store_sqlite_search_sync,
 };

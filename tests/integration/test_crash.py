@@ -39,12 +39,39 @@ def acknowledged(log):
         return {m.group(1) for m in map(ACK.search, f) if m}
 
 
-def check_db(db, acks, total_pages):
+def check_index(db, synced):
+    """The search index (a file of its own, written behind the store)
+    passes its checks and indexes only committed articles (nothing is
+    deleted in this test); once synced (after `once`) it holds exactly the
+    store's articles."""
+    c = sqlite3.connect(db + "-search")
+    try:
+        ok = c.execute("PRAGMA integrity_check").fetchall()
+        assert ok == [("ok",)], f"search index integrity_check: {ok}"
+        c.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+        c.execute("ATTACH ? AS store", (db,))
+        ahead = c.execute("SELECT count(*) FROM articles_fts f WHERE NOT EXISTS"
+                          " (SELECT 1 FROM store.articles a"
+                          "  WHERE a.id = f.rowid AND a.text = f.text)").fetchone()[0]
+        assert ahead == 0, f"{ahead} index entries of articles the store does not have"
+        if synced:
+            off = c.execute("SELECT (SELECT count(*) FROM articles_fts)"
+                            " - (SELECT count(*) FROM store.articles),"
+                            " (SELECT count(*) FROM store.articles a"
+                            "  LEFT JOIN articles_fts f ON f.rowid = a.id"
+                            "  WHERE f.rowid IS NULL OR f.text IS NOT a.text)").fetchone()
+            assert off == (0, 0), f"index against store (extra, missing): {off}"
+    finally:
+        c.close()
+
+
+def check_db(db, acks, total_pages, synced=False):
     c = sqlite3.connect(db)
     try:
         ok = c.execute("PRAGMA integrity_check").fetchall()
         assert ok == [("ok",)], f"integrity_check: {ok}"
-        c.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+        if os.path.exists(db + "-search"):
+            check_index(db, synced)
         urls = [r[0] for r in c.execute("SELECT url FROM articles")]
         assert len(urls) == len(set(urls)), "an article stored twice"
         dup = c.execute("SELECT hash, count(*) FROM articles GROUP BY hash "
@@ -97,7 +124,7 @@ def main():
             # A clean run to the end: every article, once.
             for _ in range(3):
                 p = wnlib.run(WINNOWD, "once", "-c", conf, timeout=600)
-                stored = check_db(db, acknowledged(log), len(pages))
+                stored = check_db(db, acknowledged(log), len(pages), synced=True)
                 if stored == len(pages):
                     break
             assert stored == len(pages), f"{stored} of {len(pages)} articles after the final pass"

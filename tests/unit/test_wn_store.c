@@ -79,19 +79,35 @@ store_creates_schema_in_wal_mode(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(st, 0), WN_STORE_SCHEMA_VERSION);
     sqlite3_finalize(st);
-    /* The search index's write settings (schema 7) are in its config. */
-    assert_int_equal(
-        sqlite3_prepare_v2(db,
-                           "SELECT group_concat(k || '=' || v, ',') FROM"
-                           " (SELECT k, v FROM articles_fts_config"
-                           "  WHERE k IN ('automerge', 'hashsize', 'pgsz')"
-                           "  ORDER BY k)",
-                           -1, &st, NULL),
-        SQLITE_OK);
+    /* The search index is in a file of its own (schema 8), with its
+     * write settings in its config. */
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*) FROM sqlite_schema"
+                                        " WHERE name LIKE 'articles_fts%'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *) sqlite3_column_text(st, 0),
-                        "automerge=8,hashsize=4194304,pgsz=4050");
+    assert_int_equal(sqlite3_column_int(st, 0), 0);
     sqlite3_finalize(st);
+    {
+        char ipath[WN_TEST_DB_PATH_MAX + 16];
+        sqlite3 *idb;
+        snprintf(ipath, sizeof(ipath), "%s-search", wn_test_db_path);
+        assert_int_equal(sqlite3_open(ipath, &idb), SQLITE_OK);
+        assert_int_equal(
+            sqlite3_prepare_v2(idb,
+                               "SELECT group_concat(k || '=' || v, ',') FROM"
+                               " (SELECT k, v FROM articles_fts_config"
+                               "  WHERE k IN ('automerge', 'hashsize', 'pgsz')"
+                               "  ORDER BY k)",
+                               -1, &st, NULL),
+            SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal((const char *) sqlite3_column_text(st, 0),
+                            "automerge=8,hashsize=4194304,pgsz=4050");
+        sqlite3_finalize(st);
+        sqlite3_close(idb);
+    }
     /* A database from a newer winnowd is refused, not damaged. */
     assert_int_equal(
         sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL),
@@ -541,19 +557,14 @@ store_searches_links_stories_and_expires(void **state)
     wn_store_close(s);
 }
 
-/* The FTS5 index's own check, through a second connection. */
+/* Once synced, the index holds exactly the store's articles. */
 static void
-assert_fts_consistent(void)
+assert_fts_consistent(struct wn_store *s)
 {
-    sqlite3 *db;
+    struct wn_err err;
 
-    assert_int_equal(sqlite3_open(wn_test_db_path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "INSERT INTO articles_fts(articles_fts)"
-                                  " VALUES ('integrity-check')",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(wn_store_search_sync(s, &err), 0);
+    wn_test_db_assert_index(wn_test_db_path);
 }
 
 static void
@@ -576,7 +587,7 @@ store_search_index_follows_writes_within_a_transaction(void **state)
     assert_int_equal(
         wn_store_article_put(s, b, "https://x.example/2", NULL, 12, &err), 0);
     assert_int_equal(wn_store_commit(s, &err), 0);
-    assert_fts_consistent();
+    assert_fts_consistent(s);
     assert_int_equal(search_n(s, "otter", NULL, NULL), 1);
     assert_int_equal(search_n(s, "heron", NULL, NULL), 1);
     /* rewritten after it was indexed, in and out of a transaction */
@@ -586,7 +597,7 @@ store_search_index_follows_writes_within_a_transaction(void **state)
     assert_int_equal(wn_store_commit(s, &err), 0);
     assert_int_equal(
         wn_store_article_put(s, b, "https://x.example/1", NULL, 14, &err), 0);
-    assert_fts_consistent();
+    assert_fts_consistent(s);
     assert_int_equal(search_n(s, "otter", NULL, NULL), 0);
     assert_int_equal(search_n(s, "walrus", NULL, NULL), 1);
     assert_int_equal(search_n(s, "heron", NULL, NULL), 1);

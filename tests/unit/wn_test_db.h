@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include <winnow/error.h>
 
@@ -22,16 +23,19 @@
 
 #define WN_TEST_DB_PATH_MAX 80
 
+/* The store, its search index (wn_search.h) and their -wal and -shm. */
 static inline void
 wn_test_db_remove(const char *path)
 {
-    char p[WN_TEST_DB_PATH_MAX + 8];
+    static const char *const suffix[] = {
+        "", "-wal", "-shm", "-search", "-search-wal", "-search-shm"
+    };
+    char p[WN_TEST_DB_PATH_MAX + 16];
 
-    unlink(path);
-    snprintf(p, sizeof(p), "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", path);
-    unlink(p);
+    for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+        snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+        unlink(p);
+    }
 }
 
 /* The store of this test program: the pid keeps programs that CTest runs
@@ -76,6 +80,48 @@ wn_test_db_count_pending(const struct wn_store_pending *p, void *arg)
     (void) p;
     (*(int *) arg)++;
     return 0;
+}
+
+/*
+ * The search index beside the store at `path` holds exactly the store's
+ * articles, as the store holds them now (FTS5's own check, then every row
+ * against the store's); through connections of its own.  Call once the
+ * index is synced.
+ */
+static inline void
+wn_test_db_assert_index(const char *path)
+{
+    char ipath[WN_TEST_DB_PATH_MAX + 16];
+    sqlite3_stmt *st = NULL;
+    sqlite3 *db;
+
+    snprintf(ipath, sizeof(ipath), "%s-search", path);
+    assert_int_equal(sqlite3_open(ipath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO articles_fts(articles_fts)"
+                                  " VALUES ('integrity-check')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "ATTACH ?1 AS store", -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "SELECT (SELECT count(*) FROM articles_fts)"
+                           "  - (SELECT count(*) FROM store.articles),"
+                           " (SELECT count(*) FROM store.articles a"
+                           "   LEFT JOIN articles_fts f ON f.rowid = a.id"
+                           "   WHERE f.rowid IS NULL OR f.title IS NOT a.title"
+                           "     OR f.text IS NOT a.text)",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0); /* none extra */
+    assert_int_equal(sqlite3_column_int(st, 1), 0); /* none missing or old */
+    sqlite3_finalize(st);
+    sqlite3_close(db);
 }
 
 #endif /* WN_TEST_DB_H */
