@@ -135,6 +135,42 @@ class StoreCommands(unittest.TestCase):
         p = wnlib.run(WINNOWD, "reclean", "-c", self.conf, "--site", "example.org", check=0)
         self.assertIn("reclean: 0 kept pages", p.stdout)
 
+    def test_search_index_behind_missing_and_rebuilt(self):
+        """The index file is written behind the store: a search says how
+        far behind it is, `once` brings it up to date, and a lost index
+        file is built again from the store."""
+        wnlib.run(WINNOWD, "once", "-c", self.conf, check=0)
+        # Changes the daemon has not indexed (as if it was killed first).
+        c = sqlite3.connect(self.db)
+        c.execute("UPDATE articles SET text = text || ' zebrafish'"
+                  " WHERE url LIKE '%/001-%'")
+        c.execute("DELETE FROM articles WHERE url LIKE '%/003-%'")
+        c.commit()
+        c.close()
+        p = wnlib.run(WINNOWD, "search", "-c", self.conf, "zebrafish", check=0)
+        self.assertEqual(p.stdout, "")
+        self.assertIn("the search index is 2 articles behind the store", p.stderr)
+
+        # The next pass indexes them before it exits.
+        wnlib.run(WINNOWD, "once", "-c", self.conf, check=0)
+        p = wnlib.run(WINNOWD, "search", "-c", self.conf, "zebrafish", "--json", check=0)
+        hits = [json.loads(l) for l in p.stdout.splitlines()]
+        self.assertEqual([seed_of(h["url"]) for h in hits], ["001"])
+        self.assertNotIn("behind", p.stderr)
+
+        # A lost index file: the search says so; the next pass builds it.
+        for suffix in ("-search", "-search-wal", "-search-shm"):
+            if os.path.exists(self.db + suffix):
+                os.remove(self.db + suffix)
+        p = wnlib.run(WINNOWD, "search", "-c", self.conf, "zebrafish")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no search index yet", p.stderr)
+        self.assertIn(self.db + "-search", p.stderr)
+        wnlib.run(WINNOWD, "once", "-c", self.conf, check=0)
+        p = wnlib.run(WINNOWD, "search", "-c", self.conf, "Kadhimi", "--json", check=0)
+        self.assertGreaterEqual(len(p.stdout.splitlines()), 1)
+        self.assertEqual(p.stderr, "")
+
 
 class FullDisk(unittest.TestCase):
     def test_a_full_store_is_reported_and_writing_resumes(self):
