@@ -446,7 +446,7 @@ wn_search_round(struct wn_search *x, struct wn_err *err)
 {
     sqlite3_stmt *dirty = x->st[WN_SX_DIRTY];
     int64_t wm = 0, dseq = 0, upto = 0, top = 0;
-    uint64_t resynced = 0, added = 0;
+    uint64_t logged = 0, resynced = 0, added = 0;
     int more = 0, none = 0, rc;
 
     wn_search_apply_limit(x);
@@ -471,8 +471,12 @@ wn_search_round(struct wn_search *x, struct wn_err *err)
         while ((rc = sqlite3_step(dirty)) == SQLITE_ROW) {
             int64_t id = sqlite3_column_int64(dirty, 1);
             dseq = sqlite3_column_int64(dirty, 0);
+            logged++;
             /* above the watermark, the articles below add it as it is */
-            if (id <= wm && wn_search_resync(x, id, err) != 0) {
+            if (id > wm) {
+                continue;
+            }
+            if (wn_search_resync(x, id, err) != 0) {
                 break;
             }
             resynced++;
@@ -485,7 +489,7 @@ wn_search_round(struct wn_search *x, struct wn_err *err)
             rc = wn_search_fail(x, x->store, err, "reading the change log");
         }
         sqlite3_reset(dirty);
-        more = resynced == WN_SEARCH_BATCH;
+        more = logged == WN_SEARCH_BATCH;
     }
     if (rc == 0 && !more) {
         sqlite3_bind_int64(x->st[WN_SX_UPTO], 1, wm);
@@ -519,7 +523,7 @@ wn_search_round(struct wn_search *x, struct wn_err *err)
     }
     /* The applied log entries are of no more use.  Best effort: the store
      * may be busy or full; the next round trims them then. */
-    if (resynced > 0) {
+    if (logged > 0) {
         sqlite3_bind_int64(x->st[WN_SX_TRIM], 1, dseq);
         sqlite3_step(x->st[WN_SX_TRIM]);
         sqlite3_reset(x->st[WN_SX_TRIM]);

@@ -2081,11 +2081,15 @@ wn_store_sqlite_search(struct wn_store *base, const struct wn_store_query *q,
     int rc, hits = 0;
 
     /* A writable store searches what it wrote; a reader (the command,
-     * beside a running daemon) what the indexer has committed so far. */
-    rc = s->search != NULL ? wn_search_sync(s->search, err) : 0;
-    if (rc == 0) {
-        rc = wn_store_sqlite_attach_index(s, err);
+     * beside a running daemon) what the indexer has committed so far.  An
+     * index that cannot be written now is still searched as it is. */
+    if (s->search != NULL) {
+        struct wn_err serr;
+        if (wn_search_sync(s->search, &serr) != 0) {
+            WN_LOG(WN_LOG_WARNING, "store", "%s", serr.msg);
+        }
     }
+    rc = wn_store_sqlite_attach_index(s, err);
     if (rc != 0) {
         return rc;
     }
