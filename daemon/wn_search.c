@@ -366,6 +366,24 @@ wn_search_resync(struct wn_search *x, int64_t id, struct wn_err *err)
     return rc;
 }
 
+/* Ends a loop over a store statement's rows (rc: its last step) and
+ * resets it: 0 when it ran to the end; when the loop's body stopped it on
+ * a row, that error (already in err). */
+static int
+wn_search_rows_end(struct wn_search *x, sqlite3_stmt *st, int rc,
+                   struct wn_err *err, const char *what)
+{
+    if (rc == SQLITE_DONE) {
+        rc = 0;
+    } else if (rc == SQLITE_ROW) {
+        rc = WN_ESTORE;
+    } else {
+        rc = wn_search_fail(x, x->store, err, what);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
 /* The store's articles in (wm, upto], in id order. */
 static int
 wn_search_add(struct wn_search *x, int64_t wm, int64_t upto, uint64_t *added,
@@ -385,15 +403,36 @@ wn_search_add(struct wn_search *x, int64_t wm, int64_t upto, uint64_t *added,
         }
         (*added)++;
     }
-    if (rc == SQLITE_DONE) {
-        rc = 0;
-    } else if (rc == SQLITE_ROW) {
-        rc = WN_ESTORE; /* err is set */
-    } else {
-        rc = wn_search_fail(x, x->store, err, "reading articles");
+    return wn_search_rows_end(x, rows, rc, err, "reading articles");
+}
+
+/*
+ * Applies the change log after *dseq (one batch): each logged id at most
+ * `wm` is read again; those above it are left to wn_search_add.  Counts
+ * the entries read and the ids applied.
+ */
+static int
+wn_search_apply_log(struct wn_search *x, int64_t wm, int64_t *dseq,
+                    uint64_t *logged, uint64_t *resynced, struct wn_err *err)
+{
+    sqlite3_stmt *dirty = x->st[WN_SX_DIRTY];
+    int rc;
+
+    sqlite3_bind_int64(dirty, 1, *dseq);
+    sqlite3_bind_int(dirty, 2, WN_SEARCH_BATCH);
+    while ((rc = sqlite3_step(dirty)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(dirty, 1);
+        *dseq = sqlite3_column_int64(dirty, 0);
+        (*logged)++;
+        if (id > wm) {
+            continue;
+        }
+        if (wn_search_resync(x, id, err) != 0) {
+            break;
+        }
+        (*resynced)++;
     }
-    sqlite3_reset(rows);
-    return rc;
+    return wn_search_rows_end(x, dirty, rc, err, "reading the change log");
 }
 
 /* Reads one int64 column of a one-row statement; resets it. */
@@ -444,7 +483,6 @@ wn_search_apply_limit(struct wn_search *x)
 static int
 wn_search_round(struct wn_search *x, struct wn_err *err)
 {
-    sqlite3_stmt *dirty = x->st[WN_SX_DIRTY];
     int64_t wm = 0, dseq = 0, upto = 0, top = 0;
     uint64_t logged = 0, resynced = 0, added = 0;
     int more = 0, none = 0, rc;
@@ -466,29 +504,7 @@ wn_search_round(struct wn_search *x, struct wn_err *err)
         sqlite3_reset(st);
     }
     if (rc == 0) {
-        sqlite3_bind_int64(dirty, 1, dseq);
-        sqlite3_bind_int(dirty, 2, WN_SEARCH_BATCH);
-        while ((rc = sqlite3_step(dirty)) == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(dirty, 1);
-            dseq = sqlite3_column_int64(dirty, 0);
-            logged++;
-            /* above the watermark, the articles below add it as it is */
-            if (id > wm) {
-                continue;
-            }
-            if (wn_search_resync(x, id, err) != 0) {
-                break;
-            }
-            resynced++;
-        }
-        if (rc == SQLITE_DONE) {
-            rc = 0;
-        } else if (rc == SQLITE_ROW) {
-            rc = WN_ESTORE; /* err is set */
-        } else {
-            rc = wn_search_fail(x, x->store, err, "reading the change log");
-        }
-        sqlite3_reset(dirty);
+        rc = wn_search_apply_log(x, wm, &dseq, &logged, &resynced, err);
         more = logged == WN_SEARCH_BATCH;
     }
     if (rc == 0 && !more) {
