@@ -37,6 +37,8 @@ struct op {
     int runs;         /* times fn ran */
     int order;        /* when it last ran, counting from 1 */
     int done;         /* times done ran */
+    /* When set, fn posts `started`, then waits for `gate` (once). */
+    uv_sem_t *started, *gate;
 };
 
 static int ran;
@@ -51,6 +53,12 @@ op_fn(struct wn_store *s, struct wn_write_op *wop, struct wn_err *err)
 
     o->runs++;
     o->order = ++ran;
+    if (o->gate != NULL) {
+        uv_sem_t *gate = o->gate;
+        o->gate = NULL;
+        uv_sem_post(o->started);
+        uv_sem_wait(gate);
+    }
     snprintf(url, sizeof(url), "http://example.invalid/%s.xml", o->name);
     rc = wn_store_feed_sync(s, o->name, url, &f, err);
     if (rc == 0) {
@@ -458,20 +466,54 @@ big_feed_fn(struct wn_store *s, struct wn_write_op *wop, struct wn_err *err)
 }
 
 static void
+submit(struct wn_writer *w, struct op *o)
+{
+    if (o->op.fn == NULL) {
+        o->op.fn = op_fn;
+    }
+    o->op.done = op_done;
+    o->op.data = o;
+    wn_writer_submit(w, &o->op);
+}
+
+static void
 run_until_idle(uv_loop_t *loop, struct wn_writer *w, struct op *ops, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (ops[i].op.fn == NULL) {
-            ops[i].op.fn = op_fn;
-        }
-        ops[i].op.done = op_done;
-        ops[i].op.data = &ops[i];
-        wn_writer_submit(w, &ops[i].op);
+        submit(w, &ops[i]);
     }
     uv_run(loop, UV_RUN_DEFAULT);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(ops[i].done, 1);
     }
+}
+
+/*
+ * Runs ops[0] (an op_fn op) in a batch of its own, then ops[1..n) in one
+ * batch: they are submitted while ops[0] runs, held until they all are,
+ * whatever the threads' timing.
+ */
+static void
+run_first_alone(uv_loop_t *loop, struct wn_writer *w, struct op *ops, size_t n)
+{
+    uv_sem_t started, gate;
+
+    assert_int_equal(uv_sem_init(&started, 0), 0);
+    assert_int_equal(uv_sem_init(&gate, 0), 0);
+    ops[0].started = &started;
+    ops[0].gate = &gate;
+    submit(w, &ops[0]);
+    uv_sem_wait(&started);
+    for (size_t i = 1; i < n; i++) {
+        submit(w, &ops[i]);
+    }
+    uv_sem_post(&gate);
+    uv_run(loop, UV_RUN_DEFAULT);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(ops[i].done, 1);
+    }
+    uv_sem_destroy(&gate);
+    uv_sem_destroy(&started);
 }
 
 /* A writer on a store limited to WN_TEST_FULL_MAX bytes. */
@@ -522,7 +564,7 @@ writer_stays_not_ready_while_the_disk_is_full(void **state)
     full_open(&f);
     assert_true(wn_writer_ready(f.w, &why));
 
-    run_until_idle(&f.loop, f.w, batch, 3);
+    run_first_alone(&f.loop, f.w, batch, 3);
     assert_true(batch[1].op.rc < 0);
     assert_non_null(strstr(batch[1].op.err.msg, "(disk full)"));
     assert_int_equal(batch[0].op.rc, 0);
@@ -554,7 +596,7 @@ writer_names_the_cause_when_sqlite_drops_the_transaction(void **state)
 
     (void) state;
     full_open(&f);
-    run_until_idle(&f.loop, f.w, batch, 3); /* a alone, then big and c */
+    run_first_alone(&f.loop, f.w, batch, 3); /* a alone, then big and c */
     assert_int_equal(batch[0].op.rc, 0);
     for (int i = 1; i < 3; i++) {
         assert_true(batch[i].op.rc < 0);
