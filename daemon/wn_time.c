@@ -593,6 +593,10 @@ wn_time_parse_offset(const char *s, int *minutes)
             return WN_EINVAL;
         }
         *minutes += extra;
+        /* each part within a day, their sum too ("HST-15" is no zone) */
+        if (*minutes < -24 * 60 || *minutes > 24 * 60) {
+            return WN_EINVAL;
+        }
     }
     wn_tp_skip_space(&c);
     return *c.p == '\0' ? 0 : WN_EINVAL;

@@ -173,6 +173,9 @@ time_zoneless_takes_the_given_zone(void **state)
     assert_int_not_equal(wn_time_parse_offset("Europe/Paris", &m), 0);
     assert_int_not_equal(wn_time_parse_offset("A", &m), 0);
     assert_int_not_equal(wn_time_parse_offset("+25:00", &m), 0);
+    /* a named zone and an offset that add up to more than a day */
+    assert_int_not_equal(wn_time_parse_offset("HST-15", &m), 0);
+    assert_int_not_equal(wn_time_parse_offset("JST+23", &m), 0);
     assert_int_not_equal(wn_time_parse_offset("", &m), 0);
 }
 
