@@ -284,6 +284,26 @@ wn_tp_clock(struct wn_tp *c, int *h, int *mi, int *s)
     return 1;
 }
 
+/*
+ * After a zone name (its offset in *minutes): an offset added to it
+ * ("GMT+2", "UTC-05:00"), if one follows.  0 when that offset is
+ * malformed or the sum is beyond a day ("HST-15" is no zone).
+ */
+static int
+wn_tp_name_offset(struct wn_tp *c, int *minutes)
+{
+    int extra;
+
+    if (*c->p != '+' && *c->p != '-') {
+        return 1;
+    }
+    if (!wn_tp_offset(c, &extra)) {
+        return 0;
+    }
+    *minutes += extra;
+    return *minutes >= -24 * 60 && *minutes <= 24 * 60;
+}
+
 /* Zone after a time: offset, Z or a name; absent means UTC. */
 static int
 wn_tp_zone(struct wn_tp *c, int *minutes)
@@ -308,15 +328,7 @@ wn_tp_zone(struct wn_tp *c, int *minutes)
                || strcmp(word, "pm") == 0;
     }
     c->zoned = 1;
-    /* "GMT+2", "UTC-05:00" */
-    if (*c->p == '+' || *c->p == '-') {
-        int extra;
-        if (!wn_tp_offset(c, &extra)) {
-            return 0;
-        }
-        *minutes += extra;
-    }
-    return 1;
+    return wn_tp_name_offset(c, minutes);
 }
 
 /* RFC 3339 / ISO 8601: 2021-02-24T12:27:00Z, 2021-02-24 12:27+01:00,
@@ -587,16 +599,8 @@ wn_time_parse_offset(const char *s, int *minutes)
                || !wn_time_zone_name(word, minutes) || strlen(word) == 1)
     {
         return WN_EINVAL;
-    } else if ((*c.p == '+' || *c.p == '-')) {
-        int extra;
-        if (!wn_tp_offset(&c, &extra)) {
-            return WN_EINVAL;
-        }
-        *minutes += extra;
-        /* each part within a day, their sum too ("HST-15" is no zone) */
-        if (*minutes < -24 * 60 || *minutes > 24 * 60) {
-            return WN_EINVAL;
-        }
+    } else if (!wn_tp_name_offset(&c, minutes)) {
+        return WN_EINVAL;
     }
     wn_tp_skip_space(&c);
     return *c.p == '\0' ? 0 : WN_EINVAL;

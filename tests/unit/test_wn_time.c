@@ -176,6 +176,13 @@ time_zoneless_takes_the_given_zone(void **state)
     /* a named zone and an offset that add up to more than a day */
     assert_int_not_equal(wn_time_parse_offset("HST-15", &m), 0);
     assert_int_not_equal(wn_time_parse_offset("JST+23", &m), 0);
+    assert_int_equal(wn_time_parse_offset("UTC-05:00", &m), 0);
+    assert_int_equal(m, -300);
+    /* the same rule for a date's zone */
+    assert_int_equal(wn_time_parse("Wed, 24 Feb 2021 12:00:00 GMT+2", &t), 0);
+    assert_int_equal(t, 1614160800); /* 10:00 UTC */
+    assert_int_not_equal(wn_time_parse("Wed, 24 Feb 2021 12:00:00 HST-15", &t),
+                         0);
     assert_int_not_equal(wn_time_parse_offset("", &m), 0);
 }
 
