@@ -175,10 +175,10 @@ wn_extract_normalize(struct wn_doc *doc, struct wn_arena *arena,
 }
 
 /* Copies what the document found into the article, filling gaps from the
- * feed's item. */
+ * feed's item; the site is the page's host when the page does not say. */
 static int
 wn_extract_finish(struct wn_article *a, struct wn_doc *doc,
-                  const struct wn_extract_in *in)
+                  const struct wn_extract_in *in, const char *host)
 {
     const struct wn_item *item = in->item;
 
@@ -199,14 +199,8 @@ wn_extract_finish(struct wn_article *a, struct wn_doc *doc,
             a->meta[WN_META_PUBLISHED] = wn_arena_strdup(a->arena, buf);
         }
     }
-    if (a->meta[WN_META_SITE] == NULL && in->url != NULL
-        && !wn_url_is_file(in->url))
-    {
-        char *host = NULL;
-        if (wn_url_host(in->url, &host) == 0 && *host != '\0') {
-            a->meta[WN_META_SITE] = wn_arena_strdup(a->arena, host);
-        }
-        free(host);
+    if (a->meta[WN_META_SITE] == NULL && host != NULL && *host != '\0') {
+        a->meta[WN_META_SITE] = wn_arena_strdup(a->arena, host);
     }
     a->tags = doc->tags;
     a->ntags = doc->ntags;
@@ -306,7 +300,7 @@ wn_extract(const struct wn_plugins *ps, const struct wn_extract_in *in,
         }
         goto failed;
     }
-    rc = wn_extract_finish(a, &doc, in);
+    rc = wn_extract_finish(a, &doc, in, host);
     if (rc != 0) {
         wn_err_set(err, rc, "out of memory");
         goto failed;

@@ -14,6 +14,9 @@
 
 #include "wn_buf.h"
 
+/* Longest scheme curl takes (its MAX_SCHEME_LEN). */
+#define WN_URL_SCHEME_MAX 40
+
 static int
 wn_url_scheme_ok(CURLU *u, unsigned flags)
 {
@@ -219,14 +222,78 @@ failed:
     return rc;
 }
 
+/*
+ * The host of a plain absolute URL, read without curl_url() (which costs a
+ * dozen allocations): "scheme://host" then "/", "?", "#" or the end, every
+ * byte of the URL printable ASCII, the host of letters, digits, dots and
+ * hyphens with a label that starts with a letter.  curl takes such a host
+ * as it is: it refuses only control bytes and spaces, and rewrites only
+ * numeric (IPv4) hosts, which need every label to start with a digit.
+ * Anything else (a port, user info, IPv6, percent-escapes, file:) goes to
+ * curl.  Returns the host's length, or 0.
+ */
+static size_t
+wn_url_plain_host(const char *url, const char **host)
+{
+    const char *p = url, *h;
+    int letter = 0, label_start = 1;
+
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) {
+        return 0;
+    }
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+           || (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')
+    {
+        p++;
+    }
+    if (p - url > WN_URL_SCHEME_MAX || strncmp(p, "://", 3) != 0
+        || (p - url == 4 && strncasecmp(url, "file", 4) == 0))
+    {
+        return 0;
+    }
+    h = p += 3;
+    for (; *p != '\0' && *p != '/' && *p != '?' && *p != '#'; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
+            letter |= label_start;
+        } else if (!((*p >= '0' && *p <= '9') || *p == '-' || *p == '.')) {
+            return 0;
+        }
+        label_start = *p == '.';
+    }
+    if (p == h || !letter) {
+        return 0;
+    }
+    for (const char *q = p; *q != '\0'; q++) {
+        if ((unsigned char) *q <= ' ' || (unsigned char) *q >= 0x7f) {
+            return 0;
+        }
+    }
+    *host = h;
+    return (size_t) (p - h);
+}
+
 int
 wn_url_host(const char *url, char **out)
 {
     CURLU *u;
     char *host = NULL;
+    const char *plain;
+    size_t n;
     int rc = 0;
 
     *out = NULL;
+    if ((n = wn_url_plain_host(url, &plain)) > 0) {
+        if ((host = malloc(n + 1)) == NULL) {
+            return WN_ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+            char c = plain[i];
+            host[i] = (char) (c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+        }
+        host[n] = '\0';
+        *out = host;
+        return 0;
+    }
     u = curl_url();
     if (u == NULL) {
         return WN_ENOMEM;
