@@ -218,6 +218,74 @@ wn_extract_finish(struct wn_article *a, struct wn_doc *doc,
     return 0;
 }
 
+/* Appends s (NUL included) at *p; returns the copy. */
+static const char *
+wn_extract_put(char **p, const char *s, size_t n)
+{
+    char *copy = *p;
+
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    *p += n + 1;
+    return copy;
+}
+
+/*
+ * A cleaned article keeps only its results: they move into one block of
+ * an arena of their own, and the arena the cleaning worked in (the
+ * document's blocks, the plugins' scratch: about five times the text)
+ * goes.  A cleaned article may wait a while for the writer, beside up to
+ * two store batches of others.  Explained articles (removals) stay as
+ * they are; so does one that cannot be moved (out of memory).
+ */
+static void
+wn_extract_compact(struct wn_article *a)
+{
+    struct wn_arena *to;
+    size_t total = a->ntags * sizeof(*a->tags) + a->len + 1;
+    const char **tags;
+    char *p;
+
+    if (a->nremovals > 0) {
+        return;
+    }
+    for (int k = 0; k < WN_META_COUNT; k++) {
+        total += a->meta[k] != NULL ? strlen(a->meta[k]) + 1 : 0;
+    }
+    for (size_t i = 0; i < a->ntags; i++) {
+        total += strlen(a->tags[i]) + 1;
+    }
+    total += a->plugins != NULL ? strlen(a->plugins) + 1 : 0;
+    total += a->main_why != NULL ? strlen(a->main_why) + 1 : 0;
+    if (wn_arena_create(&to, total) != 0) {
+        return;
+    }
+    tags = wn_arena_alloc(to, total); /* pointers first: aligned */
+    if (tags == NULL) {
+        wn_arena_destroy(to);
+        return;
+    }
+    p = (char *) (tags + a->ntags);
+    a->text = wn_extract_put(&p, a->text, a->len);
+    for (int k = 0; k < WN_META_COUNT; k++) {
+        if (a->meta[k] != NULL) {
+            a->meta[k] = wn_extract_put(&p, a->meta[k], strlen(a->meta[k]));
+        }
+    }
+    for (size_t i = 0; i < a->ntags; i++) {
+        tags[i] = wn_extract_put(&p, a->tags[i], strlen(a->tags[i]));
+    }
+    a->tags = a->ntags > 0 ? tags : NULL;
+    if (a->plugins != NULL) {
+        a->plugins = wn_extract_put(&p, a->plugins, strlen(a->plugins));
+    }
+    if (a->main_why != NULL) {
+        a->main_why = wn_extract_put(&p, a->main_why, strlen(a->main_why));
+    }
+    wn_arena_destroy(a->arena);
+    a->arena = to;
+}
+
 int
 wn_extract(const struct wn_plugins *ps, const struct wn_extract_in *in,
            struct wn_article **out, struct wn_err *err)
@@ -328,6 +396,7 @@ wn_extract(const struct wn_plugins *ps, const struct wn_extract_in *in,
     wn_buf_free(&text);
     wn_buf_free(&ran);
     free(host);
+    wn_extract_compact(a);
     *out = a;
     return 0;
 

@@ -18,6 +18,7 @@
 
 #include <winnow/winnow.h>
 
+#include "wn_arena.h"
 #include "wn_extract.h"
 #include "wn_plugin.h"
 
@@ -317,6 +318,57 @@ chain_runs_site_plugin_for_its_hosts_only(void **state)
     chain_close(&c);
 }
 
+/* A cleaned article keeps its results and nothing else: its arena holds
+ * exactly the text, the metadata, the tags and the plugin list. */
+static void
+extract_keeps_only_its_results(void **state)
+{
+    static const char tagged[] =
+        "<html lang='en'><head><title>A headline</title>"
+        "<meta name='author' content='Ann Writer'>"
+        "<meta property='article:tag' content='first'>"
+        "<meta property='article:tag' content='second'></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/x'>World</a></nav><article>"
+        "<p>The first paragraph of a real article, long enough to count as "
+        "one, with a few more words in it.</p><p>The second paragraph of the "
+        "same article, as long as the first one was.</p></article>"
+        "<footer>Copyright 2026 The Example Times</footer></body></html>";
+    struct chain c;
+    struct wn_extract_in in;
+    struct wn_article *a = NULL;
+    struct wn_err err;
+    size_t total;
+
+    (void) state;
+    chain_open(&c, "tp_ok", 0);
+    memset(&in, 0, sizeof(in));
+    in.data = tagged;
+    in.len = strlen(tagged);
+    in.url = "https://news.example/story";
+    assert_int_equal(wn_extract(&c.ps, &in, &a, &err), 0);
+    assert_non_null(strstr(a->text, "The first paragraph"));
+    assert_non_null(strstr(a->text, "The second paragraph"));
+    assert_int_equal(strlen(a->text), a->len);
+    assert_string_equal(a->meta[WN_META_TITLE], "A headline");
+    assert_string_equal(a->meta[WN_META_AUTHOR], "Ann Writer");
+    assert_string_equal(a->meta[WN_META_SITE], "news.example");
+    assert_int_equal(a->ntags, 2);
+    assert_string_equal(a->tags[0], "first");
+    assert_string_equal(a->tags[1], "second");
+    assert_non_null(strstr(a->plugins, "generic/"));
+    total = a->ntags * sizeof(*a->tags) + a->len + 1 + strlen(a->plugins) + 1
+            + (a->main_why != NULL ? strlen(a->main_why) + 1 : 0);
+    for (size_t i = 0; i < a->ntags; i++) {
+        total += strlen(a->tags[i]) + 1;
+    }
+    for (int k = 0; k < WN_META_COUNT; k++) {
+        total += a->meta[k] != NULL ? strlen(a->meta[k]) + 1 : 0;
+    }
+    assert_int_equal(wn_arena_used(a->arena), total);
+    wn_article_free(a);
+    chain_close(&c);
+}
+
 static void
 chain_falls_back_when_a_plugin_fails(void **state)
 {
@@ -415,6 +467,7 @@ main(void)
         cmocka_unit_test(plugin_directives_are_parsed_and_checked),
         cmocka_unit_test(plugin_host_patterns_prefer_exact_names),
         cmocka_unit_test(chain_runs_site_plugin_for_its_hosts_only),
+        cmocka_unit_test(extract_keeps_only_its_results),
         cmocka_unit_test(chain_falls_back_when_a_plugin_fails),
         cmocka_unit_test(chain_falls_back_when_a_plugin_leaves_nothing),
         cmocka_unit_test(chain_falls_back_when_a_plugin_overruns_its_budget),
