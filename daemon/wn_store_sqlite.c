@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <sqlite3.h>
+#include <uv.h>
 
 #include "wn_checkpoint.h"
 #include "wn_err.h"
@@ -523,6 +524,23 @@ wn_store_migrate(struct wn_store_sqlite *s, struct wn_err *err)
     return wn_store_exec(s, "COMMIT", err);
 }
 
+/*
+ * Once per process, before SQLite's first use: no memory statistics.
+ * Debian builds SQLite without its lookaside allocator, so every cursor and
+ * record of every statement is a malloc(), and with statistics each one
+ * also takes SQLite's global memory mutex, shared by the writer, the
+ * search indexer and the checkpointer.  Nothing here reads the statistics.
+ * SQLite refuses (harmlessly) when something initialized it first.
+ */
+static uv_once_t wn_store_sqlite_once = UV_ONCE_INIT;
+
+static void
+wn_store_sqlite_init(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_initialize();
+}
+
 int
 wn_store_sqlite_open(const char *path, unsigned flags, struct wn_store **out,
                      struct wn_err *err)
@@ -534,6 +552,7 @@ wn_store_sqlite_open(const char *path, unsigned flags, struct wn_store **out,
     int rc;
 
     *out = NULL;
+    uv_once(&wn_store_sqlite_once, wn_store_sqlite_init);
     s = calloc(1, sizeof(*s));
     if (s == NULL || (s->path = strdup(path)) == NULL) {
         free(s);
@@ -1326,7 +1345,7 @@ wn_store_sqlite_article_put(struct wn_store *base, const struct wn_article *a,
 {
     struct wn_store_sqlite *s = wn_store_sqlite_of(base);
     sqlite3_stmt *st = s->st[WN_ST_ARTICLE_PUT];
-    json_t *tags = json_array();
+    json_t *tags = NULL;
     char *tags_json = NULL, *story = NULL, *host = NULL;
     struct wn_shingles sh = { NULL, 0 };
     uint64_t keys[WN_SHINGLE_SKETCH];
@@ -1334,12 +1353,15 @@ wn_store_sqlite_article_put(struct wn_store *base, const struct wn_article *a,
     int64_t id = 0;
     int rc;
 
-    for (size_t i = 0; tags != NULL && i < a->ntags; i++) {
-        json_array_append_new(tags, json_string(a->tags[i]));
+    /* Most articles have no tags: "[]" without jansson's allocations. */
+    if (a->ntags > 0 && (tags = json_array()) != NULL) {
+        for (size_t i = 0; i < a->ntags; i++) {
+            json_array_append_new(tags, json_string(a->tags[i]));
+        }
+        tags_json = json_dumps(tags, JSON_COMPACT);
+        json_decref(tags);
     }
-    tags_json = tags != NULL ? json_dumps(tags, JSON_COMPACT) : NULL;
-    json_decref(tags);
-    if (tags_json == NULL) {
+    if (a->ntags > 0 && tags_json == NULL) {
         rc = wn_err_set(err, WN_ENOMEM, "out of memory");
         goto failed;
     }
@@ -1369,7 +1391,7 @@ wn_store_sqlite_article_put(struct wn_store *base, const struct wn_article *a,
         wn_store_bind_text(st, 7, a->meta[WN_META_SITE]);
         wn_store_bind_text(st, 8, a->meta[WN_META_LANG]);
         wn_store_bind_text(st, 9, a->meta[WN_META_DESCRIPTION]);
-        wn_store_bind_text(st, 10, tags_json);
+        wn_store_bind_text(st, 10, tags_json != NULL ? tags_json : "[]");
         sqlite3_bind_text(st, 11, a->text, (int) a->len, SQLITE_STATIC);
         sqlite3_bind_int64(st, 12, (sqlite3_int64) a->words);
         sqlite3_bind_int64(st, 13, (sqlite3_int64) a->paragraphs);
