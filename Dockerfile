@@ -16,7 +16,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends gcc make cmake pkg-config \
       libc6-dev libcurl4-openssl-dev libxml2-dev libuv1-dev libsqlite3-dev \
       libjansson-dev libutf8proc-dev libxxhash-dev libinih-dev libpcre2-dev \
-      libzstd-dev libpq-dev libmicrohttpd-dev libssl-dev \
+      libzstd-dev libpq-dev libmicrohttpd-dev libssl-dev libjemalloc-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY . /src
 RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -31,6 +31,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl \
       libcurl4 libxml2 libuv1 libsqlite3-0 libjansson4 libutf8proc2 \
       libxxhash0 libinih1 libpcre2-8-0 libzstd1 libpq5 libmicrohttpd12 libssl3 \
+      libjemalloc2 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /var/lib/winnow --create-home \
       --shell /usr/sbin/nologin winnow

@@ -23,7 +23,8 @@ BUILD=${WN_BUILD_DIR:-build}
 
 PKGS_BUILD="gcc make cmake pkg-config libc6-dev libcurl4-openssl-dev libxml2-dev
   libuv1-dev libsqlite3-dev libjansson-dev libutf8proc-dev libxxhash-dev
-  libinih-dev libpcre2-dev libzstd-dev libpq-dev libmicrohttpd-dev libssl-dev"
+  libinih-dev libpcre2-dev libzstd-dev libpq-dev libmicrohttpd-dev libssl-dev
+  libjemalloc-dev"
 PKGS_TEST="libcmocka-dev python3 postgresql prometheus chromium nginx openssl"
 PKGS_CONTAINER="podman runc debootstrap"
 PKGS_BENCH="nginx-light time newsboat python3-readability nodejs npm python3-feedparser"

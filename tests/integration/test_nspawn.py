@@ -35,7 +35,8 @@ MIRROR = os.environ.get("WN_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 # What the tree needs beyond minbase: an init, and winnowd's libraries (the
 # .deb's Depends are checked by dpkg; apt fills any others from the mirror).
 PACKAGES = ("systemd,systemd-sysv,dbus,libcurl4,libxml2,libuv1,libsqlite3-0,libjansson4,"
-            "libutf8proc2,libxxhash0,libinih1,libpcre2-8-0,libsystemd0,libpq5,libzstd1")
+            "libutf8proc2,libxxhash0,libinih1,libpcre2-8-0,libsystemd0,libpq5,libzstd1,"
+            "libjemalloc2")
 SKIP = 77
 
 
