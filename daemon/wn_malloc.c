@@ -10,7 +10,8 @@
  * allocations per stored article in all.  On bench/run_sched.py (10,000
  * feeds, 100,500 articles, 2 cores) glibc's malloc cost about a tenth of
  * the pass's CPU more than jemalloc, and jemalloc brought the pass from
- * 1.66 to 1.38 times the bare libcurl floor's wall time (medians of 5).
+ * 1.66 to 1.38-1.49 times the bare libcurl floor's wall time (medians of
+ * 5 runs; the machine is shared and noisy).
  *
  * The options trade a little of that for resident memory: jemalloc's
  * default of 4 arenas per CPU and 10 s of retained dirty pages held about
