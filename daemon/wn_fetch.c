@@ -1071,6 +1071,9 @@ wn_fetch_setup(struct wn_fetcher *f, struct wn_fetch_req *r)
     /* Every encoding this libcurl decodes (Debian 12: gzip, deflate, br,
      * zstd); the write callback counts the decoded bytes. */
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    /* A proxy's answer to CONNECT (https through a proxy, configured or
+     * from the environment) is not a response of the redirect chain. */
+    curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, wn_fetch_header_cb);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(e, CURLOPT_USERAGENT,

@@ -22,6 +22,8 @@ Special paths (a misbehaving server on demand):
   /reset            sends half a body, then resets the connection
   /slow/MS/PATH     waits MS milliseconds, then answers as for /PATH
 A request in absolute form (through a proxy) is served by its path.
+CONNECT host:port (an https proxy) opens a tunnel to host:port when host is
+127.0.0.1 or localhost, and logs "CONNECT host:port 200"; other hosts get 403.
 With --headers-log, each request's User-Agent, Authorization, Cookie and
 X-* headers go there as one JSON object per line.
 
@@ -35,6 +37,7 @@ import http.server
 import io
 import json
 import os
+import select
 import socket
 import struct
 import sys
@@ -188,6 +191,40 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             return False
         return True
+
+    def do_CONNECT(self):
+        """A tunnel, as an https proxy opens one: loopback targets only."""
+        host, _, port = self.path.rpartition(":")
+        if host not in ("127.0.0.1", "localhost") or not port.isdigit():
+            self.send_body(403, b"loopback tunnels only\n", "text/plain")
+            self.close_connection = True
+            return
+        try:
+            upstream = socket.create_connection(("127.0.0.1", int(port)), timeout=10)
+        except OSError:
+            self.send_body(502, b"cannot reach the target\n", "text/plain")
+            self.close_connection = True
+            return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        self.record(200)
+        self.close_connection = True
+        socks = [self.connection, upstream]
+        try:
+            while True:
+                ready, _, _ = select.select(socks, [], [], 30)
+                if not ready:
+                    break
+                for s in ready:
+                    data = s.recv(65536)
+                    if not data:
+                        return
+                    (upstream if s is self.connection else self.connection).sendall(data)
+        except OSError:
+            pass
+        finally:
+            upstream.close()
 
     def do_GET(self):
         if self.path.startswith("http://") or self.path.startswith("https://"):

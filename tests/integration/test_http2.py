@@ -9,7 +9,8 @@ multiplexed on a reused connection); `[fetch] ca_file` and a feed's own
 `ca_file` make winnowd trust the private CA; verification stays on: a
 self-signed server, and the private server without its CA, fail with a TLS
 error that names the feed; a ca_file that cannot be read is a configuration
-error naming the key and the file.
+error naming the key and the file; through a CONNECT proxy (httpd.py),
+permanent redirects still move the stored URL, across a second tunnel too.
 
 Skipped when nginx or openssl is not installed (dev.sh installs both).
 Environment (set by CTest): WN_WINNOWD, WN_PLUGIN_DIR.
@@ -56,10 +57,14 @@ http {{
     keepalive_timeout 30s;
     server {{
         listen 127.0.0.1:{port} ssl http2;
+        listen 127.0.0.1:{alt_port} ssl http2;
         server_name localhost;
         ssl_certificate {dir}/server.pem;
         ssl_certificate_key {dir}/server.key;
         root {dir}/site;
+        location = /moved301.xml {{ return 301 https://localhost:{alt_port}/f3.xml; }}
+        location = /moved308.xml {{ return 308 /moved301.xml; }}
+        location = /away302.xml {{ return 302 /f5.xml; }}
     }}
     server {{
         listen 127.0.0.1:{rogue_port} ssl http2;
@@ -118,17 +123,17 @@ class Http2PrivateCa(unittest.TestCase):
         for i in range(NFEEDS):
             with open(os.path.join(cls.dir, "site", f"f{i}.xml"), "w") as f:
                 f.write(rss(f"f{i}"))
-        cls.port, cls.rogue_port = free_port(), free_port()
+        cls.port, cls.rogue_port, cls.alt_port = free_port(), free_port(), free_port()
         with open(os.path.join(cls.dir, "nginx.conf"), "w") as f:
             f.write(NGINX_CONF.format(user="user root;" if os.geteuid() == 0 else "",
                                       dir=cls.dir, port=cls.port,
-                                      rogue_port=cls.rogue_port))
+                                      rogue_port=cls.rogue_port, alt_port=cls.alt_port))
         cls.nginx_err = open(os.path.join(cls.dir, "nginx.err"), "w")
         cls.nginx = subprocess.Popen(
             [NGINX, "-p", cls.dir, "-c", os.path.join(cls.dir, "nginx.conf"), "-e", "stderr"],
             stdin=subprocess.DEVNULL, stdout=cls.nginx_err, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 15
-        for port in (cls.port, cls.rogue_port):
+        for port in (cls.port, cls.rogue_port, cls.alt_port):
             while True:
                 try:
                     socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
@@ -158,13 +163,15 @@ class Http2PrivateCa(unittest.TestCase):
             return [(int(p), proto, conn, uri)
                     for p, proto, conn, _, _, uri in (line.split() for line in f)]
 
-    def conf(self, name, feeds, fetch_extra=()):
-        """feeds: [(name, url, [extra lines])]"""
+    def conf(self, name, feeds, fetch_extra=(), allow=()):
+        """feeds: [(name, url, [extra lines])]; allow: more allow_private
+        entries"""
         lines = ["[store]", f"path = {os.path.join(self.dir, name + '.db')}",
                  "[plugins]", f"dir = {PLUGINS}",
                  "[fetch]",
                  # localhost may also resolve to ::1, where nothing listens
-                 f"allow_private = 127.0.0.1:{self.port} 127.0.0.1:{self.rogue_port} ::1",
+                 " ".join(["allow_private =", f"127.0.0.1:{self.port}",
+                           f"127.0.0.1:{self.rogue_port}", "::1", *allow]),
                  "timeout = 20s", "connect_timeout = 5s", *fetch_extra]
         for n, url, extra in feeds:
             lines += [f"[feed:{n}]", f"url = {url}", "fetch_article = never", *extra]
@@ -223,6 +230,41 @@ class Http2PrivateCa(unittest.TestCase):
         self.assertEqual(state["plain"]["state"], "failing")
         self.assertIn("certificate", state["plain"]["last_error"])
         self.assertRegex(p.stderr, r"feed plain: .*certificate")
+
+    def test_permanent_redirects_through_a_connect_proxy(self):
+        """An https feed through a proxy: the proxy's "200 Connection
+        established" is not a hop of the redirect chain, so a 301 or 308
+        still moves the stored URL, and a 302 still does not.  The 301 leads
+        to another port: a second tunnel opens in the middle of the chain."""
+        base = f"https://localhost:{self.port}"
+        with wnlib.Server(self.dir) as proxy:
+            via = [f"proxy = http://127.0.0.1:{proxy.port}"]
+            conf = self.conf("proxied", [
+                ("m301", f"{base}/moved301.xml", via),
+                ("m308", f"{base}/moved308.xml", via),
+                ("t302", f"{base}/away302.xml", via),
+                ("plain", f"{base}/f6.xml", via),
+            ], ["ca_file = ca.pem"], [f"127.0.0.1:{proxy.port}"])
+            before = len(self.access())
+            p = wnlib.run(WINNOWD, "once", "-c", conf, check=0)
+            self.assertRegex(p.stderr, r"4 feeds: 4 ok, 0 not modified, 0 failed;", p.stderr)
+            tunnels = [r for r in proxy.requests() if r[0] == "CONNECT"]
+        # every request went through the proxy's tunnels
+        self.assertGreater(len(tunnels), 0)
+        self.assertEqual({path for _, path, _ in tunnels},
+                         {f"localhost:{self.port}", f"localhost:{self.alt_port}"})
+        seen = sorted((port, uri) for port, _, _, uri in self.access()[before:])
+        self.assertEqual(seen, sorted([
+            (self.port, "/moved301.xml"), (self.port, "/moved308.xml"),
+            (self.port, "/moved301.xml"), (self.port, "/away302.xml"),
+            (self.alt_port, "/f3.xml"), (self.alt_port, "/f3.xml"),
+            (self.port, "/f5.xml"), (self.port, "/f6.xml")]))
+        state = feeds_json(conf)
+        moved = f"https://localhost:{self.alt_port}/f3.xml"
+        self.assertEqual(state["m301"]["fetch_url"], moved)
+        self.assertEqual(state["m308"]["fetch_url"], moved)
+        self.assertIsNone(state["t302"]["fetch_url"])
+        self.assertIsNone(state["plain"]["fetch_url"])
 
     def test_an_unreadable_ca_file_is_a_configuration_error(self):
         conf = self.conf("missing", [("x", f"https://localhost:{self.port}/f1.xml",
