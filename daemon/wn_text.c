@@ -370,11 +370,36 @@ wn_text_hash(const char *s, size_t n, char hex[WN_TEXT_HASH_HEX + 1])
     hex[WN_TEXT_HASH_HEX] = '\0';
 }
 
+/*
+ * A simhash counts, for each of the 64 bits, the shingles whose hash has
+ * it set; a bit of the result is set when more than half of them do.  The
+ * counts go eight at a time into the byte lanes of `lanes`: lanes[j] holds
+ * bits j, j + 8, ..., j + 56, one per byte, so a shingle costs eight adds
+ * instead of 64.  A byte counts to WN_TEXT_LANE_MAX before the lanes are
+ * emptied into `ones`.
+ */
+#define WN_TEXT_LANE_MAX  255u
+#define WN_TEXT_LANE_BITS 0x0101010101010101ull
+
 struct wn_text_simhash_state {
     uint64_t ring[WN_TEXT_SHINGLE]; /* hashes of the last words */
     size_t seen;
-    int32_t votes[64];
+    uint64_t lanes[8];
+    unsigned in_lanes; /* shingles counted in lanes since they were emptied */
+    size_t ones[64];
 };
+
+static void
+wn_text_simhash_flush(struct wn_text_simhash_state *st)
+{
+    for (int j = 0; j < 8; j++) {
+        for (int l = 0; l < 8; l++) {
+            st->ones[8 * l + j] += (st->lanes[j] >> (8 * l)) & 0xff;
+        }
+        st->lanes[j] = 0;
+    }
+    st->in_lanes = 0;
+}
 
 static void
 wn_text_simhash_word(uint64_t word, void *arg)
@@ -391,8 +416,11 @@ wn_text_simhash_word(uint64_t word, void *arg)
     for (size_t k = 0; k < WN_TEXT_SHINGLE; k++) {
         h = wn_text_mix(h ^ st->ring[(st->seen + k) % WN_TEXT_SHINGLE]);
     }
-    for (int b = 0; b < 64; b++) {
-        st->votes[b] += (int32_t) ((h >> b) & 1) * 2 - 1;
+    for (int j = 0; j < 8; j++) {
+        st->lanes[j] += (h >> j) & WN_TEXT_LANE_BITS;
+    }
+    if (++st->in_lanes == WN_TEXT_LANE_MAX) {
+        wn_text_simhash_flush(st);
     }
 }
 
@@ -409,6 +437,7 @@ wn_text_fingerprint(const char *s, size_t n, size_t *words)
 {
     struct wn_text_simhash_state st;
     uint64_t fp = 0;
+    size_t shingles;
 
     memset(&st, 0, sizeof(st));
     *words = wn_text_each_word(s, n, wn_text_simhash_word, &st);
@@ -420,8 +449,10 @@ wn_text_fingerprint(const char *s, size_t n, size_t *words)
         }
         return h;
     }
+    wn_text_simhash_flush(&st);
+    shingles = st.seen >= WN_TEXT_SHINGLE ? st.seen - (WN_TEXT_SHINGLE - 1) : 0;
     for (int b = 0; b < 64; b++) {
-        if (st.votes[b] > 0) {
+        if (2 * st.ones[b] > shingles) {
             fp |= (uint64_t) 1 << b;
         }
     }

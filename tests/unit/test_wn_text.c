@@ -140,6 +140,89 @@ text_simhash_is_near_for_near_texts(void **state)
                      wn_text_simhash("a b c d e f", 11));
 }
 
+/* Deterministic text of n words (some non-ASCII, some punctuation). */
+static size_t
+gen_text(char *buf, size_t cap, unsigned nwords, uint32_t seed)
+{
+    static const char *const w[] = { "alpha",
+                                     "Beta",
+                                     "gamma",
+                                     "d\xc3\xa9lta",
+                                     "\xce\xb5",
+                                     "zeta",
+                                     "eta",
+                                     "Theta",
+                                     "iota",
+                                     "kappa",
+                                     "\xce\xbb",
+                                     "mu",
+                                     "1999",
+                                     "x",
+                                     "stra\xc3\x9f"
+                                     "e",
+                                     "of" };
+    size_t n = 0;
+
+    for (unsigned i = 0; i < nwords; i++) {
+        const char *s;
+        size_t l;
+        seed = seed * 1103515245u + 12345u;
+        s = w[(seed >> 8) % 16];
+        l = strlen(s);
+        if (n + l + 1 > cap) {
+            break;
+        }
+        memcpy(buf + n, s, l);
+        n += l;
+        buf[n++] = (seed >> 20) % 7 == 0 ? ',' : ' ';
+    }
+    return n;
+}
+
+/*
+ * Stored articles keep their fingerprint, and new ones are compared with
+ * it (near-duplicates, stories): the value is part of the store's format
+ * and must not change with the way it is computed.  These were computed
+ * by the first implementation (one vote per bit and shingle); 300 and 2000
+ * words, and one word 1000 times, take the counting past the 255 shingles
+ * a lane holds.
+ */
+static void
+text_fingerprint_is_stable(void **state)
+{
+    static const struct {
+        unsigned words;
+        size_t counted;
+        uint64_t fp;
+    } want[] = {
+        { 0, 0, 0x0000000000000000ull },
+        { 3, 3, 0xf12d2bbe707f50f3ull },
+        { 5, 5, 0xc491431c78d4363dull },
+        { 40, 40, 0x6e608a71f3341440ull },
+        { 300, 300, 0x392c318025f60b8dull },
+        { 2000, 2000, 0x7f1919002d448bd0ull },
+    };
+    static char buf[1 << 16];
+
+    (void) state;
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        size_t n = gen_text(buf, sizeof(buf), want[i].words, 7u + (uint32_t) i);
+        size_t words = 0;
+        assert_int_equal(wn_text_fingerprint(buf, n, &words), want[i].fp);
+        assert_int_equal(words, want[i].counted);
+        assert_int_equal(wn_text_simhash(buf, n), want[i].fp);
+    }
+    /* Every shingle the same: each count reaches 996, past a lane's 255. */
+    size_t n = 0, words = 0;
+    for (int i = 0; i < 1000; i++) {
+        memcpy(buf + n, "again ", 6);
+        n += 6;
+    }
+    assert_int_equal(wn_text_fingerprint(buf, n, &words),
+                     0x8e59a1905ed6f583ull);
+    assert_int_equal(words, 1000);
+}
+
 int
 main(void)
 {
@@ -152,6 +235,7 @@ main(void)
         cmocka_unit_test(text_counts_words),
         cmocka_unit_test(text_hash_is_stable_and_distinct),
         cmocka_unit_test(text_simhash_is_near_for_near_texts),
+        cmocka_unit_test(text_fingerprint_is_stable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
