@@ -382,12 +382,8 @@ wn_extract(const struct wn_plugins *ps, const struct wn_extract_in *in,
     a->len = text.len;
     wn_text_hash(a->text, a->len, a->hash);
     a->simhash = wn_text_fingerprint(a->text, a->len, &a->words);
-    {
-        struct wn_shingles sh;
-        if (wn_shingles_of(a->text, a->len, &sh) == 0) {
-            a->nsketch = wn_shingles_sketch(&sh, a->sketch);
-            wn_shingles_free(&sh);
-        }
+    if (wn_shingles_sketch_of(a->text, a->len, a->sketch, &a->nsketch) != 0) {
+        a->nsketch = 0; /* the store makes it */
     }
     if (in->flags & WN_EXTRACT_FEED_CONTENT) {
         a->flags |= WN_ARTICLE_FEED_CONTENT;

@@ -50,23 +50,24 @@ wn_shingle_words(const char *s, size_t len, uint64_t *w, size_t max)
     return n;
 }
 
-int
-wn_shingles_of(const char *s, size_t len, struct wn_shingles *out)
+/* Room for the word hashes of len bytes: a word takes at least two bytes
+ * with its separator, so len / 2 + 1 bounds the count. */
+static size_t
+wn_shingle_room(size_t len)
 {
-    size_t max = WN_SHINGLE_MAX + WN_SHINGLE_WORDS - 1, nw, ns, k = 0;
-    uint64_t *w;
+    size_t max = WN_SHINGLE_MAX + WN_SHINGLE_WORDS - 1;
 
-    out->h = NULL;
-    out->n = 0;
-    w = malloc(sizeof(*w) * (len / 2 + 1 < max ? len / 2 + 1 : max));
-    if (w == NULL) {
-        return WN_ENOMEM;
-    }
-    /* A word takes at least two bytes with its separator, so len / 2 + 1
-     * bounds the count. */
-    nw = wn_shingle_words(s, len, w, len / 2 + 1 < max ? len / 2 + 1 : max);
+    return len / 2 + 1 < max ? len / 2 + 1 : max;
+}
+
+/* The shingle hashes of the text, unsorted, into w (wn_shingle_room()
+ * entries); returns how many. */
+static size_t
+wn_shingle_hashes(const char *s, size_t len, uint64_t *w)
+{
+    size_t nw = wn_shingle_words(s, len, w, wn_shingle_room(len)), ns;
+
     if (nw == 0) {
-        free(w);
         return 0;
     }
     ns = nw >= WN_SHINGLE_WORDS ? nw - WN_SHINGLE_WORDS + 1 : 1;
@@ -74,6 +75,26 @@ wn_shingles_of(const char *s, size_t len, struct wn_shingles *out)
     for (size_t i = 0; i < ns; i++) {
         size_t m = nw - i < WN_SHINGLE_WORDS ? nw - i : WN_SHINGLE_WORDS;
         w[i] = XXH3_64bits(&w[i], m * sizeof(*w));
+    }
+    return ns;
+}
+
+int
+wn_shingles_of(const char *s, size_t len, struct wn_shingles *out)
+{
+    size_t ns, k = 0;
+    uint64_t *w;
+
+    out->h = NULL;
+    out->n = 0;
+    w = malloc(sizeof(*w) * wn_shingle_room(len));
+    if (w == NULL) {
+        return WN_ENOMEM;
+    }
+    ns = wn_shingle_hashes(s, len, w);
+    if (ns == 0) {
+        free(w);
+        return 0;
     }
     qsort(w, ns, sizeof(*w), wn_shingle_cmp);
     for (size_t i = 0; i < ns; i++) {
@@ -104,6 +125,50 @@ wn_shingles_sketch(const struct wn_shingles *sh,
         memcpy(keys, sh->h, n * sizeof(*keys));
     }
     return n;
+}
+
+/* Texts up to this many bytes hash their words on the stack. */
+#define WN_SHINGLE_STACK_WORDS 1024
+
+int
+wn_shingles_sketch_of(const char *s, size_t len,
+                      uint64_t keys[WN_SHINGLE_SKETCH], size_t *n)
+{
+    uint64_t stack[WN_SHINGLE_STACK_WORDS], *w = stack;
+    size_t ns, k = 0;
+
+    *n = 0;
+    if (wn_shingle_room(len) > WN_SHINGLE_STACK_WORDS) {
+        w = malloc(sizeof(*w) * wn_shingle_room(len));
+        if (w == NULL) {
+            return WN_ENOMEM;
+        }
+    }
+    ns = wn_shingle_hashes(s, len, w);
+    /* keys[0..k) holds the smallest distinct hashes so far, ascending. */
+    for (size_t i = 0; i < ns; i++) {
+        uint64_t h = w[i];
+        size_t at = k;
+        if (k == WN_SHINGLE_SKETCH && h >= keys[k - 1]) {
+            continue;
+        }
+        while (at > 0 && keys[at - 1] > h) {
+            at--;
+        }
+        if (at > 0 && keys[at - 1] == h) {
+            continue;
+        }
+        if (k < WN_SHINGLE_SKETCH) {
+            k++;
+        }
+        memmove(&keys[at + 1], &keys[at], (k - 1 - at) * sizeof(*keys));
+        keys[at] = h;
+    }
+    if (w != stack) {
+        free(w);
+    }
+    *n = k;
+    return 0;
 }
 
 double

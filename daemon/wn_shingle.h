@@ -53,6 +53,14 @@ void wn_shingles_free(struct wn_shingles *sh);
 size_t wn_shingles_sketch(const struct wn_shingles *sh,
                           uint64_t keys[WN_SHINGLE_SKETCH]);
 
+/*
+ * The sketch of s[0..len) straight from the text, as wn_shingles_sketch()
+ * of wn_shingles_of() gives it, without the sorted set (for callers that
+ * need only the keys).  0 or WN_ENOMEM; *n is how many keys.
+ */
+int wn_shingles_sketch_of(const char *s, size_t len,
+                          uint64_t keys[WN_SHINGLE_SKETCH], size_t *n);
+
 /* |A ∩ B| / min(|A|, |B|), 0 when either is empty. */
 double wn_shingles_containment(const struct wn_shingles *a,
                                const struct wn_shingles *b);

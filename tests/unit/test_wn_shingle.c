@@ -140,6 +140,50 @@ shingle_sets_stop_at_their_cap(void **state)
     free(text);
 }
 
+/* The sketch straight from a text is the sketch of its shingle set: on
+ * texts of 0 to 3,000 words, with repeated phrases (duplicate shingles),
+ * short and long (past the stack buffer). */
+static void
+shingle_sketch_of_a_text_is_the_sketch_of_its_set(void **state)
+{
+    static const char *const words[] = { "rain", "Sun", "wind",
+                                         "the",  "of",  "\xc3\xa9t\xc3\xa9",
+                                         "2024", "snow" };
+    size_t cap = 3000 * 8, len;
+    char *text = malloc(cap);
+    uint32_t seed = 1;
+
+    (void) state;
+    assert_non_null(text);
+    for (int t = 0; t < 300; t++) {
+        unsigned nwords = t < 40 ? (unsigned) t : 40 + (unsigned) t * 9;
+        struct wn_shingles sh;
+        uint64_t want[WN_SHINGLE_SKETCH], got[WN_SHINGLE_SKETCH];
+        size_t nwant, ngot = 99;
+
+        len = 0;
+        for (unsigned i = 0; i < nwords; i++) {
+            const char *w;
+            seed = seed * 1103515245u + 12345u;
+            /* a vocabulary of 8 (t odd) repeats five-word phrases */
+            w = words[(seed >> 8) % (t % 2 ? 8u : 6u)];
+            len += (size_t) snprintf(text + len, cap - len, "%s%s ", w,
+                                     t % 2              ? ""
+                                     : (seed >> 20) % 3 ? ""
+                                                        : "!");
+        }
+        assert_int_equal(wn_shingles_of(text, len, &sh), 0);
+        nwant = wn_shingles_sketch(&sh, want);
+        assert_int_equal(wn_shingles_sketch_of(text, len, got, &ngot), 0);
+        assert_int_equal(ngot, nwant);
+        if (nwant > 0) {
+            assert_memory_equal(got, want, nwant * sizeof(*got));
+        }
+        wn_shingles_free(&sh);
+    }
+    free(text);
+}
+
 int
 main(void)
 {
@@ -148,6 +192,7 @@ main(void)
         cmocka_unit_test(shingle_sets_fold_case_and_punctuation),
         cmocka_unit_test(shingle_sets_stop_at_their_cap),
         cmocka_unit_test(shingle_sketch_of_an_empty_text_is_empty),
+        cmocka_unit_test(shingle_sketch_of_a_text_is_the_sketch_of_its_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
