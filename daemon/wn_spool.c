@@ -56,24 +56,35 @@ int
 wn_spool_put(struct wn_spool *sp, const struct iovec *iov, int n,
              struct wn_spool_ref *ref)
 {
+    struct iovec rest[WN_SPOOL_IOV_MAX];
     size_t len = 0, done = 0;
+    int first = 0;
 
-    for (int i = 0; i < n; i++) {
-        len += iov[i].iov_len;
+    if (n < 0 || n > WN_SPOOL_IOV_MAX) {
+        return -EINVAL;
     }
     for (int i = 0; i < n; i++) {
-        size_t k = 0;
-        while (k < iov[i].iov_len) {
-            ssize_t w = pwrite(sp->fd, (const char *) iov[i].iov_base + k,
-                               iov[i].iov_len - k, (off_t) (sp->end + done));
-            if (w < 0 && errno == EINTR) {
-                continue;
-            }
-            if (w <= 0) {
-                return w < 0 ? -errno : -EIO;
-            }
-            k += (size_t) w;
-            done += (size_t) w;
+        len += iov[i].iov_len;
+        rest[i] = iov[i];
+    }
+    /* One write for the record, unless the kernel takes part of it. */
+    while (done < len) {
+        ssize_t w =
+            pwritev(sp->fd, rest + first, n - first, (off_t) (sp->end + done));
+        size_t k;
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            return w < 0 ? -errno : -EIO;
+        }
+        done += (size_t) w;
+        for (k = (size_t) w; first < n && k >= rest[first].iov_len; first++) {
+            k -= rest[first].iov_len;
+        }
+        if (first < n) {
+            rest[first].iov_base = (char *) rest[first].iov_base + k;
+            rest[first].iov_len -= k;
         }
     }
     ref->off = sp->end;

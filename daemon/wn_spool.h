@@ -42,8 +42,12 @@ struct wn_spool_ref {
  */
 int wn_spool_open(struct wn_spool *sp, const char *dir, struct wn_err *err);
 
-/* Appends the concatenation of iov[0..n) as one record.  Returns 0, or
- * -errno (ENOSPC, EIO...) with nothing kept. */
+/* Pieces of one record at most. */
+#define WN_SPOOL_IOV_MAX 16
+
+/* Appends the concatenation of iov[0..n) (n <= WN_SPOOL_IOV_MAX) as one
+ * record.  Returns 0, or -errno (ENOSPC, EIO, EINVAL...) with nothing
+ * kept. */
 int wn_spool_put(struct wn_spool *sp, const struct iovec *iov, int n,
                  struct wn_spool_ref *ref);
 

@@ -6,6 +6,7 @@
  */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -164,12 +165,46 @@ the_file_leaves_no_name_behind(void **state)
     assert_true(empty);
 }
 
+/* A record of the most pieces, some empty, comes back in order; one piece
+ * more is refused and keeps nothing. */
+static void
+a_record_of_many_pieces_is_whole(void **state)
+{
+    struct wn_spool sp = WN_SPOOL_INIT;
+    struct iovec iov[WN_SPOOL_IOV_MAX + 1];
+    struct wn_spool_ref r;
+    struct wn_err err;
+    char piece[WN_SPOOL_IOV_MAX + 1][8], want[8 * (WN_SPOOL_IOV_MAX + 1)];
+    char got[sizeof(want)];
+    size_t len = 0;
+
+    (void) state;
+    assert_int_equal(wn_spool_open(&sp, NULL, &err), 0);
+    for (int i = 0; i <= WN_SPOOL_IOV_MAX; i++) {
+        memset(piece[i], 'a' + i, sizeof(piece[i]));
+        iov[i].iov_base = piece[i];
+        iov[i].iov_len = (size_t) (i % 3 == 0 ? 0 : i % 8 + 1);
+        if (i < WN_SPOOL_IOV_MAX) {
+            memcpy(want + len, piece[i], iov[i].iov_len);
+            len += iov[i].iov_len;
+        }
+    }
+    assert_int_equal(wn_spool_put(&sp, iov, WN_SPOOL_IOV_MAX + 1, &r), -EINVAL);
+    assert_int_equal(wn_spool_size(&sp), 0);
+    assert_int_equal(wn_spool_put(&sp, iov, WN_SPOOL_IOV_MAX, &r), 0);
+    assert_int_equal(r.len, len);
+    assert_int_equal(wn_spool_get(&sp, &r, got), 0);
+    assert_memory_equal(got, want, len);
+    wn_spool_close(&sp);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(records_come_back_whole_in_any_order),
         cmocka_unit_test(a_record_past_the_end_reads_as_an_error),
+        cmocka_unit_test(a_record_of_many_pieces_is_whole),
         cmocka_unit_test(a_missing_folder_is_named),
         cmocka_unit_test(the_file_leaves_no_name_behind),
     };
