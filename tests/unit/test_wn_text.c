@@ -158,8 +158,7 @@ gen_text(char *buf, size_t cap, unsigned nwords, uint32_t seed)
                                      "mu",
                                      "1999",
                                      "x",
-                                     "stra\xc3\x9f"
-                                     "e",
+                                     "stra\xc3\x9f\x65", /* straße */
                                      "of" };
     size_t n = 0;
 
