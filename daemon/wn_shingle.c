@@ -135,11 +135,11 @@ wn_shingles_sketch_of(const char *s, size_t len,
                       uint64_t keys[WN_SHINGLE_SKETCH], size_t *n)
 {
     uint64_t stack[WN_SHINGLE_STACK_WORDS], *w = stack;
-    size_t ns, k = 0;
+    size_t room = wn_shingle_room(len), ns, k = 0;
 
     *n = 0;
-    if (wn_shingle_room(len) > WN_SHINGLE_STACK_WORDS) {
-        w = malloc(sizeof(*w) * wn_shingle_room(len));
+    if (room > WN_SHINGLE_STACK_WORDS) {
+        w = malloc(sizeof(*w) * room);
         if (w == NULL) {
             return WN_ENOMEM;
         }

@@ -370,7 +370,7 @@ struct wn_store_sqlite {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *st[WN_ST_COUNT];
-    sqlite3_int64 changes0; /* sqlite3_total_changes() at BEGIN */
+    sqlite3_int64 changes0;       /* sqlite3_total_changes() at BEGIN */
     struct wn_checkpointer *ckpt; /* WAL checkpoints, when writable */
     struct wn_search *search;     /* writes the search index, when writable */
     /* Searches: a connection with the index file ATTACHed as `search`,
@@ -1347,7 +1347,6 @@ wn_store_sqlite_article_put(struct wn_store *base, const struct wn_article *a,
     sqlite3_stmt *st = s->st[WN_ST_ARTICLE_PUT];
     json_t *tags = NULL;
     char *tags_json = NULL, *story = NULL, *host = NULL;
-    struct wn_shingles sh = { NULL, 0 };
     uint64_t keys[WN_SHINGLE_SKETCH];
     size_t nkeys;
     int64_t id = 0;
@@ -1368,10 +1367,7 @@ wn_store_sqlite_article_put(struct wn_store *base, const struct wn_article *a,
     if (a->nsketch > 0) { /* made by the cleaner */
         nkeys = a->nsketch;
         memcpy(keys, a->sketch, nkeys * sizeof(keys[0]));
-    } else if (wn_shingles_of(a->text, a->len, &sh) == 0) {
-        nkeys = wn_shingles_sketch(&sh, keys);
-        wn_shingles_free(&sh);
-    } else {
+    } else if (wn_shingles_sketch_of(a->text, a->len, keys, &nkeys) != 0) {
         rc = wn_err_set(err, WN_ENOMEM, "out of memory");
         goto failed;
     }
@@ -1428,7 +1424,6 @@ failed:
     free(tags_json);
     free(story);
     free(host);
-    wn_shingles_free(&sh);
     return rc;
 }
 
@@ -2209,19 +2204,17 @@ wn_store_migrate_v2(struct wn_store_sqlite *s, struct wn_err *err)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
         const char *text = (const char *) sqlite3_column_text(st, 1);
-        struct wn_shingles sh;
         uint64_t keys[WN_SHINGLE_SKETCH];
         size_t nkeys;
 
-        if (wn_shingles_of(text != NULL ? text : "",
-                           (size_t) sqlite3_column_bytes(st, 1), &sh)
+        if (wn_shingles_sketch_of(text != NULL ? text : "",
+                                  (size_t) sqlite3_column_bytes(st, 1), keys,
+                                  &nkeys)
             != 0)
         {
             rc = SQLITE_NOMEM;
             break;
         }
-        nkeys = wn_shingles_sketch(&sh, keys);
-        wn_shingles_free(&sh);
         for (size_t k = 0; k < nkeys; k++) {
             sqlite3_bind_int64(add, 1, (sqlite3_int64) keys[k]);
             sqlite3_bind_int64(add, 2, id);

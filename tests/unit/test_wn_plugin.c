@@ -31,10 +31,12 @@
 _Static_assert(sizeof(struct wn_plugin) == 128, "wn_plugin v1.0 size");
 _Static_assert(offsetof(struct wn_plugin, name) == 16, "wn_plugin.name");
 _Static_assert(offsetof(struct wn_plugin, hosts) == 40, "wn_plugin.hosts");
-_Static_assert(offsetof(struct wn_plugin, conf_size) == 56, "wn_plugin.conf_size");
+_Static_assert(offsetof(struct wn_plugin, conf_size) == 56,
+               "wn_plugin.conf_size");
 _Static_assert(offsetof(struct wn_plugin, init) == 64, "wn_plugin.init");
 _Static_assert(offsetof(struct wn_plugin, process) == 80, "wn_plugin.process");
-_Static_assert(offsetof(struct wn_plugin, reserved) == 96, "wn_plugin.reserved");
+_Static_assert(offsetof(struct wn_plugin, reserved) == 96,
+               "wn_plugin.reserved");
 _Static_assert(sizeof(struct wn_host) == 184, "wn_host v1.0 size");
 _Static_assert(offsetof(struct wn_host, alloc) == 16, "wn_host.alloc");
 _Static_assert(offsetof(struct wn_host, blocks) == 128, "wn_host.blocks");
